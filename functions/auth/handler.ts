@@ -1,0 +1,10 @@
+import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/http/areaHandler.js';
+import { logout } from './logout.js';
+import { prelogin } from './prelogin.js';
+import { refresh } from './refresh.js';
+import { token } from './token.js';
+
+export const operations = { prelogin, token, refresh, logout };
+
+export const handler = areaHandler('auth', operations, lambdaDeps);

@@ -1,0 +1,30 @@
+import { computeLoginVerifier, verifyLogin } from '../../shared/auth/loginVerifier.js';
+import { getCredentials, getProfile } from '../../shared/data/users.js';
+import { Unauthorized } from '../../shared/errors/index.js';
+import { operation } from '../../shared/http/Operation.js';
+import { tokenBody } from '../../shared/schemas/auth.js';
+import { startSession } from '../../shared/services/sessions.js';
+
+const invalid = () => new Unauthorized('INVALID_CREDENTIALS', 'Unknown user or wrong passphrase.');
+
+/** Login with the passphrase-derived auth key (never the passphrase). */
+export const token = operation({
+  body: tokenBody,
+  async run({ body, deps }) {
+    const authKey = new Uint8Array(Buffer.from(body.authKey, 'base64url'));
+    const credentials = await getCredentials(deps.db, body.userId);
+    if (!credentials) {
+      // Same KMS work as a real check, so timing does not tell unknown users apart.
+      await computeLoginVerifier(deps.keys, body.userId, authKey);
+      throw invalid();
+    }
+    await verifyLogin(deps.keys, body.userId, authKey, new Uint8Array(Buffer.from(credentials.verifier, 'base64url')));
+    const [sealed, profile] = await Promise.all([
+      deps.keys.decrypt(new Uint8Array(Buffer.from(credentials.privateKeyBlob, 'base64url')), { userId: body.userId }),
+      getProfile(deps.db, body.userId),
+    ]);
+    if (!profile) throw invalid();
+    const session = await startSession(deps, body.userId);
+    return { body: { ...session, encryptedPrivateKey: Buffer.from(sealed).toString('base64url'), user: profile } };
+  },
+});

@@ -1,0 +1,75 @@
+import { createPendingDocument, type DocumentMeta } from '../../shared/data/documents.js';
+import { objectKey } from '../../shared/data/keys.js';
+import { ValidationFailed } from '../../shared/errors/index.js';
+import { operation } from '../../shared/http/Operation.js';
+import { createDocumentBody, type UploadInstructions } from '../../shared/schemas/documents.js';
+import { checkRecipients } from '../../shared/services/recipients.js';
+
+/**
+ * Create: a pending document with the owner's and recipients' wrapped DEKs, and
+ * where to PUT the ciphertext. The grants go live when the upload completes.
+ */
+export const createDocument = operation({
+  body: createDocumentBody,
+  async run({ body, caller, deps }) {
+    if (!body.grants.some((g) => g.userId === caller.userId)) {
+      throw new ValidationFailed('grants must include a key wrapped for yourself, the owner.');
+    }
+    await checkRecipients(deps, body.grants);
+    const now = deps.clock();
+    const key = objectKey(body.documentId, 1);
+    const { settings, objects } = deps;
+    const expiresAt = new Date(now + settings.uploadUrlTtlSeconds * 1000).toISOString();
+    const multipart = body.size > settings.multipartThreshold;
+    const partCount = Math.ceil(body.size / settings.partSize);
+    const uploadId = multipart ? await objects.createMultipartUpload(key) : undefined;
+    const meta: DocumentMeta = {
+      nodeId: body.documentId,
+      kind: 'document',
+      ownerId: caller.userId,
+      state: 'pending',
+      size: body.size,
+      encryptedName: body.encryptedName,
+      ...(body.encryptedMetadata ? { encryptedMetadata: body.encryptedMetadata } : {}),
+      keyGeneration: body.keyGeneration,
+      currentVersion: 1,
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+      pendingGrants: body.grants.map((g) => ({
+        userId: g.userId,
+        wrappedKey: g.wrappedKey,
+        role: g.userId === caller.userId ? 'owner' : 'viewer',
+      })),
+      upload: uploadId ? { kind: 'multipart', uploadId, partSize: settings.partSize, partCount } : { kind: 'single' },
+      abandonAt: new Date(now + settings.abandonAfterSeconds * 1000).toISOString(),
+    };
+    try {
+      await createPendingDocument(deps.db, meta, {
+        nodeId: body.documentId,
+        version: 1,
+        size: body.size,
+        objectKey: key,
+        keyGeneration: body.keyGeneration,
+        createdBy: caller.userId,
+        createdAt: meta.createdAt,
+      });
+    } catch (error) {
+      if (uploadId) await objects.abortMultipartUpload(key, uploadId);
+      throw error;
+    }
+    let upload: UploadInstructions;
+    if (uploadId) {
+      const parts = await Promise.all(
+        Array.from({ length: partCount }, async (_, i) => ({
+          partNumber: i + 1,
+          url: await objects.presignUploadPart(key, uploadId, i + 1, settings.uploadUrlTtlSeconds),
+        })),
+      );
+      upload = { kind: 'multipart', uploadId, partSize: settings.partSize, parts, expiresAt };
+    } else {
+      const put = await objects.presignPut(key, settings.uploadUrlTtlSeconds);
+      upload = { kind: 'single', url: put.url, method: 'PUT', headers: put.headers, expiresAt };
+    }
+    return { status: 201, body: { documentId: body.documentId, upload } };
+  },
+});

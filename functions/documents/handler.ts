@@ -1,0 +1,21 @@
+import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/http/areaHandler.js';
+import { completeDocument } from './completeDocument.js';
+import { createDocument } from './createDocument.js';
+import { deleteDocument } from './deleteDocument.js';
+import { getDocument } from './getDocument.js';
+import { listDocuments } from './listDocuments.js';
+import { revokeDocument } from './revokeDocument.js';
+import { shareDocument } from './shareDocument.js';
+
+export const operations = {
+  createDocument,
+  completeDocument,
+  listDocuments,
+  getDocument,
+  shareDocument,
+  revokeDocument,
+  deleteDocument,
+};
+
+export const handler = areaHandler('documents', operations, lambdaDeps);

@@ -1,0 +1,9 @@
+import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/http/areaHandler.js';
+import { lookupUsers } from './lookupUsers.js';
+import { me } from './me.js';
+import { register } from './register.js';
+
+export const operations = { register, me, lookupUsers };
+
+export const handler = areaHandler('users', operations, lambdaDeps);

@@ -1,0 +1,20 @@
+import { getProfiles } from '../../shared/data/users.js';
+import { operation } from '../../shared/http/Operation.js';
+import { lookupUsersQuery } from '../../shared/schemas/users.js';
+
+/** Public profiles, public keys and fingerprints by id; unknown ids are listed. */
+export const lookupUsers = operation({
+  query: lookupUsersQuery,
+  async run({ query, deps }) {
+    const found = await getProfiles(deps.db, query.ids);
+    const users = [...found.values()].map(({ userId, name, designation, kind, publicKey, fingerprint }) => ({
+      userId,
+      name,
+      ...(designation ? { designation } : {}),
+      kind,
+      publicKey,
+      fingerprint,
+    }));
+    return { body: { users, unknownUserIds: query.ids.filter((id) => !found.has(id)) } };
+  },
+});

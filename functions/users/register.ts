@@ -1,0 +1,53 @@
+import { createHash, createPublicKey } from 'node:crypto';
+import { computeLoginVerifier } from '../../shared/auth/loginVerifier.js';
+import { isKdfStrongEnough } from '../../shared/crypto/kdfParams.js';
+import { createUser } from '../../shared/data/users.js';
+import { ValidationFailed } from '../../shared/errors/index.js';
+import { operation } from '../../shared/http/Operation.js';
+import { registerBody } from '../../shared/schemas/users.js';
+
+/** Accept only RSA public keys of 3072 bits or more (RSA-OAEP recipients). */
+function checkPublicKey(spki: Buffer): void {
+  try {
+    const key = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (key.asymmetricKeyType === 'rsa' && bits >= 3072 && bits <= 8192) return;
+  } catch {
+    // fall through to the one error below
+  }
+  throw new ValidationFailed('publicKey must be an RSA public key of at least 3072 bits (SPKI DER, base64url).');
+}
+
+/** Self-registration: the client sends only public and sealed material. */
+export const register = operation({
+  body: registerBody,
+  async run({ body, deps }) {
+    if (!deps.settings.allowWeakKdf && !isKdfStrongEnough(body.kdf)) {
+      throw new ValidationFailed('The Argon2id parameters are below the minimum: use at least m=19 MiB, t=2.');
+    }
+    const spki = Buffer.from(body.publicKey, 'base64url');
+    checkPublicKey(spki);
+    const authKey = new Uint8Array(Buffer.from(body.authKey, 'base64url'));
+    const [verifier, privateKeyBlob] = await Promise.all([
+      computeLoginVerifier(deps.keys, body.userId, authKey),
+      deps.keys.encrypt(new Uint8Array(Buffer.from(body.encryptedPrivateKey, 'base64url')), { userId: body.userId }),
+    ]);
+    const profile = {
+      userId: body.userId,
+      name: body.name,
+      ...(body.email ? { email: body.email } : {}),
+      ...(body.designation ? { designation: body.designation } : {}),
+      kind: 'member' as const,
+      publicKey: body.publicKey,
+      fingerprint: createHash('sha256').update(spki).digest('hex'),
+      createdAt: new Date(deps.clock()).toISOString(),
+    };
+    await createUser(deps.db, profile, {
+      userId: body.userId,
+      kdf: body.kdf,
+      verifier: Buffer.from(verifier).toString('base64url'),
+      privateKeyBlob: Buffer.from(privateKeyBlob).toString('base64url'),
+    });
+    return { status: 201, body: profile };
+  },
+});

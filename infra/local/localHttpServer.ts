@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { AreaHandler } from '../../shared/http/areaHandler.js';
+import { errorResponse } from '../../shared/http/errorResponse.js';
+import { jsonResponse } from '../../shared/http/jsonResponse.js';
+import { CofferError } from '../../shared/errors/index.js';
+import type { Area } from '../../shared/routes.js';
+import { matchRoute } from './routeMatcher.js';
+import { toApiGatewayEvent } from './toApiGatewayEvent.js';
+
+/** API Gateway's payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export interface LocalHttpServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+class LocalHttpError extends CofferError {}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, extra: Record<string, string>): void {
+  const headers: Record<string, string> = { ...extra };
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(result.body ?? '');
+}
+
+/** CORS as the HTTP API is configured on AWS: listed origins only, no credentials, bearer header allowed. */
+function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (!origin || !allowed.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'server-timing' };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_REQUEST_BYTES) throw new LocalHttpError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The local stand-in for API Gateway: turns each request into an HTTP API v2
+ * event, routes it with the shared route table and calls the very handler the
+ * Lambda runs. It reports the handler's own time in a Server-Timing header.
+ */
+export async function startLocalHttpServer(
+  handlers: Record<Area, AreaHandler>,
+  options: { host: string; port: number; corsOrigins: readonly string[] },
+): Promise<LocalHttpServer> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const cors = corsHeaders(req.headers.origin, options.corsOrigins);
+      try {
+        const url = new URL(req.url ?? '/', 'http://local');
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            ...cors,
+            ...(cors['access-control-allow-origin']
+              ? {
+                  'access-control-allow-methods': 'GET,POST,PUT,DELETE',
+                  'access-control-allow-headers': 'authorization,content-type',
+                  'access-control-max-age': '600',
+                }
+              : {}),
+          });
+          res.end();
+          return;
+        }
+        const match = matchRoute(req.method ?? 'GET', url.pathname);
+        if (match.kind === 'not-found') return send(res, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'No such route.' } }), cors);
+        if (match.kind === 'method-not-allowed') {
+          return send(res, jsonResponse(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' } }), cors);
+        }
+        const body = await readBody(req);
+        const event = toApiGatewayEvent(req, url, match.route, match.pathParameters, body);
+        const started = performance.now();
+        const result = await handlers[match.route.area](event, { awsRequestId: event.requestContext.requestId });
+        const ms = (performance.now() - started).toFixed(2);
+        send(res, result, { ...cors, 'server-timing': `app;dur=${ms}`, 'x-request-id': event.requestContext.requestId });
+      } catch (error) {
+        const result = error instanceof LocalHttpError ? jsonResponse(413, { error: { code: error.code, message: error.message } }) : errorResponse(error);
+        send(res, result, cors);
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,40 @@
+import { LOCAL_DEFAULTS } from './defaults.js';
+import { startLocalStack } from './startLocalStack.js';
+
+/**
+ * `npm start`: the local stack with embedded defaults.
+ *   COFFER_DATA_DIR  where data persists (default ./.coffer-data); COFFER_IN_MEMORY=1 keeps nothing
+ *   PORT             HTTP port on 127.0.0.1 (default 8787)
+ *   COFFER_CORS_ORIGINS  comma-separated browser origins allowed by CORS
+ */
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const inMemory = process.env.COFFER_IN_MEMORY === '1';
+  const dataDir = process.env.COFFER_DATA_DIR ?? LOCAL_DEFAULTS.dataDir;
+  const corsOrigins = process.env.COFFER_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const stack = await startLocalStack({
+    inMemory,
+    dataDir,
+    port: process.env.PORT ? Number(process.env.PORT) : LOCAL_DEFAULTS.port,
+    ...(corsOrigins ? { corsOrigins } : {}),
+    settings: { allowWeakKdf: process.env.COFFER_ALLOW_WEAK_KDF === '1' },
+  });
+  console.log(`Coffer is running at ${stack.url}  (data: ${inMemory ? 'in memory' : dataDir})`);
+  console.log(`  try: curl ${stack.url}/health`);
+  console.log(`  CLI: export COFFER_URL=${stack.url}; npx coffer register --user alice --name Alice`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping Coffer...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

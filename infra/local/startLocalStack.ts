@@ -1,0 +1,110 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { S3ObjectStore } from '../../shared/adapters/aws/S3ObjectStore.js';
+import { LocalKeyringKeyService } from '../../shared/adapters/local/LocalKeyringKeyService.js';
+import { AccessTokens } from '../../shared/auth/AccessTokens.js';
+import { documentClient, s3Client } from '../../shared/config/clients.js';
+import { DEFAULT_SETTINGS, type Deps, type Settings } from '../../shared/config/Deps.js';
+import { areaHandler, type AreaHandler } from '../../shared/http/areaHandler.js';
+import type { Area } from '../../shared/routes.js';
+import { operations as auth } from '../../functions/auth/handler.js';
+import { operations as documents } from '../../functions/documents/handler.js';
+import { operations as health } from '../../functions/health/handler.js';
+import { operations as users } from '../../functions/users/handler.js';
+import { createTable } from './createTable.js';
+import { LOCAL_DEFAULTS } from './defaults.js';
+import { requireJava } from './requireJava.js';
+import { startDynamoLocal } from './startDynamoLocal.js';
+import { startLocalHttpServer } from './localHttpServer.js';
+import { startS3Local } from './startS3Local.js';
+
+export interface LocalStackOptions {
+  /** Persist everything under this directory; ignored when `inMemory`. */
+  dataDir?: string;
+  /** Nothing survives stop(): for tests. */
+  inMemory?: boolean;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  corsOrigins?: readonly string[];
+  settings?: Partial<Settings>;
+  /** Injected clock for the handlers and tokens (tests move time). */
+  clock?: () => number;
+  /** Silence the request logger. */
+  quiet?: boolean;
+}
+
+export interface LocalStack {
+  url: string;
+  deps: Deps;
+  endpoints: { dynamodb: string; s3: string };
+  table: string;
+  bucket: string;
+  handlers: Record<Area, AreaHandler>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole of Coffer on one machine: DynamoDB Local, s3rver, a keyring file in
+ * place of KMS, and the Lambda handlers behind a local HTTP server, all on loopback.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  requireJava();
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
+  if (dataDir) await mkdir(join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
+  const corsOrigins = options.corsOrigins ?? LOCAL_DEFAULTS.corsOrigins;
+  const { table, bucket } = LOCAL_DEFAULTS;
+
+  const [dynamo, s3] = await Promise.all([
+    startDynamoLocal(dataDir ? join(dataDir, 'dynamodb') : undefined),
+    startS3Local(bucket, corsOrigins, dataDir ? join(dataDir, 's3') : undefined),
+  ]);
+  const stops: (() => Promise<void>)[] = [dynamo.stop, s3.stop];
+  try {
+    const endpoints = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
+    const admin = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await createTable(admin, table);
+    admin.destroy();
+
+    const keys = dataDir ? await LocalKeyringKeyService.open(join(dataDir, 'keyring.json')) : LocalKeyringKeyService.inMemory();
+    const clock = options.clock ?? (() => Date.now());
+    const deps: Deps = {
+      db: { doc: documentClient(endpoints), table },
+      objects: new S3ObjectStore(s3Client(endpoints), bucket),
+      keys,
+      tokens: new AccessTokens({ keys, clock }),
+      logger: new Logger({ serviceName: 'coffer', logLevel: options.quiet ? 'SILENT' : 'INFO' }),
+      clock,
+      settings: { ...DEFAULT_SETTINGS, allowWeakKdf: true, ...options.settings },
+    };
+    const provide = () => Promise.resolve(deps);
+    const handlers: Record<Area, AreaHandler> = {
+      health: areaHandler('health', health, provide),
+      auth: areaHandler('auth', auth, provide),
+      users: areaHandler('users', users, provide),
+      documents: areaHandler('documents', documents, provide),
+    };
+    const http = await startLocalHttpServer(handlers, {
+      host: options.host ?? LOCAL_DEFAULTS.host,
+      port: options.port ?? LOCAL_DEFAULTS.port,
+      corsOrigins,
+    });
+    stops.unshift(http.close);
+    return {
+      url: http.url,
+      deps,
+      endpoints,
+      table,
+      bucket,
+      handlers,
+      stop: async () => {
+        for (const stop of stops) await stop();
+      },
+    };
+  } catch (error) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AccessTokens } from '../auth/AccessTokens.js';
+import type { Database } from '../data/Database.js';
+import type { KeyService } from '../ports/KeyService.js';
+import type { ObjectStore } from '../ports/ObjectStore.js';
+
+/** Everything a handler needs, wired once per cold start (or per local stack). */
+export interface Deps {
+  readonly db: Database;
+  readonly objects: ObjectStore;
+  readonly keys: KeyService;
+  readonly tokens: AccessTokens;
+  readonly logger: Logger;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  readonly clock: () => number;
+  readonly settings: Settings;
+}
+
+export interface Settings {
+  /** Accept Argon2id parameters below the production floor (tests and local demos only). */
+  readonly allowWeakKdf: boolean;
+  readonly refreshTokenTtlSeconds: number;
+  readonly uploadUrlTtlSeconds: number;
+  readonly downloadUrlTtlSeconds: number;
+  /** Uploads larger than this use multipart. */
+  readonly multipartThreshold: number;
+  readonly partSize: number;
+  /** Pending uploads older than this are abandoned (cleanup, issue 4). */
+  readonly abandonAfterSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  allowWeakKdf: false,
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  uploadUrlTtlSeconds: 15 * 60,
+  downloadUrlTtlSeconds: 5 * 60,
+  multipartThreshold: 64 * 1024 * 1024,
+  partSize: 16 * 1024 * 1024,
+  abandonAfterSeconds: 24 * 3600,
+};

@@ -1,0 +1,53 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { KmsKeyService } from '../adapters/aws/KmsKeyService.js';
+import { S3ObjectStore } from '../adapters/aws/S3ObjectStore.js';
+import { LocalKeyringKeyService } from '../adapters/local/LocalKeyringKeyService.js';
+import { AccessTokens } from '../auth/AccessTokens.js';
+import type { KeyService } from '../ports/KeyService.js';
+import { documentClient, s3Client } from './clients.js';
+import { DEFAULT_SETTINGS, type Deps } from './Deps.js';
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`Missing environment variable ${name}`);
+  return value;
+}
+
+/**
+ * Wiring from the environment: AWS adapters on Lambda (`COFFER_KMS=aws`), the
+ * keyring file and local endpoints under `npm start`. Chosen by configuration,
+ * never by editing code.
+ */
+export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Deps> {
+  const endpoints = { dynamodb: env.DYNAMODB_ENDPOINT, s3: env.S3_ENDPOINT };
+  const keys: KeyService =
+    env.COFFER_KMS === 'local'
+      ? await LocalKeyringKeyService.open(required(env, 'COFFER_KEYRING'))
+      : new KmsKeyService({
+          client: new KMSClient({}),
+          signingKeyId: required(env, 'SIGNING_KEY_ID'),
+          macKeyId: required(env, 'MAC_KEY_ID'),
+          dataKeyId: required(env, 'DATA_KEY_ID'),
+        });
+  return {
+    db: { doc: documentClient(endpoints), table: required(env, 'TABLE_NAME') },
+    objects: new S3ObjectStore(s3Client(endpoints), required(env, 'BUCKET_NAME')),
+    keys,
+    tokens: new AccessTokens({ keys }),
+    logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'coffer' }),
+    clock: () => Date.now(),
+    settings: { ...DEFAULT_SETTINGS, allowWeakKdf: env.COFFER_ALLOW_WEAK_KDF === '1' },
+  };
+}
+
+let cached: Promise<Deps> | undefined;
+
+/** One wiring per Lambda container; a failed wiring is retried on the next request. */
+export function lambdaDeps(): Promise<Deps> {
+  cached ??= depsFromEnv().catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}

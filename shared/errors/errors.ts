@@ -1,0 +1,68 @@
+import { CofferError } from './CofferError.js';
+
+/** Input that fails validation (body, path, query or header). */
+export class ValidationFailed extends CofferError {
+  constructor(message = 'The request is not valid.', details?: Record<string, unknown>) {
+    super('VALIDATION_FAILED', message, details);
+  }
+}
+
+/** Missing, malformed, tampered or expired credentials. */
+export class Unauthorized extends CofferError {
+  constructor(code = 'UNAUTHORIZED', message = 'Authentication is required: log in again.') {
+    super(code, message);
+  }
+}
+
+/** The caller knows the resource exists but may not perform this action on it. */
+export class Forbidden extends CofferError {
+  constructor(code = 'FORBIDDEN', message = 'You are not allowed to do this.') {
+    super(code, message);
+  }
+}
+
+/** Unknown, or not visible to the caller: the two are indistinguishable on purpose. */
+export class NotFound extends CofferError {
+  constructor(code = 'NOT_FOUND', message = 'Not found.', details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}
+
+/** A conditional write lost: the resource changed or already exists. */
+export class Conflict extends CofferError {
+  constructor(code = 'CONFLICT', message = 'The resource changed: retry.', details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}
+
+/** Well-formed but semantically unacceptable (unknown users, size mismatch, ...). */
+export class Unprocessable extends CofferError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}
+
+/** Too many attempts. */
+export class TooManyRequests extends CofferError {
+  constructor(code = 'TOO_MANY_REQUESTS', message = 'Too many attempts: wait and retry.') {
+    super(code, message);
+  }
+}
+
+/**
+ * Every cryptographic failure, whatever its cause (bad tag, wrong key, wrong label,
+ * truncation, malformed header). One class and one fixed message so failures leak
+ * nothing about which check failed.
+ */
+export class DecryptionFailed extends CofferError {
+  constructor() {
+    super('DECRYPTION_FAILED', 'Decryption failed.');
+  }
+}
+
+/** A dependency (DynamoDB, S3, KMS) failed in a way the caller cannot fix. */
+export class ServiceUnavailable extends CofferError {
+  constructor(message = 'A backing service is unavailable: retry later.') {
+    super('SERVICE_UNAVAILABLE', message);
+  }
+}

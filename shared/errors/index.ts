@@ -1,0 +1,3 @@
+export { CofferError } from './CofferError.js';
+export * from './errors.js';
+export { httpStatus } from './httpStatus.js';

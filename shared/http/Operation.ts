@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import type { Deps } from '../config/Deps.js';
+
+/** The authenticated principal, from a verified access token. */
+export interface Caller {
+  userId: string;
+  kind: 'member' | 'guest';
+}
+
+export interface RequestInfo {
+  requestId: string;
+  sourceIp: string;
+  userAgent: string;
+}
+
+export interface OperationInput<B, Q, P> {
+  body: B;
+  query: Q;
+  params: P;
+  caller: Caller;
+  /** Absent only for `standalone` operations. */
+  deps: Deps;
+  request: RequestInfo;
+}
+
+export interface OperationResult {
+  status?: number;
+  body?: unknown;
+}
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+/** One API operation: its edge schemas and a few declarative lines of behaviour. */
+export interface Operation<SB = undefined, SQ = undefined, SP = undefined> {
+  body?: SB;
+  query?: SQ;
+  params?: SP;
+  /** Needs no dependency (health): the handler skips wiring, so it answers even when a backend is down. */
+  standalone?: boolean;
+  run(input: OperationInput<Out<SB>, Out<SQ>, Out<SP>>): Promise<OperationResult>;
+}
+
+/** Declares an operation with its input types inferred from the schemas. */
+export function operation<SB extends Schema | undefined = undefined, SQ extends Schema | undefined = undefined, SP extends Schema | undefined = undefined>(
+  def: Operation<SB, SQ, SP>,
+): Operation<SB, SQ, SP> {
+  return def;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyOperation = Operation<any, any, any>;

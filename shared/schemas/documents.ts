@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { base64url, cursor, documentId, fingerprint, keyGeneration, userId, wrappedKey } from './common.js';
+
+/** Ciphertext size limit: S3's 5 TiB object maximum. */
+export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
+/** Recipients per request: one DynamoDB transaction holds at most 100 items. */
+export const MAX_GRANTS_PER_REQUEST = 50;
+
+export const grantInput = z.strictObject({
+  userId,
+  wrappedKey,
+  /** Fingerprint of the public key the client wrapped for; must be the user's current key. */
+  fingerprint,
+});
+export type GrantInput = z.infer<typeof grantInput>;
+
+export const documentIdParams = z.strictObject({ id: documentId });
+
+export const createDocumentBody = z.strictObject({
+  documentId,
+  /** Ciphertext size in bytes, exactly what will be uploaded. */
+  size: z.number().int().min(1).max(MAX_OBJECT_SIZE),
+  keyGeneration: z.literal(1),
+  encryptedName: base64url(16, 2048),
+  encryptedMetadata: base64url(16, 8192).optional(),
+  grants: z.array(grantInput).min(1).max(MAX_GRANTS_PER_REQUEST),
+});
+export type CreateDocumentBody = z.infer<typeof createDocumentBody>;
+
+export const completeDocumentBody = z.strictObject({
+  parts: z
+    .array(z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(128) }))
+    .max(10_000)
+    .optional(),
+});
+export type CompleteDocumentBody = z.infer<typeof completeDocumentBody>;
+
+export const listDocumentsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: cursor.optional(),
+});
+
+export const shareDocumentBody = z.strictObject({
+  keyGeneration,
+  grants: z.array(grantInput).min(1).max(MAX_GRANTS_PER_REQUEST),
+});
+export type ShareDocumentBody = z.infer<typeof shareDocumentBody>;
+
+export const revokeDocumentBody = z.strictObject({
+  userIds: z.array(userId).min(1).max(MAX_GRANTS_PER_REQUEST),
+});
+
+export type UploadInstructions =
+  | { kind: 'single'; url: string; method: 'PUT'; headers: Record<string, string>; expiresAt: string }
+  | {
+      kind: 'multipart';
+      uploadId: string;
+      partSize: number;
+      parts: { partNumber: number; url: string }[];
+      expiresAt: string;
+    };
+
+export interface CreateDocumentResponse {
+  documentId: string;
+  upload: UploadInstructions;
+}
+
+export interface DocumentSummary {
+  documentId: string;
+  ownerId: string;
+  role: 'owner' | 'manager' | 'editor' | 'commenter' | 'viewer';
+  size: number;
+  encryptedName: string;
+  encryptedMetadata?: string;
+  keyGeneration: number;
+  version: number;
+  createdAt: string;
+  sharedAt: string;
+}
+
+export interface ListDocumentsResponse {
+  documents: DocumentSummary[];
+  cursor?: string;
+}
+
+export interface GetDocumentResponse extends DocumentSummary {
+  /** The caller's wrapped DEK for `keyGeneration`. */
+  wrappedKey: string;
+  download: { url: string; expiresAt: string };
+  /** Owner only: who holds a key. */
+  grants?: { userId: string; role: string; sharedAt: string }[];
+}
+
+export interface ShareDocumentResponse {
+  documentId: string;
+  sharedWith: string[];
+}
+
+export interface RevokeDocumentResponse {
+  documentId: string;
+  revoked: string[];
+}

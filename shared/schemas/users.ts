@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { base64url, fingerprint, kdfParams, publicKeySpki, userId } from './common.js';
+
+export const registerBody = z.strictObject({
+  userId,
+  name: z.string().trim().min(1).max(100),
+  email: z.email().max(254).optional(),
+  designation: z.string().trim().max(100).optional(),
+  publicKey: publicKeySpki,
+  /** The private key sealed on the client under the passphrase-derived key. */
+  encryptedPrivateKey: base64url(16, 4096),
+  kdf: kdfParams,
+  /** HKDF output from the passphrase; never the passphrase itself. */
+  authKey: base64url(43, 43),
+});
+export type RegisterBody = z.infer<typeof registerBody>;
+
+export const lookupUsersQuery = z.strictObject({
+  ids: z
+    .string()
+    .max(100 * 65)
+    .transform((s) => s.split(',').filter((x) => x.length > 0))
+    .pipe(z.array(userId).min(1).max(100)),
+});
+
+export interface PublicProfile {
+  userId: string;
+  name: string;
+  designation?: string;
+  kind: 'member' | 'guest';
+  publicKey: string;
+  fingerprint: string;
+}
+
+export interface OwnProfile extends PublicProfile {
+  email?: string;
+  createdAt: string;
+}
+
+export interface LookupUsersResponse {
+  users: PublicProfile[];
+  unknownUserIds: string[];
+}
+
+export const publicProfileFingerprint = fingerprint;
