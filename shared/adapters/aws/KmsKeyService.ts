@@ -1,0 +1,146 @@
+import {
+  DecryptCommand,
+  EncryptCommand,
+  GenerateMacCommand,
+  GetPublicKeyCommand,
+  type KMSClient,
+  SignCommand,
+} from '@aws-sdk/client-kms';
+import { DecryptionFailed, ServiceUnavailable } from '../../errors/index.js';
+import {
+  assertContext,
+  assertMessage,
+  type EncryptionContext,
+  type KeyService,
+  MAC_BYTES,
+} from '../../ports/KeyService.js';
+import { derToJoseSignature } from './KmsSignature.js';
+
+export interface KmsKeyServiceOptions {
+  /** A configured client: region, credentials and retries are the caller's business. */
+  client: KMSClient;
+  /** Asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias). Also the JWT `kid`. */
+  signingKeyId: string;
+  /** HMAC_256 GENERATE_VERIFY_MAC key. */
+  macKeyId: string;
+  /** SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key. */
+  dataKeyId: string;
+}
+
+/** KMS errors that mean "this blob does not open under this key and context". */
+const DECRYPTION_FAILURES: ReadonlySet<string> = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/**
+ * `KeyService` on AWS KMS. Every SDK failure becomes a `CofferError`: `DecryptionFailed`
+ * for ciphertext/key mismatches on Decrypt, `ServiceUnavailable` for everything else.
+ * SDK messages (which name ARNs, accounts and request ids) never propagate.
+ */
+export class KmsKeyService implements KeyService {
+  readonly #client: KMSClient;
+  readonly #signingKeyId: string;
+  readonly #macKeyId: string;
+  readonly #dataKeyId: string;
+  #publicKey: Promise<Uint8Array> | undefined;
+
+  constructor({ client, signingKeyId, macKeyId, dataKeyId }: KmsKeyServiceOptions) {
+    for (const [name, value] of Object.entries({ signingKeyId, macKeyId, dataKeyId })) {
+      if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+    }
+    this.#client = client;
+    this.#signingKeyId = signingKeyId;
+    this.#macKeyId = macKeyId;
+    this.#dataKeyId = dataKeyId;
+  }
+
+  signingKeyId(): string {
+    return this.#signingKeyId;
+  }
+
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    assertMessage('message', message);
+    const command = new SignCommand({
+      KeyId: this.#signingKeyId,
+      Message: message,
+      MessageType: 'RAW',
+      SigningAlgorithm: 'ECDSA_SHA_256',
+    });
+    const { Signature } = await translateErrors(() => this.#client.send(command));
+    if (!(Signature instanceof Uint8Array)) throw new ServiceUnavailable();
+    try {
+      return derToJoseSignature(Signature);
+    } catch {
+      throw new ServiceUnavailable();
+    }
+  }
+
+  signingPublicKey(): Promise<Uint8Array> {
+    // Cache the promise, not the value, so concurrent first callers share one request;
+    // forget a failure so the next call retries.
+    this.#publicKey ??= this.#fetchPublicKey().catch((error: unknown) => {
+      this.#publicKey = undefined;
+      throw error;
+    });
+    return this.#publicKey.then((spki) => spki.slice());
+  }
+
+  async #fetchPublicKey(): Promise<Uint8Array> {
+    const command = new GetPublicKeyCommand({ KeyId: this.#signingKeyId });
+    const { PublicKey, KeySpec, KeyUsage } = await translateErrors(() => this.#client.send(command));
+    // A key of the wrong type would make every token unverifiable: fail here, not later.
+    if (!(PublicKey instanceof Uint8Array) || KeySpec !== 'ECC_NIST_P256' || KeyUsage !== 'SIGN_VERIFY') {
+      throw new ServiceUnavailable();
+    }
+    return PublicKey.slice();
+  }
+
+  async mac(message: Uint8Array): Promise<Uint8Array> {
+    assertMessage('message', message);
+    const command = new GenerateMacCommand({ KeyId: this.#macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' });
+    const { Mac } = await translateErrors(() => this.#client.send(command));
+    if (!(Mac instanceof Uint8Array) || Mac.length !== MAC_BYTES) throw new ServiceUnavailable();
+    return Mac;
+  }
+
+  async encrypt(plaintext: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    assertMessage('plaintext', plaintext);
+    assertContext(context);
+    const command = new EncryptCommand({
+      KeyId: this.#dataKeyId,
+      Plaintext: plaintext,
+      EncryptionContext: { ...context },
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
+    const { CiphertextBlob } = await translateErrors(() => this.#client.send(command));
+    if (!(CiphertextBlob instanceof Uint8Array)) throw new ServiceUnavailable();
+    return CiphertextBlob;
+  }
+
+  async decrypt(blob: Uint8Array, context: EncryptionContext): Promise<Uint8Array> {
+    if (!(blob instanceof Uint8Array) || blob.length === 0) throw new DecryptionFailed();
+    assertContext(context);
+    const command = new DecryptCommand({
+      // Naming the key makes KMS refuse blobs made under any other key (IncorrectKeyException).
+      KeyId: this.#dataKeyId,
+      CiphertextBlob: blob,
+      EncryptionContext: { ...context },
+      EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
+    });
+    const { Plaintext } = await translateErrors(() => this.#client.send(command), DECRYPTION_FAILURES);
+    if (!(Plaintext instanceof Uint8Array)) throw new ServiceUnavailable();
+    return Plaintext;
+  }
+}
+
+/** The one place SDK errors are translated. The SDK error (and its message) is dropped. */
+async function translateErrors<Output>(
+  request: () => Promise<Output>,
+  decryptionFailures?: ReadonlySet<string>,
+): Promise<Output> {
+  try {
+    return await request();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (decryptionFailures?.has(name)) throw new DecryptionFailed();
+    throw new ServiceUnavailable();
+  }
+}
