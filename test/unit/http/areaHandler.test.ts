@@ -1,0 +1,70 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import type { Deps } from '../../../shared/config/Deps.js';
+import { areaHandler } from '../../../shared/http/areaHandler.js';
+import { operation } from '../../../shared/http/Operation.js';
+
+function event(routeKey: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: '/',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    requestContext: { requestId: 'req-1', http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' } },
+    isBase64Encoded: false,
+    ...(body !== undefined ? { body } : {}),
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+function fakeDeps(log: ReturnType<typeof vi.fn>): Deps {
+  return { logger: { error: log }, tokens: { verify: vi.fn() } } as unknown as Deps;
+}
+
+const SECRET = 'passphrase-correct-horse-battery-staple';
+
+describe('areaHandler', () => {
+  it('answers an unexpected error with a fixed 500 and logs neither its message nor its stack', async () => {
+    const log = vi.fn();
+    const handler = areaHandler(
+      'health',
+      { health: operation({ async run() { throw new Error(`boom with ${SECRET}`); } }) },
+      async () => fakeDeps(log),
+    );
+    const res = await handler(event('GET /health'));
+    expect(res.statusCode).toBe(500);
+    expect(JSON.parse(res.body!)).toEqual({ error: { code: 'INTERNAL', message: 'Internal error: retry, and report the request id if it persists.' } });
+    expect(res.body).not.toContain(SECRET);
+    expect(JSON.stringify(log.mock.calls)).not.toContain(SECRET);
+    expect(JSON.stringify(log.mock.calls)).not.toMatch(/at .*\.ts:\d+/);
+    expect(log).toHaveBeenCalledWith('request failed', expect.objectContaining({ errorName: 'Error', requestId: 'req-1' }));
+  });
+
+  it('lists invalid fields without echoing the submitted values', async () => {
+    const handler = areaHandler(
+      'health',
+      { health: operation({ body: z.strictObject({ passphrase: z.string().max(5) }), async run() { return {}; } }) },
+      async () => fakeDeps(vi.fn()),
+    );
+    const res = await handler(event('GET /health', JSON.stringify({ passphrase: SECRET })));
+    expect(res.statusCode).toBe(400);
+    expect(res.body).not.toContain(SECRET);
+    expect(JSON.parse(res.body!).error.details.issues[0].path).toBe('body.passphrase');
+  });
+
+  it('refuses to build an area whose route has no implementation', () => {
+    expect(() => areaHandler('documents', {}, async () => fakeDeps(vi.fn()))).toThrow(/no implementation for createDocument/);
+  });
+
+  it('rejects a body too large before parsing it', async () => {
+    const handler = areaHandler(
+      'health',
+      { health: operation({ body: z.object({}), async run() { return {}; } }) },
+      async () => fakeDeps(vi.fn()),
+    );
+    const res = await handler(event('GET /health', JSON.stringify({ x: 'a'.repeat(300 * 1024) })));
+    expect(res.statusCode).toBe(413);
+    expect(JSON.parse(res.body!).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
