@@ -12,19 +12,17 @@ export const token = operation({
   body: tokenBody,
   async run({ body, deps }) {
     const authKey = new Uint8Array(Buffer.from(body.authKey, 'base64url'));
-    const credentials = await getCredentials(deps.db, body.userId);
-    if (!credentials) {
+    const [credentials, profile] = await Promise.all([getCredentials(deps.db, body.userId), getProfile(deps.db, body.userId)]);
+    if (!credentials || !profile) {
       // Same KMS work as a real check, so timing does not tell unknown users apart.
       await computeLoginVerifier(deps.keys, body.userId, authKey);
       throw invalid();
     }
     await verifyLogin(deps.keys, body.userId, authKey, new Uint8Array(Buffer.from(credentials.verifier, 'base64url')));
-    const [sealed, profile] = await Promise.all([
+    const [sealed, session] = await Promise.all([
       deps.keys.decrypt(new Uint8Array(Buffer.from(credentials.privateKeyBlob, 'base64url')), { userId: body.userId }),
-      getProfile(deps.db, body.userId),
+      startSession(deps, body.userId),
     ]);
-    if (!profile) throw invalid();
-    const session = await startSession(deps, body.userId);
     return { body: { ...session, encryptedPrivateKey: Buffer.from(sealed).toString('base64url'), user: profile } };
   },
 });

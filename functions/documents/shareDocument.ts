@@ -11,9 +11,9 @@ export const shareDocument = operation({
   params: documentIdParams,
   body: shareDocumentBody,
   async run({ params, body, caller, deps }) {
-    await requireOwner(deps, params.id, caller.userId);
     if (body.grants.some((g) => g.userId === caller.userId)) throw new ValidationFailed('You already own this document.');
-    await checkRecipients(deps, body.grants);
+    // Independent reads in parallel; ownership is checked again as a condition of the write.
+    await Promise.all([requireOwner(deps, params.id, caller.userId), checkRecipients(deps, body.grants)]);
     const sharedAt = new Date(deps.clock()).toISOString();
     await addGrants(
       deps.db,
