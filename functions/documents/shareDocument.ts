@@ -11,9 +11,15 @@ export const shareDocument = operation({
   params: documentIdParams,
   body: shareDocumentBody,
   async run({ params, body, caller, deps }) {
+    // Independent reads in parallel, but the access verdict is reported first: a caller
+    // without access learns nothing about the recipients. Ownership is a condition of the write too.
+    const [access, recipients] = await Promise.allSettled([
+      requireOwner(deps, params.id, caller.userId),
+      checkRecipients(deps, body.grants),
+    ]);
+    if (access.status === 'rejected') throw access.reason;
     if (body.grants.some((g) => g.userId === caller.userId)) throw new ValidationFailed('You already own this document.');
-    // Independent reads in parallel; ownership is checked again as a condition of the write.
-    await Promise.all([requireOwner(deps, params.id, caller.userId), checkRecipients(deps, body.grants)]);
+    if (recipients.status === 'rejected') throw recipients.reason;
     const sharedAt = new Date(deps.clock()).toISOString();
     await addGrants(
       deps.db,
