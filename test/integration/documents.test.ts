@@ -15,7 +15,9 @@ const text = (s: string) => new TextEncoder().encode(s);
 beforeAll(async () => {
   stack = await startLocalStack({ settings: { multipartThreshold: 3 * 1024 * 1024, partSize: 1024 * 1024 } });
   url = stack.url;
-  [alice, bob, charlie, david, mallory] = await Promise.all(['alice', 'bob', 'charlie', 'david', 'mallory'].map((u) => register(url, u)));
+  [alice, bob, charlie, david, mallory] = (await Promise.all(['alice', 'bob', 'charlie', 'david', 'mallory'].map((u) => register(url, u)))) as [
+    Actor, Actor, Actor, Actor, Actor,
+  ];
 });
 afterAll(() => stack?.stop());
 

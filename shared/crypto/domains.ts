@@ -1,0 +1,17 @@
+/**
+ * Every domain-separation string of the v1 formats, in one table. Each key, nonce space
+ * and AAD in Coffer is bound to exactly one of these, so a value produced for one purpose
+ * never verifies for another. Changing one is a format break: add a v2 string instead.
+ */
+export const DOMAIN = {
+  /** HKDF info: master key -> login verifier sent to the server. */
+  auth: 'coffer/v1/auth',
+  /** HKDF info: master key -> AES key that seals the private key; also the AAD prefix of the seal. */
+  privateKey: 'coffer/v1/private-key',
+  /** RSA-OAEP label prefix for wrapped keys. */
+  wrap: 'coffer/v1/wrap',
+  /** HKDF info: DEK -> metadata key; also the AAD prefix of metadata blobs. */
+  metadata: 'coffer/v1/metadata',
+  /** HKDF info: DEK + header salt -> stream key. */
+  stream: 'coffer/v1/stream',
+} as const;

@@ -1,0 +1,43 @@
+/**
+ * Coffer client-side crypto: the one front door. WebCrypto and hash-wasm only, so it runs
+ * in Node and in browsers. Every failure to decrypt, unwrap or parse ciphertext throws
+ * DecryptionFailed ('DECRYPTION_FAILED', 'Decryption failed.'); bad arguments throw
+ * ValidationFailed. Formats: docs/envelope-format.md.
+ */
+
+// Encoding
+export { fromBase64Url, toBase64Url } from './base64url.js';
+export { utf8Decode, utf8Encode } from './utf8.js';
+
+// Passphrases and user keys
+export {
+  DEFAULT_KDF,
+  isKdfStrongEnough,
+  MIN_PRODUCTION_KDF,
+  newKdfParams,
+  TEST_KDF, // tests only: see kdfParams.ts
+  type KdfCost,
+  type KdfParams,
+} from './kdfParams.js';
+export { deriveUserKeys, type UserKeys } from './userKeys.js';
+export {
+  checkPassphraseStrength,
+  generatePassphrase,
+  type GeneratedPassphrase,
+  type PassphraseStrength,
+} from './passphrase.js';
+export { fingerprint, generateUserKeyPair, importPrivateKey, importPublicKey, type UserKeyPair } from './userKeyPair.js';
+export { openPrivateKey, sealPrivateKey } from './privateKeySeal.js';
+
+// Document keys
+export { DATA_KEY_BYTES, generateDataKey } from './dataKey.js';
+export { unwrapKey, wrapKey, type WrapKind, type WrapLabel } from './keyWrap.js';
+export { decryptMetadata, encryptMetadata } from './metadata.js';
+
+// Document content: the stream envelope
+export { decryptStream } from './decryptStream.js';
+export { encryptStream } from './encryptStream.js';
+export { decryptBytes, encryptBytes } from './streamBytes.js';
+export type { StreamContext } from './streamContext.js';
+export { HEADER_SIZE } from './streamHeader.js';
+export { CHUNK_SIZE, chunkCount, chunkOffset, ciphertextSize, plaintextSize } from './streamSizes.js';

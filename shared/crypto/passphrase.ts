@@ -1,0 +1,79 @@
+import { wordlist } from '@scure/bip39/wordlists/english.js';
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
+import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import { ValidationFailed } from '../errors/index.js';
+
+/** Target strength of a passphrase, in bits of guessing work. */
+export const MIN_PASSPHRASE_BITS = 75;
+/** Shortest accepted passphrase, in characters (after NFKC). */
+export const MIN_PASSPHRASE_LENGTH = 12;
+/** 7 words of the 2048-word BIP39 list: 7 x 11 = 77 bits >= 75. */
+export const DEFAULT_PASSPHRASE_WORDS = 7;
+const MAX_PASSPHRASE_WORDS = 24;
+
+export type GeneratedPassphrase = { passphrase: string; entropyBits: number };
+export type PassphraseStrength = { ok: boolean; entropyBits: number; feedback: string };
+
+/**
+ * A passphrase of `words` words drawn uniformly from the BIP39 English list, joined by '-'.
+ * Its strength is exact: words x log2(2048) = 11 bits a word. At least 7 words (77 bits).
+ */
+export function generatePassphrase(words: number = DEFAULT_PASSPHRASE_WORDS): GeneratedPassphrase {
+  if (!Number.isInteger(words) || words < DEFAULT_PASSPHRASE_WORDS || words > MAX_PASSPHRASE_WORDS) {
+    throw new ValidationFailed(
+      `A generated passphrase has ${DEFAULT_PASSPHRASE_WORDS} to ${MAX_PASSPHRASE_WORDS} words (${DEFAULT_PASSPHRASE_WORDS} give ${DEFAULT_PASSPHRASE_WORDS * 11} bits).`,
+    );
+  }
+  const picked: string[] = [];
+  for (let i = 0; i < words; i++) picked.push(wordlist[uniformIndex(wordlist.length)]!);
+  return { passphrase: picked.join('-'), entropyBits: words * Math.log2(wordlist.length) };
+}
+
+/**
+ * Estimates a user-chosen passphrase with zxcvbn (dictionaries, patterns, the user's own
+ * inputs such as name and email). ok when it is at least 12 characters and the estimate is
+ * at least 75 bits (guessesLog10 x log2(10)).
+ */
+export function checkPassphraseStrength(passphrase: string, userInputs: string[] = []): PassphraseStrength {
+  if (typeof passphrase !== 'string') throw new ValidationFailed('The passphrase must be a string.');
+  if (!Array.isArray(userInputs) || userInputs.some((input) => typeof input !== 'string')) {
+    throw new ValidationFailed('userInputs must be an array of strings.');
+  }
+  const normalised = passphrase.normalize('NFKC'); // what deriveUserKeys hashes
+  const result = estimator().check(normalised, userInputs.map((input) => input.normalize('NFKC')));
+  const entropyBits = Math.floor(result.guessesLog10 * Math.log2(10));
+  const longEnough = [...normalised].length >= MIN_PASSPHRASE_LENGTH;
+  const strongEnough = entropyBits >= MIN_PASSPHRASE_BITS;
+  const advice = 'Use a generated passphrase of 7 words, or add more uncommon words.';
+  let feedback: string;
+  if (!longEnough) feedback = `Too short: use at least ${MIN_PASSPHRASE_LENGTH} characters. ${advice}`;
+  else if (!strongEnough) {
+    const parts = [result.feedback.warning, ...result.feedback.suggestions].filter((part): part is string => !!part);
+    feedback = `Too easy to guess (about ${entropyBits} of ${MIN_PASSPHRASE_BITS} bits). ${parts.length ? `${parts.join(' ')} ` : ''}${advice}`;
+  } else feedback = 'Strong passphrase.';
+  return { ok: longEnough && strongEnough, entropyBits, feedback };
+}
+
+/** A uniform integer in [0, n) from crypto.getRandomValues, by rejection sampling (no modulo bias). */
+export function uniformIndex(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 32) throw new ValidationFailed('n must be an integer from 1 to 2^32.');
+  const limit = 2 ** 32 - (2 ** 32 % n); // largest multiple of n that fits in 32 bits
+  const sample = new Uint32Array(1);
+  for (;;) {
+    globalThis.crypto.getRandomValues(sample);
+    if (sample[0]! < limit) return sample[0]! % n;
+  }
+}
+
+let zxcvbn: ZxcvbnFactory | undefined;
+
+/** Built on first use: loading the dictionaries takes a moment. */
+function estimator(): ZxcvbnFactory {
+  zxcvbn ??= new ZxcvbnFactory({
+    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
+    graphs: zxcvbnCommon.adjacencyGraphs,
+    translations: zxcvbnEn.translations,
+  });
+  return zxcvbn;
+}
