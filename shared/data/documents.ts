@@ -1,11 +1,5 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchDeleteAll, batchGetAll, queryAll } from './batchOperations.js';
 import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
@@ -168,31 +162,7 @@ export async function resolveDocumentAccess(
   nodeId: string,
   userId: string,
 ): Promise<{ meta: DocumentMeta; grant: GrantItem }> {
-  const out = await dynamo(() =>
-    db.doc.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [db.table]: {
-            Keys: [keys.nodeMeta(nodeId), keys.grant(nodeId, principal.user(userId))],
-            ConsistentRead: true,
-          },
-        },
-      }),
-    ),
-  );
-  let items = out.Responses?.[db.table] ?? [];
-  if (out.UnprocessedKeys && Object.keys(out.UnprocessedKeys).length > 0) {
-    // Rare under throttling: fall back to two single reads rather than guessing.
-    const [meta, grant] = await Promise.all([
-      getDocumentMeta(db, nodeId),
-      dynamo(() =>
-        db.doc.send(
-          new GetCommand({ TableName: db.table, Key: keys.grant(nodeId, principal.user(userId)), ConsistentRead: true }),
-        ),
-      ).then((r) => r.Item),
-    ]);
-    items = [meta, grant].filter((x): x is Record<string, unknown> => x !== undefined) as typeof items;
-  }
+  const items = await batchGetAll(db, [keys.nodeMeta(nodeId), keys.grant(nodeId, principal.user(userId))], true);
   const meta = items.find((i) => i.sk === 'META') as DocumentMeta | undefined;
   const grant = items.find((i) => typeof i.sk === 'string' && i.sk.startsWith('GRANT#')) as GrantItem | undefined;
   if (!meta || !grant || meta.state !== 'active') throw notFound();
@@ -225,41 +195,17 @@ export async function listGrantsOfUser(
 
 /** Many metas in one round trip per 100 ids. */
 export async function getDocumentMetas(db: Database, nodeIds: string[]): Promise<Map<string, DocumentMeta>> {
-  const found = new Map<string, DocumentMeta>();
-  for (let i = 0; i < nodeIds.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [db.table]: { Keys: nodeIds.slice(i, i + 100).map((id) => keys.nodeMeta(id)) },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      const out = await dynamo(() => db.doc.send(new BatchGetCommand({ RequestItems: request as never })));
-      for (const item of out.Responses?.[db.table] ?? []) found.set(item.nodeId as string, item as DocumentMeta);
-      request = out.UnprocessedKeys as typeof request;
-    }
-  }
-  return found;
+  const items = await batchGetAll(db, [...new Set(nodeIds)].map((id) => keys.nodeMeta(id)));
+  return new Map(items.map((item) => [item.nodeId as string, item as unknown as DocumentMeta]));
 }
 
 /** The grants of one document (owner's view), one query. */
 export async function listGrantsOfDocument(db: Database, nodeId: string): Promise<GrantItem[]> {
-  const items: GrantItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :g)',
-          ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId), ':g': 'GRANT#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    items.push(...((out.Items ?? []) as GrantItem[]));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return (await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :g)',
+    ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId), ':g': 'GRANT#' },
+    ConsistentRead: true,
+  })) as unknown as GrantItem[];
 }
 
 /**
@@ -388,36 +334,14 @@ export async function markDeleting(db: Database, nodeId: string, ownerId: string
 
 /** Delete, step 2: every item of the node's partition (meta last), and the object keys to remove. */
 export async function listNodeItems(db: Database, nodeId: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  return queryAll(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId) },
+    ConsistentRead: true,
+  });
 }
 
 /** Delete, step 3: remove the given items (25 per batch, unprocessed retried). Idempotent. */
 export async function deleteItems(db: Database, items: { pk: unknown; sk: unknown }[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 25) {
-    let request: Record<string, unknown[]> | undefined = {
-      [db.table]: items.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } })),
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      const out = await dynamo(() => db.doc.send(new BatchWriteCommand({ RequestItems: request as never })));
-      request = out.UnprocessedItems as typeof request;
-    }
-  }
+  await batchDeleteAll(db, items);
 }

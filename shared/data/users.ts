@@ -1,4 +1,5 @@
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from './batchOperations.js';
 import { Conflict } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
@@ -78,24 +79,8 @@ export async function getCredentials(db: Database, userId: string): Promise<User
   return out.Item as UserCredentialsItem | undefined;
 }
 
-/** Many profiles in one round trip per 100 ids (BatchGet, unprocessed keys retried). */
+/** Many profiles in one round trip per 100 ids. */
 export async function getProfiles(db: Database, userIds: string[]): Promise<Map<string, UserProfileItem>> {
-  const found = new Map<string, UserProfileItem>();
-  const unique = [...new Set(userIds)];
-  for (let i = 0; i < unique.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [db.table]: { Keys: unique.slice(i, i + 100).map((id) => keys.userProfile(id)) },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-      const out = await dynamo(() => db.doc.send(new BatchGetCommand({ RequestItems: request as never })));
-      for (const item of out.Responses?.[db.table] ?? []) {
-        const profile = toProfile(item);
-        found.set(profile.userId, profile);
-      }
-      request = out.UnprocessedKeys as typeof request;
-      if (attempt > 8) throw new Error('BatchGet did not converge');
-    }
-  }
-  return found;
+  const items = await batchGetAll(db, [...new Set(userIds)].map((id) => keys.userProfile(id)));
+  return new Map(items.map((item) => [item.userId as string, toProfile(item)]));
 }
