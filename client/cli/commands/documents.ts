@@ -1,0 +1,179 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { CofferError } from '../../../shared/errors/index.js';
+import { openFile } from '../../sdk/node/fileSource.js';
+import { saveStreamToFile } from '../../sdk/node/saveStream.js';
+import { safeFileName } from '../../sdk/safeFileName.js';
+import type { DocumentEntry } from '../../sdk/listDocuments.js';
+import type { CliIo } from '../io.js';
+import { collectList, formatBytes, printable, table } from '../format.js';
+import { progressBar, type Progress } from '../progress.js';
+import type { CliContext } from '../context.js';
+import type { Runner } from './Runner.js';
+
+const ACCEPT_HELP = 'accept the changed public key of USER (check its fingerprint with them first); repeatable';
+
+export function documentCommands(program: Command, run: Runner, io: CliIo): void {
+  program
+    .command('upload')
+    .description('encrypt a file here and upload it, optionally sharing it')
+    .argument('<file>', 'the file to upload')
+    .option('--share <users>', 'share with these users (comma-separated or repeated)', collectList)
+    .option('--name <name>', 'the name to store (default: the file name)')
+    .option('--accept-new-key <user>', ACCEPT_HELP, collectList)
+    .action((file: string, flags: { share?: string[]; name?: string; acceptNewKey?: string[] }, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const source = await openFile(file);
+        const name = flags.name ?? source.name;
+        const bar = progressBar(ctx.output, io.stderr, 'upload  ', source.size);
+        let result;
+        try {
+          result = await ctx.client.upload(source.stream, {
+            name,
+            size: source.size,
+            shareWith: flags.share ?? [],
+            acceptNewKeyFor: flags.acceptNewKey ?? [],
+            onProgress: ({ bytes }) => bar.update(bytes),
+          });
+        } finally {
+          bar.stop();
+        }
+        ctx.output.result(result, () => {
+          const shared = result.sharedWith.length ? `; shared with ${result.sharedWith.join(', ')}` : '';
+          return `Uploaded ${printable(name)} (${formatBytes(result.size)}) as ${result.documentId}${shared}.`;
+        });
+      }),
+    );
+
+  program
+    .command('ls')
+    .description('list the documents you can read, with their decrypted names')
+    .action((_flags: unknown, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const documents: DocumentEntry[] = [];
+        for await (const doc of ctx.client.listAll()) documents.push(doc);
+        ctx.output.result({ documents }, () => {
+          if (documents.length === 0) return 'No documents yet: `coffer upload FILE`.';
+          return table(
+            ['ID', 'SIZE', 'OWNER', 'ROLE', 'CREATED', 'NAME'],
+            documents.map((d) => [
+              d.documentId,
+              formatBytes(d.size),
+              d.ownerId,
+              d.role,
+              d.createdAt.slice(0, 16).replace('T', ' '),
+              d.name === undefined ? `<unreadable: ${d.nameError ?? 'DECRYPTION_FAILED'}>` : printable(d.name),
+            ]),
+          );
+        });
+      }),
+    );
+
+  program
+    .command('download')
+    .description('download and decrypt a document (saved under its original name, sanitised, unless -o)')
+    .argument('<id>', 'document id (see `coffer ls`)')
+    .option('-o, --output <path>', 'where to save it (a directory keeps the document name)')
+    .option('--force', 'replace an existing file')
+    .action((id: string, flags: { output?: string; force?: boolean }, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        // Ctrl-C stops the transfer and removes the partial file instead of leaving it behind.
+        const interrupted = new AbortController();
+        const onSigint = () => interrupted.abort(new CofferError('CANCELLED', 'Cancelled: nothing was saved.'));
+        process.once('SIGINT', onSigint);
+        try {
+          await downloadTo(ctx, io, id, flags, interrupted.signal);
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+        }
+      }),
+    );
+
+  program
+    .command('share')
+    .description('give users a key to a document you own')
+    .argument('<id>', 'document id')
+    .argument('<users...>', 'user ids')
+    .option('--accept-new-key <user>', ACCEPT_HELP, collectList)
+    .action((id: string, users: string[], flags: { acceptNewKey?: string[] }, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const result = await ctx.client.share(id, users, { acceptNewKeyFor: flags.acceptNewKey ?? [] });
+        ctx.output.result(result, () =>
+          [
+            result.sharedWith.length ? `Shared ${id} with ${result.sharedWith.join(', ')}.` : `Nothing new to share for ${id}.`,
+            ...(result.alreadyShared.length ? [`Already shared with ${result.alreadyShared.join(', ')}.`] : []),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('revoke')
+    .description("remove users' keys to a document you own")
+    .argument('<id>', 'document id')
+    .argument('<users...>', 'user ids')
+    .action((id: string, users: string[], _flags: unknown, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const result = await ctx.client.revoke(id, users);
+        ctx.output.result(result, () =>
+          [
+            result.revoked.length ? `Revoked ${result.revoked.join(', ')} from ${id}.` : `Nobody to revoke on ${id}.`,
+            ...(result.notShared.length ? [`Not shared with ${result.notShared.join(', ')}.`] : []),
+            ...(result.revoked.length ? ['Copies they already downloaded stay with them.'] : []),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('rm')
+    .description('delete a document you own, for everyone')
+    .argument('<id>', 'document id')
+    .action((id: string, _flags: unknown, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        await ctx.client.remove(id);
+        ctx.output.result({ documentId: id, deleted: true }, () => `Deleted ${id}.`);
+      }),
+    );
+}
+
+async function downloadTo(
+  ctx: CliContext,
+  io: CliIo,
+  id: string,
+  flags: { output?: string; force?: boolean },
+  signal: AbortSignal,
+): Promise<void> {
+  let bar: Progress | undefined;
+  const doc = await ctx.client.download(id, { onProgress: ({ bytes }) => bar?.update(bytes), signal });
+  const safeName = safeFileName(doc.name, `document-${safeFileName(id, 'document')}`);
+  const target = await outputPath(flags.output, safeName);
+  bar = progressBar(ctx.output, io.stderr, 'download', doc.size);
+  let saved;
+  try {
+    saved = await saveStreamToFile(doc.stream, target, { force: flags.force === true, signal });
+  } finally {
+    bar.stop();
+  }
+  const renamed = !flags.output && safeName !== doc.name;
+  ctx.output.result({ documentId: id, name: doc.name, path: saved.path, size: saved.bytes, ownerId: doc.ownerId }, () =>
+    [
+      `Saved ${formatBytes(saved.bytes)} to ${printable(saved.path)}.`,
+      ...(renamed ? [`(The stored name ${JSON.stringify(doc.name)} was made safe for this file system.)`] : []),
+    ].join('\n'),
+  );
+}
+
+/** -o DIR keeps the (sanitised) document name; -o FILE is used as given; nothing means ./NAME. */
+async function outputPath(output: string | undefined, safeName: string): Promise<string> {
+  if (!output) return resolve(safeName);
+  const info = await stat(output).catch(() => undefined);
+  return info?.isDirectory() ? join(output, safeName) : resolve(output);
+}

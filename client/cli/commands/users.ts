@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { fingerprint, fromBase64Url } from '../../../shared/crypto/index.js';
+import { table } from '../format.js';
+import type { Runner } from './Runner.js';
+
+type PinState = 'pinned' | 'new' | 'changed' | 'mismatch';
+
+export function userCommands(program: Command, run: Runner): void {
+  program
+    .command('users')
+    .description("look up users: names, key fingerprints and whether they match the fingerprints you pinned")
+    .argument('<ids...>', 'user ids')
+    .action((ids: string[], _flags: unknown, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const { users, unknownUserIds } = await ctx.client.lookupUsers(ids);
+        const rows = await Promise.all(
+          users.map(async (u) => {
+            const computed = await fingerprint(fromBase64Url(u.publicKey));
+            const pinned = await ctx.pins.get(u.userId);
+            const pin: PinState =
+              computed !== u.fingerprint ? 'mismatch' : pinned === undefined ? 'new' : pinned === computed ? 'pinned' : 'changed';
+            return {
+              userId: u.userId,
+              name: u.name,
+              ...(u.designation && { designation: u.designation }),
+              kind: u.kind,
+              fingerprint: u.fingerprint,
+              pin,
+              ...(pinned && pinned !== computed && { pinnedFingerprint: pinned }),
+            };
+          }),
+        );
+        ctx.output.result({ users: rows, unknownUserIds }, () => {
+          const lines = rows.length
+            ? [table(['USER', 'NAME', 'KIND', 'KEY', 'FINGERPRINT'], rows.map((r) => [r.userId, r.name, r.kind, r.pin, r.fingerprint]))]
+            : [];
+          if (unknownUserIds.length) lines.push(`Unknown: ${unknownUserIds.join(', ')}`);
+          if (rows.some((r) => r.pin === 'changed')) {
+            lines.push('A key marked "changed" differs from the one you pinned: verify it with its owner, then `coffer trust USER`.');
+          }
+          return lines.join('\n');
+        });
+      }),
+    );
+
+  program
+    .command('trust')
+    .description("accept a user's current public key after checking its fingerprint with them (same as --accept-new-key)")
+    .argument('<id>', 'user id')
+    .action((id: string, _flags: unknown, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const result = await ctx.client.trustNewKey(id);
+        ctx.output.result(result, () =>
+          result.previousFingerprint
+            ? `Now trusting the new key of ${id}:\n  was ${result.previousFingerprint}\n  now ${result.fingerprint}`
+            : `Key of ${id} pinned: ${result.fingerprint}`,
+        );
+      }),
+    );
+}

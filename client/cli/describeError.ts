@@ -1,0 +1,94 @@
+import { CommanderError } from 'commander';
+import { CofferError } from '../../shared/errors/index.js';
+import { CofferApiError } from '../sdk/errors.js';
+import { EXIT } from './exitCodes.js';
+
+export interface DescribedError {
+  code: string;
+  message: string;
+  exitCode: number;
+  details?: Record<string, unknown>;
+}
+
+export interface ErrorContext {
+  serverUrl: string;
+  /** The user the command ran as or for, if known (for `coffer login --user ID` hints). */
+  userId?: string;
+}
+
+/** Maps any failure to a code, a message that says what to do, and an exit code. */
+export function describeError(error: unknown, ctx: ErrorContext): DescribedError {
+  if (error instanceof CommanderError) return { code: 'USAGE', message: error.message.replace(/^error: /, ''), exitCode: EXIT.USAGE };
+  if (error instanceof CofferError) return describeCoffer(error, ctx);
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (errno === 'ENOENT') return { code: 'FILE_NOT_FOUND', message: `No such file or directory: ${path ?? ''}`.trim(), exitCode: EXIT.USAGE };
+  if (errno === 'EACCES' || errno === 'EPERM') return { code: 'PERMISSION_DENIED', message: `Permission denied: ${path ?? ''}`.trim(), exitCode: EXIT.FAILURE };
+  if (errno === 'EISDIR') return { code: 'IS_A_DIRECTORY', message: `${path ?? 'The path'} is a directory.`, exitCode: EXIT.USAGE };
+  if (errno === 'ENOSPC') return { code: 'DISK_FULL', message: 'No space left on the device: nothing was saved.', exitCode: EXIT.FAILURE };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message: `Unexpected error: ${message}`, exitCode: EXIT.FAILURE };
+}
+
+function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
+  const login = `run \`coffer login --user ${ctx.userId ?? 'ID'}\``;
+  const d = (code: string, message: string, exitCode: number): DescribedError => ({
+    code,
+    message,
+    exitCode,
+    ...(error.details && { details: error.details }),
+  });
+  switch (error.code) {
+    case 'NOT_LOGGED_IN':
+      return d(error.code, `Not logged in: ${login}.`, EXIT.AUTH);
+    case 'OTHER_SERVER':
+      return d(error.code, error.message, EXIT.AUTH);
+    case 'SESSION_EXPIRED':
+    case 'INVALID_TOKEN':
+    case 'MISSING_TOKEN':
+    case 'INVALID_REFRESH_TOKEN':
+    case 'UNKNOWN_USER':
+      return d(error.code, `Your session is no longer valid (${error.message.replace(/\.$/, '')}): ${login}.`, EXIT.AUTH);
+    case 'INVALID_CREDENTIALS':
+      return d(error.code, 'Wrong user id or passphrase.', EXIT.AUTH);
+    case 'SERVER_UNREACHABLE':
+      return d(error.code, `Cannot reach the Coffer server at ${ctx.serverUrl}: is \`npm start\` running? Set COFFER_URL or --server.`, EXIT.UNREACHABLE);
+    case 'NOT_FOUND':
+    case 'DOCUMENT_NOT_FOUND':
+      return d(error.code, 'No such document, or you have no access to it.', EXIT.NOT_FOUND);
+    case 'ROUTE_NOT_FOUND':
+      return d(error.code, `${ctx.serverUrl} does not look like a Coffer server (no such route): check COFFER_URL or --server.`, EXIT.NOT_FOUND);
+    case 'UNKNOWN_USERS':
+      return d(error.code, `${error.message} Check the ids with \`coffer users ID...\`.`, EXIT.NOT_FOUND);
+    case 'NOT_OWNER':
+    case 'FORBIDDEN':
+      return d(error.code, `${error.message} Ask the document's owner.`, EXIT.AUTH);
+    case 'KEY_CHANGED':
+    case 'KEY_FINGERPRINT_MISMATCH':
+      return d(error.code, error.message, EXIT.KEY_CHANGED);
+    case 'FILE_EXISTS':
+      return d(error.code, `${error.message.replace(/\.$/, '')}: add --force to replace it, or choose another path with -o.`, EXIT.CONFLICT);
+    case 'DECRYPTION_FAILED':
+      return d(
+        error.code,
+        'Decryption failed: the document or its key was altered, or was not made for you. Nothing was saved.',
+        EXIT.FAILURE,
+      );
+    case 'CANCELLED':
+      return d(error.code, error.message, EXIT.CANCELLED);
+    case 'TOO_MANY_REQUESTS':
+      return d(error.code, 'Too many attempts: wait a minute and retry.', EXIT.FAILURE);
+    default:
+      break;
+  }
+  if (error instanceof CofferApiError) {
+    if (error.status === 400 || error.status === 422) return d(error.code, error.message, EXIT.USAGE);
+    if (error.status === 401) return d(error.code, `${error.message} (${login})`, EXIT.AUTH);
+    if (error.status === 404) return d(error.code, error.message, EXIT.NOT_FOUND);
+    if (error.status === 409) return d(error.code, error.message, EXIT.CONFLICT);
+  }
+  if (error.code === 'VALIDATION_FAILED' || error.code === 'WEAK_PASSPHRASE' || error.code === 'USAGE') {
+    return d(error.code, error.message, EXIT.USAGE);
+  }
+  return d(error.code, error.message, EXIT.FAILURE);
+}

@@ -1,0 +1,25 @@
+/** Exit codes, stable for scripts (also listed in `coffer --help`). */
+export const EXIT = {
+  OK: 0,
+  /** Anything not listed below. */
+  FAILURE: 1,
+  /** Bad command line or input (missing option, weak passphrase, invalid request). */
+  USAGE: 2,
+  /** Not logged in, session expired, wrong passphrase. */
+  AUTH: 3,
+  /** No such document or user, or no access. */
+  NOT_FOUND: 4,
+  /** A public key changed or does not match its fingerprint: check before accepting. */
+  KEY_CHANGED: 5,
+  /** The server cannot be reached. */
+  UNREACHABLE: 6,
+  /** Something already exists (file, user id, share) or changed concurrently. */
+  CONFLICT: 7,
+  /** Interrupted (Ctrl-C), as shells report SIGINT. */
+  CANCELLED: 130,
+} as const;
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase,
+  4 not found or no access, 5 public key changed, 6 server unreachable, 7 conflict (exists),
+  130 cancelled`;

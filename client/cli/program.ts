@@ -1,0 +1,69 @@
+import { Command, CommanderError } from 'commander';
+import { accountCommands } from './commands/account.js';
+import { documentCommands } from './commands/documents.js';
+import type { Runner } from './commands/Runner.js';
+import { userCommands } from './commands/users.js';
+import { CliContext, DEFAULT_SERVER, type GlobalOptions } from './context.js';
+import { describeError } from './describeError.js';
+import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
+import { processIo, type CliIo } from './io.js';
+import { Output } from './Output.js';
+
+const ENVIRONMENT_HELP = `Environment:
+  COFFER_URL         server URL (default ${DEFAULT_SERVER}, the one \`npm start\` serves)
+  COFFER_HOME        profile directory with session.json and pins.json (default ~/.coffer);
+                     use one per user to act as several users from one shell
+  COFFER_PASSPHRASE  passphrase for \`login\` (prefer the prompt or --passphrase-stdin)`;
+
+/** Runs the CLI and returns the exit code (never calls process.exit). */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const json = argv.includes('--json');
+  let exitCode: number = EXIT.OK;
+
+  const runner: Runner = async (command, action) => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    let ctx: CliContext | undefined;
+    try {
+      ctx = await CliContext.create(io, globals);
+      await action(ctx);
+    } catch (error) {
+      const userId = ctx?.session?.userId ?? (command.opts<{ user?: string }>().user || undefined);
+      const described = describeError(error, {
+        serverUrl: ctx?.serverUrl ?? globals.server ?? io.env.COFFER_URL ?? DEFAULT_SERVER,
+        ...(userId && { userId }),
+      });
+      (ctx?.output ?? new Output(json, io)).error(described.code, described.message, described.details);
+      exitCode = described.exitCode;
+    }
+  };
+
+  const program = new Command('coffer')
+    .description('Coffer: zero-knowledge document sharing. Everything is encrypted and decrypted on this machine.')
+    .option('--server <url>', `server URL (default: $COFFER_URL, else the session's server, else ${DEFAULT_SERVER})`)
+    .option('--json', 'machine-readable output on stdout (errors too, as {"error":{code,message}})')
+    .showHelpAfterError(!json)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => {
+        if (!json) write(text);
+      },
+    })
+    .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
+
+  accountCommands(program, runner, io);
+  userCommands(program, runner);
+  documentCommands(program, runner, io);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.OK;
+    if (error.code === 'commander.help') return EXIT.USAGE; // `coffer` alone: help on stderr
+    if (json) new Output(true, io).error('USAGE', error.message.replace(/^error: /, ''));
+    return EXIT.USAGE;
+  }
+  return exitCode;
+}

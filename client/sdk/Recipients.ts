@@ -1,0 +1,96 @@
+import { fingerprint, fromBase64Url, importPublicKey } from '../../shared/crypto/index.js';
+import type { LookupUsersResponse, PublicProfile } from '../../shared/schemas/users.js';
+import type { ApiClient } from './ApiClient.js';
+import { KeyChangedError, KeyMismatchError, UnknownUsersError } from './errors.js';
+import type { KeyPinStore } from './KeyPinStore.js';
+
+/** A user whose public key passed the pin check: safe to wrap a document key for. */
+export interface Recipient {
+  userId: string;
+  publicKey: CryptoKey;
+  /** SHA-256 of the SPKI, computed here. */
+  fingerprint: string;
+}
+
+export interface ResolveOptions {
+  /** Users whose changed key the caller has verified out of band: re-pin instead of refusing. */
+  acceptNewKeyFor?: Iterable<string>;
+}
+
+export interface TrustResult {
+  userId: string;
+  fingerprint: string;
+  previousFingerprint?: string;
+}
+
+/** GET /users takes at most this many ids. */
+const LOOKUP_BATCH = 100;
+
+/**
+ * The public-key directory as the client trusts it: profiles from GET /users, checked
+ * against the stated fingerprint and against the TOFU pins.
+ */
+export class Recipients {
+  constructor(
+    private readonly api: ApiClient,
+    private readonly pins: KeyPinStore,
+  ) {}
+
+  /** Public profiles, in batches the server accepts. No pin checks: use `resolve` before wrapping keys. */
+  async lookup(userIds: readonly string[]): Promise<LookupUsersResponse> {
+    const ids = [...new Set(userIds)];
+    const result: LookupUsersResponse = { users: [], unknownUserIds: [] };
+    for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
+      const batch = ids.slice(i, i + LOOKUP_BATCH);
+      const page = await this.api.get<LookupUsersResponse>('/users', { query: { ids: batch.join(',') } });
+      result.users.push(...page.users);
+      result.unknownUserIds.push(...page.unknownUserIds);
+    }
+    return result;
+  }
+
+  /** Every user's verified public key, in the order asked; throws UNKNOWN_USERS or KEY_CHANGED. */
+  async resolve(userIds: readonly string[], options: ResolveOptions = {}): Promise<Recipient[]> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return [];
+    const { users, unknownUserIds } = await this.lookup(ids);
+    const byId = new Map(users.map((u) => [u.userId, u]));
+    const missing = ids.filter((id) => !byId.has(id) || unknownUserIds.includes(id));
+    if (missing.length > 0) throw new UnknownUsersError(missing);
+    const accept = new Set(options.acceptNewKeyFor ?? []);
+    const recipients: Recipient[] = [];
+    for (const id of ids) recipients.push(await this.checkPin(byId.get(id)!, accept.has(id)));
+    return recipients;
+  }
+
+  /** Pins the user's current key, replacing an older pin: call only after checking the fingerprint out of band. */
+  async trust(userId: string): Promise<TrustResult> {
+    const { users } = await this.lookup([userId]);
+    const profile = users.find((u) => u.userId === userId);
+    if (!profile) throw new UnknownUsersError([userId]);
+    const previousFingerprint = await this.pins.get(userId);
+    const recipient = await this.checkPin(profile, true);
+    return previousFingerprint && previousFingerprint !== recipient.fingerprint
+      ? { userId, fingerprint: recipient.fingerprint, previousFingerprint }
+      : { userId, fingerprint: recipient.fingerprint };
+  }
+
+  /** Records a key the client has proven authentic itself (its own, at login). */
+  async pinVerified(userId: string, fp: string): Promise<void> {
+    await this.pins.set(userId, fp);
+  }
+
+  private async checkPin(profile: PublicProfile, acceptChange: boolean): Promise<Recipient> {
+    const spki = fromBase64Url(profile.publicKey);
+    const computed = await fingerprint(spki);
+    // Security check, do not remove: the fingerprint we pin is our own hash of the key we use.
+    if (computed !== profile.fingerprint) throw new KeyMismatchError(profile.userId);
+    const pinned = await this.pins.get(profile.userId);
+    if (pinned === undefined || (pinned !== computed && acceptChange)) {
+      await this.pins.set(profile.userId, computed);
+    } else if (pinned !== computed) {
+      throw new KeyChangedError(profile.userId, pinned, computed);
+    }
+    return { userId: profile.userId, publicKey: await importPublicKey(spki), fingerprint: computed };
+  }
+}

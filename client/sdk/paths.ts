@@ -1,0 +1,4 @@
+/** `/documents/{id}` with the id escaped: ids are base64url, but callers may pass anything. */
+export function documentPath(documentId: string): string {
+  return `/documents/${encodeURIComponent(documentId)}`;
+}

@@ -1,0 +1,88 @@
+import type { FetchLike } from './ApiClient.js';
+import { StorageError } from './errors.js';
+
+export interface PutOptions {
+  headers?: Record<string, string>;
+  /** Attempts for a buffered body (network errors, 5xx, 429); a streamed body is sent once. */
+  attempts?: number;
+  signal?: AbortSignal;
+}
+
+const RETRY_BASE_MS = 250;
+
+/**
+ * PUT to a presigned object-storage URL; returns the ETag (needed to complete a
+ * multipart upload; a browser only sees it if the bucket's CORS exposes ETag).
+ */
+export async function putPresigned(
+  fetchImpl: FetchLike,
+  url: string,
+  body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>,
+  size: number,
+  options: PutOptions = {},
+): Promise<string | undefined> {
+  const streamed = body instanceof ReadableStream;
+  const attempts = streamed ? 1 : Math.max(1, options.attempts ?? 3);
+  const headers: Record<string, string> = { ...options.headers };
+  // A streamed body needs an explicit length: S3 refuses chunked PUTs. Node's fetch honours it.
+  if (streamed) headers['content-length'] = String(size);
+  const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body };
+  if (streamed) init.duplex = 'half';
+  if (options.signal) init.signal = options.signal;
+
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) await sleep(RETRY_BASE_MS * 4 ** (attempt - 2));
+    let response: Response;
+    try {
+      response = await fetchImpl(url, init);
+    } catch (error) {
+      if (error instanceof Error && error.name === 'AbortError') throw error;
+      lastError = new StorageError(0, `Upload to object storage failed: ${describe(error)}.`);
+      continue;
+    }
+    if (response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      return response.headers.get('etag') ?? undefined;
+    }
+    lastError = await storageError(response, 'Upload');
+    if (!(response.status >= 500 || response.status === 429)) break;
+  }
+  throw lastError;
+}
+
+/** GET a presigned object-storage URL as a byte stream. */
+export async function getPresigned(fetchImpl: FetchLike, url: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, signal ? { signal } : {});
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    throw new StorageError(0, `Download from object storage failed: ${describe(error)}.`);
+  }
+  if (!response.ok) throw await storageError(response, 'Download');
+  if (!response.body) throw new StorageError(response.status, 'Download from object storage returned no body.');
+  return response.body as ReadableStream<Uint8Array>;
+}
+
+async function storageError(response: Response, what: string): Promise<StorageError> {
+  const text = await response.text().catch(() => '');
+  // S3 errors are XML: <Error><Code>AccessDenied</Code><Message>Request has expired</Message>...
+  const code = /<Code>([^<]{1,64})<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]{1,200})<\/Message>/.exec(text)?.[1];
+  const reason = [code, message].filter(Boolean).join(': ') || `${response.status} ${response.statusText}`.trim();
+  const hint = response.status === 403 ? ' The link may have expired: retry the command.' : '';
+  return new StorageError(response.status, `${what} ${what === 'Upload' ? 'to' : 'from'} object storage failed (${reason}).${hint}`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  }
+  return String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
