@@ -1,0 +1,51 @@
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type CofferConfig, configFromContext } from './config.js';
+import { ApiStack } from './stacks/ApiStack.js';
+import { DataStack } from './stacks/DataStack.js';
+
+export interface CofferStacks {
+  readonly config: CofferConfig;
+  readonly data: DataStack;
+  readonly api: ApiStack;
+}
+
+/** Stack names of a stage, for the CLI (`npx cdk deploy Coffer-dev-Data Coffer-dev-Api`). */
+export function stackNames(stage: string): { data: string; api: string } {
+  return { data: `Coffer-${stage}-Data`, api: `Coffer-${stage}-Api` };
+}
+
+/**
+ * Builds the whole application into `app`: configuration from context, the
+ * stateful data stack, the stateless API stack, and cdk-nag's AwsSolutions pack,
+ * whose unacknowledged findings fail synthesis. `infra/app.ts` and the infra
+ * tests both build through here, so tests check exactly what deploys.
+ */
+export function buildCoffer(app: App, env: Required<Pick<Environment, 'account' | 'region'>>): CofferStacks {
+  const config = configFromContext(app.node);
+  const names = stackNames(config.stage);
+  const tags = { project: 'coffer', stage: config.stage };
+
+  const data = new DataStack(app, names.data, {
+    stackName: names.data,
+    description: 'Coffer stateful resources: table, documents bucket, KMS keys (retained on delete)',
+    env,
+    tags,
+    terminationProtection: true,
+    config,
+  });
+  const api = new ApiStack(app, names.api, {
+    stackName: names.api,
+    description: 'Coffer stateless API: HTTP API and one Lambda per area',
+    env,
+    tags,
+    config,
+    keys: data.keys,
+    table: data.table,
+    documentsBucket: data.documentsBucket,
+  });
+  api.addStackDependency(data);
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { config, data, api };
+}

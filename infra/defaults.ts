@@ -1,0 +1,54 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, type BucketProps, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+
+/**
+ * Secure defaults, in one place. Stacks and constructs take these rather than
+ * repeating literals, so a reviewer reads the security posture here.
+ */
+export const DEFAULTS = {
+  /** Stored data and every key that protects it outlive the stack. */
+  dataRemovalPolicy: RemovalPolicy.RETAIN,
+
+  /** Keys scheduled for deletion can be cancelled for this long. */
+  keyDeletionWindow: Duration.days(30),
+
+  function: {
+    /** The newest Node runtime CDK knows, which is what cdk-nag's L1 requires. */
+    runtime: Runtime.NODEJS_24_X,
+    esbuildTarget: 'node24',
+    architecture: Architecture.ARM_64,
+    memorySize: 512,
+    /** HTTP API gives up on an integration after 30 s; fail well before that. */
+    timeout: Duration.seconds(10),
+    logRetention: RetentionDays.ONE_MONTH,
+  },
+
+  api: {
+    /** Access logs are the audit trail of who called what: keep them longer. */
+    accessLogRetention: RetentionDays.ONE_YEAR,
+    throttle: { rateLimit: 50, burstLimit: 100 },
+    /** How long browsers may cache a CORS preflight. */
+    corsMaxAge: Duration.hours(1),
+  },
+
+  buckets: {
+    /** Shared by every bucket: private, TLS only, no ACLs. */
+    base: {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    } satisfies BucketProps,
+    /** Parts of an abandoned multipart upload are billed until aborted. */
+    abortIncompleteMultipartUploadAfter: Duration.days(1),
+    accessLogExpiration: Duration.days(365),
+    /** How long browsers may cache an S3 CORS preflight, in seconds. */
+    corsMaxAgeSeconds: 3600,
+  },
+
+  /** Every object the API creates lives under this prefix (shared/data/keys.ts `objectKey`). */
+  documentObjectPrefix: 'docs/',
+} as const;

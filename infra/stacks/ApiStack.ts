@@ -1,0 +1,146 @@
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { AREAS, type Area, ROUTES, type Route } from '../../shared/routes.js';
+import type { CofferConfig } from '../config.js';
+import { CofferFunction } from '../constructs/CofferFunction.js';
+import {
+  grantDecryptWithContext,
+  grantEncryptWithContext,
+  grantMac,
+  grantPresign,
+  grantSign,
+  grantTableReadWrite,
+  grantVerify,
+} from '../constructs/grants.js';
+import { DEFAULTS } from '../defaults.js';
+import type { CofferKeys } from './DataStack.js';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: CofferConfig;
+  readonly keys: CofferKeys;
+  readonly table: ITableV2;
+  readonly documentsBucket: IBucket;
+}
+
+/**
+ * Stateless: one Lambda per area and one HTTP API route per entry of the shared
+ * route table. Bearer tokens are verified inside the functions (ES256 against the
+ * KMS public key), so the API has no authorizer.
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly functions: Readonly<Record<Area, CofferFunction>>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, keys, table, documentsBucket } = props;
+
+    const functions = Object.fromEntries(
+      AREAS.map((area) => [area, new CofferFunction(this, `${pascal(area)}Function`, { area, config })]),
+    ) as Record<Area, CofferFunction>;
+    this.functions = functions;
+
+    // Least privilege per area. Only `auth` may sign tokens or open data-key blobs.
+    // health: nothing.
+    const { users, auth, documents } = functions;
+    grantTableReadWrite(users, table);
+    grantMac(users, keys.macKey);
+    grantEncryptWithContext(users, keys.dataKey);
+    grantVerify(users, keys.signingKey);
+
+    grantTableReadWrite(auth, table);
+    grantSign(auth, keys.signingKey);
+    grantMac(auth, keys.macKey);
+    grantDecryptWithContext(auth, keys.dataKey);
+
+    grantTableReadWrite(documents, table);
+    grantPresign(documents, documentsBucket, keys.storageKey);
+    grantVerify(documents, keys.signingKey);
+
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `coffer-${config.stage}`,
+      description: 'Coffer zero-knowledge document sharing API',
+      createDefaultStage: false,
+      corsPreflight: apiCors(config.corsOrigins),
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: DEFAULTS.api.accessLogRetention,
+      removalPolicy: DEFAULTS.dataRemovalPolicy,
+    });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: DEFAULTS.api.throttle,
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    const integrations = Object.fromEntries(
+      AREAS.map((area) => [area, new HttpLambdaIntegration(`${pascal(area)}Integration`, functions[area])]),
+    ) as Record<Area, HttpLambdaIntegration>;
+    for (const route of ROUTES) {
+      const httpRoutes = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrations[route.area],
+      });
+      for (const httpRoute of httpRoutes) {
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: authReason(route) });
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL for the CLI: export COFFER_URL=<this>' });
+  }
+}
+
+/** One JSON line per request. No headers, no query strings: tokens and ids never reach the logs. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+  }),
+);
+
+function apiCors(origins: readonly string[]) {
+  if (origins.length === 0) return undefined;
+  const methods = [...new Set(ROUTES.map((r) => r.method))];
+  return {
+    allowOrigins: [...origins],
+    allowMethods: methods.map((m) => CorsHttpMethod[m]),
+    allowHeaders: ['authorization', 'content-type'],
+    allowCredentials: false,
+    maxAge: DEFAULTS.api.corsMaxAge,
+  };
+}
+
+function authReason(route: Route): string {
+  return route.auth === 'bearer'
+    ? `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/http/authenticate.ts), not by an API Gateway authorizer.`
+    : `${route.operation}: public by design in shared/routes.ts (it is how a client registers, logs in or checks liveness before it has a token).`;
+}
+
+function pascal(area: Area): string {
+  return area.charAt(0).toUpperCase() + area.slice(1);
+}

@@ -1,0 +1,132 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
+import { Bucket, BucketEncryption, type CorsRule, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { TABLE } from '../../shared/data/tableDefinition.js';
+import type { CofferConfig } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
+
+export interface DataStackProps extends StackProps {
+  readonly config: CofferConfig;
+}
+
+/** The four KMS keys, each with one job. */
+export interface CofferKeys {
+  /** Symmetric, rotated: encryption at rest of the table and the buckets. */
+  readonly storageKey: Key;
+  /** Symmetric, rotated: KMS-sealed application blobs (private-key blobs, later audit checkpoints). */
+  readonly dataKey: Key;
+  /** ECC_NIST_P256 SIGN_VERIFY: signs ES256 access tokens. */
+  readonly signingKey: Key;
+  /** HMAC_256 GENERATE_VERIFY_MAC: login verifiers and fake KDF salts. */
+  readonly macKey: Key;
+}
+
+/**
+ * Stateful resources: the single table, the documents bucket and the keys.
+ * Everything here is retained on stack deletion; losing the MAC key would lock
+ * every user out, losing the data key would make every sealed blob unreadable.
+ */
+export class DataStack extends Stack {
+  readonly keys: CofferKeys;
+  readonly table: TableV2;
+  readonly documentsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.keys = {
+      storageKey: this.key('StorageKey', config, 'storage', 'Coffer: table and bucket encryption at rest'),
+      dataKey: this.key('DataKey', config, 'data', 'Coffer: sealed application blobs'),
+      signingKey: this.key('SigningKey', config, 'signing', 'Coffer: ES256 access-token signatures', {
+        keySpec: KeySpec.ECC_NIST_P256,
+        keyUsage: KeyUsage.SIGN_VERIFY,
+      }),
+      macKey: this.key('MacKey', config, 'mac', 'Coffer: HMAC-SHA-256 login verifiers', {
+        keySpec: KeySpec.HMAC_256,
+        keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      }),
+    };
+
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      globalSecondaryIndexes: TABLE.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      })),
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryptionV2.customerManagedKey(this.keys.storageKey),
+      removalPolicy: DEFAULTS.dataRemovalPolicy,
+    });
+
+    const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
+      ...DEFAULTS.buckets.base,
+      // S3 server access logging can only deliver to SSE-S3 buckets. cdk-nag's S1 exempts
+      // a bucket that receives other buckets' access logs, so this one needs no acknowledgement.
+      encryption: BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: DEFAULTS.buckets.accessLogExpiration }],
+    });
+
+    this.documentsBucket = new Bucket(this, 'DocumentsBucket', {
+      ...DEFAULTS.buckets.base,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.keys.storageKey,
+      bucketKeyEnabled: true,
+      // No versioning on purpose: objects are client-side encrypted ciphertext, and a
+      // document delete (or revoke-and-purge) must be final, not a hidden noncurrent version.
+      versioned: false,
+      cors: documentsCors(config.corsOrigins),
+      lifecycleRules: [
+        {
+          id: 'abort-incomplete-multipart-uploads',
+          abortIncompleteMultipartUploadAfter: DEFAULTS.buckets.abortIncompleteMultipartUploadAfter,
+        },
+      ],
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'documents/',
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The single DynamoDB table' });
+    new CfnOutput(this, 'BucketName', { value: this.documentsBucket.bucketName, description: 'Encrypted document objects' });
+  }
+
+  private key(
+    id: string,
+    config: CofferConfig,
+    role: string,
+    description: string,
+    asymmetric?: { keySpec: KeySpec; keyUsage: KeyUsage },
+  ): Key {
+    return new Key(this, id, {
+      description,
+      alias: `alias/coffer/${config.stage}/${role}`,
+      // KMS rotates symmetric encryption keys only; signing and HMAC keys cannot rotate.
+      enableKeyRotation: asymmetric === undefined,
+      ...asymmetric,
+      pendingWindow: DEFAULTS.keyDeletionWindow,
+      removalPolicy: DEFAULTS.dataRemovalPolicy,
+    });
+  }
+}
+
+/** Browser uploads and downloads through presigned URLs, from the configured origins only. */
+function documentsCors(origins: readonly string[]): CorsRule[] | undefined {
+  if (origins.length === 0) return undefined;
+  return [
+    {
+      allowedOrigins: [...origins],
+      allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
+      allowedHeaders: ['content-type'],
+      // Multipart uploads read each part's ETag to complete the upload.
+      exposedHeaders: ['ETag'],
+      maxAge: DEFAULTS.buckets.corsMaxAgeSeconds,
+    },
+  ];
+}

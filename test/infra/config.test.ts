@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_KEYS, configFromContext, parseCorsOrigins } from '../../infra/config.js';
+import { synthCoffer } from './synthCoffer.js';
+
+const configOf = (context: Record<string, unknown>) => configFromContext(new App({ context }).node);
+
+describe('parseCorsOrigins', () => {
+  it('accepts a list (cdk.json) or a comma-separated string (-c), trimmed and de-duplicated', () => {
+    expect(parseCorsOrigins(['https://app.example.com', 'http://localhost:5173'])).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    expect(parseCorsOrigins(' https://a.example.com, https://b.example.com ,https://a.example.com')).toEqual([
+      'https://a.example.com',
+      'https://b.example.com',
+    ]);
+  });
+
+  it('treats absent or empty as no CORS', () => {
+    expect(parseCorsOrigins(undefined)).toEqual([]);
+    expect(parseCorsOrigins('')).toEqual([]);
+    expect(parseCorsOrigins([])).toEqual([]);
+  });
+
+  it.each([
+    ['*', /wildcards are not allowed/],
+    ['https://*.example.com', /wildcards are not allowed/],
+    ['https://app.example.com/', /no path, query or trailing slash/],
+    ['https://app.example.com/app', /no path, query or trailing slash/],
+    ['http://app.example.com', /https is required except for localhost/],
+    ['app.example.com', /exact origins/],
+  ])('rejects %s', (origin, message) => {
+    expect(() => parseCorsOrigins([origin])).toThrow(message);
+  });
+});
+
+describe('configFromContext', () => {
+  it('defaults to the dev stage, INFO logs, no tracing and no CORS', () => {
+    expect(configOf({})).toEqual({ stage: 'dev', corsOrigins: [], logLevel: 'INFO', tracing: false });
+  });
+
+  it('accepts command-line strings', () => {
+    expect(configOf({ [CONTEXT_KEYS.stage]: 'prod', [CONTEXT_KEYS.logLevel]: 'debug', [CONTEXT_KEYS.tracing]: 'true' })).toMatchObject({
+      stage: 'prod',
+      logLevel: 'DEBUG',
+      tracing: true,
+    });
+  });
+
+  it.each([
+    [{ [CONTEXT_KEYS.stage]: 'Prod' }, /coffer:stage must match/],
+    [{ [CONTEXT_KEYS.stage]: 'a-very-long-stage-name' }, /coffer:stage must match/],
+    [{ [CONTEXT_KEYS.logLevel]: 'verbose' }, /coffer:logLevel must be one of/],
+    [{ [CONTEXT_KEYS.tracing]: 'yes' }, /coffer:tracing must be true or false/],
+  ])('rejects %j', (context, message) => {
+    expect(() => configOf(context)).toThrow(message);
+  });
+});
+
+describe('cdk.json', () => {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
+
+  it('runs the TypeScript app without notices or telemetry', () => {
+    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    expect(cdkJson.notices).toBe(false);
+    // The CLI reads the telemetry opt-out from context.
+    expect(cdkJson.context['cli-telemetry']).toBe(false);
+  });
+
+  it('carries valid Coffer defaults', () => {
+    expect(() => configOf(cdkJson.context)).not.toThrow();
+  });
+});
+
+describe('CORS from context', () => {
+  it('puts the configured origins on the bucket, the API and the functions', () => {
+    const origins = ['https://a.example.com', 'https://b.example.com'];
+    const { data, api } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: origins.join(',') });
+    data.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [{ AllowedOrigins: origins }] } });
+    api.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: origins } });
+    api.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: { CORS_ORIGINS: origins.join(',') } } });
+  });
+
+  it('configures no CORS at all when no origin is given', () => {
+    const { data, api } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: '' });
+    for (const bucket of Object.values(data.findResources('AWS::S3::Bucket'))) {
+      expect(bucket.Properties.CorsConfiguration).toBeUndefined();
+    }
+    for (const httpApi of Object.values(api.findResources('AWS::ApiGatewayV2::Api'))) {
+      expect(httpApi.Properties.CorsConfiguration).toBeUndefined();
+    }
+  });
+
+  it('refuses a wildcard origin before building anything', () => {
+    expect(() => synthCoffer({ [CONTEXT_KEYS.corsOrigins]: '*' })).toThrow(/wildcards are not allowed/);
+  });
+});
