@@ -1,9 +1,8 @@
 import { decryptMetadata, plaintextSize } from '../../shared/crypto/index.js';
-import type { DocumentSummary, GetDocumentResponse, ListDocumentsResponse } from '../../shared/schemas/documents.js';
+import type { DocumentSummary, ListDocumentsResponse } from '../../shared/schemas/documents.js';
 import { mapBounded } from './bounded.js';
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD, unwrapDocumentKey } from './dataKeys.js';
-import { documentPath } from './paths.js';
 
 export interface DocumentEntry {
   documentId: string;
@@ -32,7 +31,7 @@ export interface DocumentPage {
 }
 
 /** A listing may carry the caller's wrapped key; then no per-document GET is needed. */
-type SummaryWithKey = DocumentSummary & { wrappedKey?: string };
+type SummaryWithKey = DocumentSummary;
 
 /** One page of GET /documents, names decrypted (one RSA unwrap per document, ~3 ms). */
 export async function listPage(ctx: ClientContext, options: ListOptions = {}): Promise<DocumentPage> {
@@ -55,7 +54,7 @@ export async function listPage(ctx: ClientContext, options: ListOptions = {}): P
       sharedAt: summary.sharedAt,
     };
     try {
-      const wrapped = summary.wrappedKey ?? (await ctx.api.get<GetDocumentResponse>(documentPath(summary.documentId))).wrappedKey;
+      const wrapped = summary.wrappedKey;
       const dek = await unwrapDocumentKey(privateKey, wrapped, summary.documentId, summary.keyGeneration, session.userId);
       entry.name = await decryptMetadata(dek, summary.documentId, NAME_FIELD, summary.encryptedName);
       dek.fill(0);

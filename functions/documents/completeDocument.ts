@@ -32,6 +32,7 @@ export const completeDocument = operation({
     }
     const now = new Date(deps.clock()).toISOString();
     await activateDocument(deps.db, meta, caller.userId, now);
-    return { body: documentSummary({ ...meta, state: 'active' }, { role: 'owner', sharedAt: now }) };
+    const own = meta.pendingGrants?.find((g) => g.userId === caller.userId);
+    return { body: documentSummary({ ...meta, state: 'active' }, { role: 'owner', sharedAt: now, wrappedKey: own?.wrappedKey ?? '' }) };
   },
 });

@@ -5,6 +5,9 @@ import { operation } from '../../shared/http/Operation.js';
 import { createDocumentBody, type UploadInstructions } from '../../shared/schemas/documents.js';
 import { checkRecipients } from '../../shared/services/recipients.js';
 
+const MIB = 1024 * 1024;
+const MAX_PARTS = 10_000;
+
 /**
  * Create: a pending document with the owner's and recipients' wrapped DEKs, and
  * where to PUT the ciphertext. The grants go live when the upload completes.
@@ -21,7 +24,9 @@ export const createDocument = operation({
     const { settings, objects } = deps;
     const expiresAt = new Date(now + settings.uploadUrlTtlSeconds * 1000).toISOString();
     const multipart = body.size > settings.multipartThreshold;
-    const partCount = Math.ceil(body.size / settings.partSize);
+    // S3 allows 10,000 parts: grow the part size (in whole MiB) for very large objects.
+    const partSize = Math.max(settings.partSize, Math.ceil(body.size / MAX_PARTS / MIB) * MIB);
+    const partCount = Math.ceil(body.size / partSize);
     const uploadId = multipart ? await objects.createMultipartUpload(key) : undefined;
     const meta: DocumentMeta = {
       nodeId: body.documentId,
@@ -40,7 +45,7 @@ export const createDocument = operation({
         wrappedKey: g.wrappedKey,
         role: g.userId === caller.userId ? 'owner' : 'viewer',
       })),
-      upload: uploadId ? { kind: 'multipart', uploadId, partSize: settings.partSize, partCount } : { kind: 'single' },
+      upload: uploadId ? { kind: 'multipart', uploadId, partSize, partCount } : { kind: 'single' },
       abandonAt: new Date(now + settings.abandonAfterSeconds * 1000).toISOString(),
     };
     try {
@@ -65,7 +70,7 @@ export const createDocument = operation({
           url: await objects.presignUploadPart(key, uploadId, i + 1, settings.uploadUrlTtlSeconds),
         })),
       );
-      upload = { kind: 'multipart', uploadId, partSize: settings.partSize, parts, expiresAt };
+      upload = { kind: 'multipart', uploadId, partSize, parts, expiresAt };
     } else {
       const put = await objects.presignPut(key, settings.uploadUrlTtlSeconds);
       upload = { kind: 'single', url: put.url, method: 'PUT', headers: put.headers, expiresAt };

@@ -17,7 +17,6 @@ export const getDocument = operation({
     return {
       body: {
         ...documentSummary(meta, grant),
-        wrappedKey: grant.wrappedKey,
         download: { url, expiresAt: new Date(deps.clock() + ttl * 1000).toISOString() },
         ...(grants ? { grants: grants.map((g) => ({ userId: g.userId, role: g.role, sharedAt: g.sharedAt })) } : {}),
       },

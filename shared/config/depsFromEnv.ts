@@ -4,9 +4,16 @@ import { KmsKeyService } from '../adapters/aws/KmsKeyService.js';
 import { S3ObjectStore } from '../adapters/aws/S3ObjectStore.js';
 import { LocalKeyringKeyService } from '../adapters/local/LocalKeyringKeyService.js';
 import { AccessTokens } from '../auth/AccessTokens.js';
+import { ServiceUnavailable } from '../errors/index.js';
 import type { KeyService } from '../ports/KeyService.js';
+import type { ObjectStore } from '../ports/ObjectStore.js';
 import { documentClient, s3Client } from './clients.js';
 import { DEFAULT_SETTINGS, type Deps } from './Deps.js';
+
+/** The ObjectStore of a function granted no bucket (users, auth): any use is a wiring fault. */
+const objectStoreNotGranted: ObjectStore = new Proxy({} as ObjectStore, {
+  get: () => () => Promise.reject(new ServiceUnavailable('This function is not configured to use the bucket.')),
+});
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -27,12 +34,13 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
       : new KmsKeyService({
           client: new KMSClient({}),
           signingKeyId: required(env, 'SIGNING_KEY_ID'),
-          macKeyId: required(env, 'MAC_KEY_ID'),
-          dataKeyId: required(env, 'DATA_KEY_ID'),
+          // Least privilege: each function gets only the key ids it is granted.
+          macKeyId: env.MAC_KEY_ID || undefined,
+          dataKeyId: env.DATA_KEY_ID || undefined,
         });
   return {
     db: { doc: documentClient(endpoints), table: required(env, 'TABLE_NAME') },
-    objects: new S3ObjectStore(s3Client(endpoints), required(env, 'BUCKET_NAME')),
+    objects: env.BUCKET_NAME ? new S3ObjectStore(s3Client(endpoints), env.BUCKET_NAME) : objectStoreNotGranted,
     keys,
     tokens: new AccessTokens({ keys }),
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'coffer' }),

@@ -76,6 +76,8 @@ export interface DocumentSummary {
   version: number;
   createdAt: string;
   sharedAt: string;
+  /** The caller's own wrapped DEK for `keyGeneration`: lists decrypt names without a request per document. */
+  wrappedKey: string;
 }
 
 export interface ListDocumentsResponse {
@@ -84,8 +86,6 @@ export interface ListDocumentsResponse {
 }
 
 export interface GetDocumentResponse extends DocumentSummary {
-  /** The caller's wrapped DEK for `keyGeneration`. */
-  wrappedKey: string;
   download: { url: string; expiresAt: string };
   /** Owner only: who holds a key. */
   grants?: { userId: string; role: string; sharedAt: string }[];

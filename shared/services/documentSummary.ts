@@ -2,7 +2,7 @@ import type { DocumentMeta, GrantItem } from '../data/documents.js';
 import type { DocumentSummary } from '../schemas/documents.js';
 
 /** What a reader sees of a document: ids, sizes and ciphertext only. */
-export function documentSummary(meta: DocumentMeta, grant: Pick<GrantItem, 'role' | 'sharedAt'>): DocumentSummary {
+export function documentSummary(meta: DocumentMeta, grant: Pick<GrantItem, 'role' | 'sharedAt' | 'wrappedKey'>): DocumentSummary {
   return {
     documentId: meta.nodeId,
     ownerId: meta.ownerId,
@@ -14,5 +14,6 @@ export function documentSummary(meta: DocumentMeta, grant: Pick<GrantItem, 'role
     version: meta.currentVersion,
     createdAt: meta.createdAt,
     sharedAt: grant.sharedAt,
+    wrappedKey: grant.wrappedKey,
   };
 }

@@ -22,7 +22,7 @@ export async function checkRecipients(deps: Deps, grants: GrantInput[]): Promise
   }
   const stale = grants.filter((g) => profiles.get(g.userId)?.fingerprint !== g.fingerprint).map((g) => g.userId);
   if (stale.length > 0) {
-    throw new Conflict('KEY_CHANGED', `The public key of ${stale.join(', ')} is not the one you wrapped for: fetch it again.`, {
+    throw new Conflict('STALE_PUBLIC_KEY', `The public key of ${stale.join(', ')} is not the one you wrapped for: fetch it again.`, {
       userIds: stale,
     });
   }

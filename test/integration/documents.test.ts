@@ -170,7 +170,7 @@ describe('share and revoke are atomic', () => {
     expect(res.status).toBe(400);
   });
 
-  it('refuses a key wrapped for a public key that is not the user’s current one (KEY_CHANGED)', async () => {
+  it('refuses a key wrapped for a public key that is not the user’s current one (STALE_PUBLIC_KEY)', async () => {
     const doc = await upload(url, alice, text('x'), 'a.txt');
     const other = await generateUserKeyPair();
     const res = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
@@ -178,7 +178,7 @@ describe('share and revoke are atomic', () => {
       body: { keyGeneration: 1, grants: [{ ...(await grantFor(bob, doc.documentId, doc.dek)), fingerprint: await fingerprint(other.publicKeySpki) }] },
     });
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('KEY_CHANGED');
+    expect(res.body.error.code).toBe('STALE_PUBLIC_KEY');
   });
 
   it('refuses a share that claims a stale key generation', async () => {

@@ -21,10 +21,19 @@ export interface KmsKeyServiceOptions {
   client: KMSClient;
   /** Asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias). Also the JWT `kid`. */
   signingKeyId: string;
-  /** HMAC_256 GENERATE_VERIFY_MAC key. */
-  macKeyId: string;
-  /** SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key. */
-  dataKeyId: string;
+  /**
+   * HMAC_256 GENERATE_VERIFY_MAC key. Absent for functions not granted it (least
+   * privilege): `mac` then fails with ServiceUnavailable instead of calling KMS.
+   */
+  macKeyId?: string | undefined;
+  /** SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key; absent where not granted, like `macKeyId`. */
+  dataKeyId?: string | undefined;
+}
+
+/** A key this function was not given: a wiring fault, never a reason to call KMS with no key. */
+function configured(keyId: string | undefined): string {
+  if (keyId === undefined) throw new ServiceUnavailable('This function is not configured to use that key.');
+  return keyId;
 }
 
 /** KMS errors that mean "this blob does not open under this key and context". */
@@ -38,13 +47,16 @@ const DECRYPTION_FAILURES: ReadonlySet<string> = new Set(['InvalidCiphertextExce
 export class KmsKeyService implements KeyService {
   readonly #client: KMSClient;
   readonly #signingKeyId: string;
-  readonly #macKeyId: string;
-  readonly #dataKeyId: string;
+  readonly #macKeyId: string | undefined;
+  readonly #dataKeyId: string | undefined;
   #publicKey: Promise<Uint8Array> | undefined;
 
   constructor({ client, signingKeyId, macKeyId, dataKeyId }: KmsKeyServiceOptions) {
-    for (const [name, value] of Object.entries({ signingKeyId, macKeyId, dataKeyId })) {
-      if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
+    if (typeof signingKeyId !== 'string' || signingKeyId === '') throw new TypeError('signingKeyId must be a non-empty string');
+    for (const [name, value] of Object.entries({ macKeyId, dataKeyId })) {
+      if (value !== undefined && (typeof value !== 'string' || value === '')) {
+        throw new TypeError(`${name} must be a non-empty string when given`);
+      }
     }
     this.#client = client;
     this.#signingKeyId = signingKeyId;
@@ -95,7 +107,7 @@ export class KmsKeyService implements KeyService {
 
   async mac(message: Uint8Array): Promise<Uint8Array> {
     assertMessage('message', message);
-    const command = new GenerateMacCommand({ KeyId: this.#macKeyId, Message: message, MacAlgorithm: 'HMAC_SHA_256' });
+    const command = new GenerateMacCommand({ KeyId: configured(this.#macKeyId), Message: message, MacAlgorithm: 'HMAC_SHA_256' });
     const { Mac } = await translateErrors(() => this.#client.send(command));
     if (!(Mac instanceof Uint8Array) || Mac.length !== MAC_BYTES) throw new ServiceUnavailable();
     return Mac;
@@ -105,7 +117,7 @@ export class KmsKeyService implements KeyService {
     assertMessage('plaintext', plaintext);
     assertContext(context);
     const command = new EncryptCommand({
-      KeyId: this.#dataKeyId,
+      KeyId: configured(this.#dataKeyId),
       Plaintext: plaintext,
       EncryptionContext: { ...context },
       EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
@@ -120,7 +132,7 @@ export class KmsKeyService implements KeyService {
     assertContext(context);
     const command = new DecryptCommand({
       // Naming the key makes KMS refuse blobs made under any other key (IncorrectKeyException).
-      KeyId: this.#dataKeyId,
+      KeyId: configured(this.#dataKeyId),
       CiphertextBlob: blob,
       EncryptionContext: { ...context },
       EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',

@@ -147,7 +147,6 @@ export class FakeCoffer {
       if (method === 'GET' && !m[2]) {
         return json(200, {
           ...summary(doc, grant),
-          wrappedKey: grant.wrappedKey,
           download: { url: `${S3}/obj/${id}`, expiresAt: new Date(Date.now() + 300_000).toISOString() },
           ...(grant.role === 'owner' && {
             grants: [...doc.grants].map(([userId, g]) => ({ userId, role: g.role, sharedAt: g.sharedAt })),
@@ -311,6 +310,7 @@ function summary(doc: Doc, grant: Grant) {
     version: 1,
     createdAt: doc.createdAt,
     sharedAt: grant.sharedAt,
+    wrappedKey: grant.wrappedKey,
   };
 }
 

@@ -1,0 +1,35 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { afterEach, describe, expect, it } from 'vitest';
+import { depsFromEnv } from '../../../shared/config/depsFromEnv.js';
+
+const kms = mockClient(KMSClient);
+afterEach(() => kms.reset());
+
+describe('depsFromEnv', () => {
+  it('wires a least-privilege function that was given no MAC key, data key or bucket', async () => {
+    const deps = await depsFromEnv({ TABLE_NAME: 't', SIGNING_KEY_ID: 'sign-key-id', AWS_REGION: 'eu-west-1' });
+    await expect(deps.keys.mac(new Uint8Array(8))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(deps.keys.encrypt(new Uint8Array(8), { userId: 'a' })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(deps.objects.presignGet('docs/x/v1', 60)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    // Refused before any call: KMS never sees a request without a key id.
+    expect(kms.calls()).toHaveLength(0);
+    expect(deps.keys.signingKeyId()).toBe('sign-key-id');
+  });
+
+  it('refuses to start without the table or the signing key', async () => {
+    await expect(depsFromEnv({ SIGNING_KEY_ID: 'k' })).rejects.toThrow(/TABLE_NAME/);
+    await expect(depsFromEnv({ TABLE_NAME: 't' })).rejects.toThrow(/SIGNING_KEY_ID/);
+  });
+
+  it('uses the local keyring when COFFER_KMS=local', async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-keyring-'));
+    const deps = await depsFromEnv({ TABLE_NAME: 't', BUCKET_NAME: 'b', COFFER_KMS: 'local', COFFER_KEYRING: join(dir, 'keyring.json') });
+    expect((await deps.keys.mac(new Uint8Array(8))).length).toBe(32);
+    expect(deps.settings.allowWeakKdf).toBe(false);
+  });
+});
