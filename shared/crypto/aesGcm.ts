@@ -9,7 +9,11 @@ export const AES_GCM = {
   tagBytes: 16,
 } as const;
 
-/** AES-256-GCM encryption: returns ciphertext || 16-byte tag. */
+/**
+ * AES-256-GCM encryption: returns ciphertext || 16-byte tag.
+ * Do not await anything before the subtle() call: callers reuse `plaintext` as soon as this
+ * returns its promise, relying on WebCrypto copying the input at call time.
+ */
 export async function aesGcmSeal(
   key: CryptoKey,
   nonce: Uint8Array<ArrayBuffer>,
@@ -35,6 +39,7 @@ export async function aesGcmOpen(
   aad: Uint8Array<ArrayBuffer>,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (sealed.length < AES_GCM.tagBytes) throw new DecryptionFailed();
+  // As in aesGcmSeal: nothing may be awaited before the subtle() call (callers reuse `sealed`).
   try {
     const opened = await subtle().decrypt(
       { name: AES_GCM.name, iv: nonce, additionalData: aad, tagLength: AES_GCM.tagBytes * 8 },

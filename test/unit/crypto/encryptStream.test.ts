@@ -49,6 +49,16 @@ describe('encryptStream', () => {
     expect(sha256Hex(odd)).toBe(sha256Hex(whole));
   });
 
+  it('keeps every chunk distinct although the chunk buffer is reused (no stale block)', async () => {
+    const dek = generateDataKey();
+    // Six chunks of different random content: a reused block handed out too early would repeat one.
+    const plaintext = new Uint8Array(6 * MiB + 12345);
+    for (let i = 0; i < plaintext.length; i += 65536) crypto.getRandomValues(plaintext.subarray(i, i + 65536));
+    const ciphertext = await readAll(piecesOf(plaintext, [MiB - 3, 5, 2 * MiB + 1, 77]).pipeThrough(encryptStream(dek, ctx)));
+    const decrypted = await readAll(piecesOf(ciphertext, [MiB + 17, 3, 999_999]).pipeThrough(decryptStream(dek, ctx)));
+    expect(sha256Hex(decrypted)).toBe(sha256Hex(plaintext));
+  });
+
   it('decrypts input fed in odd-sized pieces', async () => {
     // Prepare
     const plaintext = counterPattern(2 * MiB + 99);
