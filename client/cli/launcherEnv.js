@@ -8,7 +8,7 @@
 // ignore them).
 export const MALLOC_TUNING = {
   MALLOC_MMAP_THRESHOLD_: String(64 * 1024 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(1024 * 1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024),
 };
 
 /** True when this process already runs with the tuning (or the user opted out with COFFER_NO_RELAUNCH=1). */
