@@ -1,3 +1,4 @@
+import { NotFound } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { documentIdParams } from '../../shared/schemas/documents.js';
 import { requireOwner } from '../../shared/services/documentAccess.js';
@@ -7,8 +8,14 @@ import { purgeDocument } from '../../shared/services/purgeDocument.js';
 export const deleteDocument = operation({
   params: documentIdParams,
   async run({ params, caller, deps }) {
-    await requireOwner(deps, params.id, caller.userId);
-    await purgeDocument(deps, params.id, caller.userId);
+    try {
+      // Ownership is the condition of purge's first write; no read is needed before it.
+      await purgeDocument(deps, params.id, caller.userId);
+    } catch (error) {
+      // Refused: tell a reader (403) from a stranger (404), as every other route does.
+      if (error instanceof NotFound) await requireOwner(deps, params.id, caller.userId);
+      throw error;
+    }
     return { status: 204 };
   },
 });
