@@ -11,16 +11,20 @@ import { assertStreamContext, type StreamContext } from './streamContext.js';
 import { encodeStreamHeader, STREAM_SALT_SIZE } from './streamHeader.js';
 import { CHUNK_SIZE, MAX_CHUNKS } from './streamSizes.js';
 
-/** Chunk encryptions kept in flight (order is preserved). */
-export const MAX_IN_FLIGHT = 4;
+/**
+ * Chunk operations kept in flight (order is preserved). Measured on 2 cores with 1 GiB
+ * (docs/benchmarks.md): 2 in flight is as fast as 3 or 4, since the limit is CPU per
+ * byte rather than pipeline depth, and keeps peak memory lowest (113 vs 127/134 MiB).
+ */
+export const MAX_IN_FLIGHT = 2;
 
 /**
  * Encrypts a document version as a v1 stream (docs/envelope-format.md):
  *
  *   plaintext.pipeThrough(encryptStream(dek, { documentId, version }))
  *
- * Accepts input pieces of any size, re-cuts them into 1 MiB chunks, keeps up to 4 chunk
- * encryptions in flight, and uses memory bounded by a few chunks whatever the length.
+ * Accepts input pieces of any size, re-cuts them into 1 MiB chunks, keeps up to
+ * MAX_IN_FLIGHT chunk encryptions in flight, and uses memory bounded by a few chunks whatever the length.
  * The output is the header, then the chunks in order. A fresh random salt per call makes
  * a fresh stream key (see the invariant in streamCipher.ts).
  */

@@ -1,8 +1,8 @@
 /**
  * Runs up to `depth` asynchronous chunk operations at once and emits their results in
  * submission order. WebCrypto AES-GCM runs on a thread pool (Node) or off the main
- * thread (browsers), so 4 chunks in flight nearly double throughput over one at a time,
- * while memory stays bounded at `depth` chunks.
+ * thread (browsers), so a second chunk in flight overlaps the main thread's copies with
+ * the AES work, while memory stays bounded at `depth` chunks.
  */
 export class InOrderPipeline<T> {
   readonly #depth: number;
