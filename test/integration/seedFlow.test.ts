@@ -10,6 +10,7 @@ import { MemorySessionStore } from '../../client/sdk/Session.js';
 import { s3Client } from '../../shared/config/clients.js';
 import { TEST_KDF } from '../../shared/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { readAll } from '../helpers/streams.js';
 
 /**
  * The seed flow (the proof of concept's README: create users, upload and share, list,
@@ -60,17 +61,6 @@ function bytes(n: number, seed: number): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
@@ -132,12 +122,12 @@ describe('seed flow through the SDK', () => {
     for (const reader of [bob!, charlie!]) {
       const down = await reader.client.download(id);
       expect(down).toMatchObject({ name: 'Q3 payroll.pdf', size: plaintext.length, ownerId: 'alice' });
-      expect((await readAll(down.stream)).equals(plaintext)).toBe(true);
+      expect(Buffer.from(await readAll(down.stream)).equals(plaintext)).toBe(true);
     }
 
     // alice shares with david as well (bob is skipped: he already has a key)
     expect(await alice!.client.share(id, ['david', 'bob'])).toEqual({ documentId: id, sharedWith: ['david'], alreadyShared: ['bob'] });
-    expect((await readAll((await david!.client.download(id)).stream)).equals(plaintext)).toBe(true);
+    expect(Buffer.from(await readAll((await david!.client.download(id)).stream)).equals(plaintext)).toBe(true);
 
     // alice revokes bob: his GET is a 404, and the document leaves his list
     expect(await alice!.client.revoke(id, ['bob'])).toEqual({ documentId: id, revoked: ['bob'], notShared: [] });
@@ -209,7 +199,7 @@ describe('seed flow through the SDK', () => {
     expect(partPuts).toHaveLength(Math.ceil(up.ciphertextSize / PART_SIZE));
     expect(partPuts.length).toBeGreaterThanOrEqual(4);
     const down = await bob!.client.download(up.documentId);
-    expect((await readAll(down.stream)).equals(plaintext)).toBe(true);
+    expect(Buffer.from(await readAll(down.stream)).equals(plaintext)).toBe(true);
     await alice!.client.remove(up.documentId);
   });
 });
@@ -273,6 +263,6 @@ describe('CLI smoke test (node client/cli/bin.js --json)', () => {
 
     // and alice, through the SDK, reads what frank shared from the CLI
     const viaSdk = await actors.alice!.client.download(documentId);
-    expect((await readAll(viaSdk.stream)).equals(content)).toBe(true);
+    expect(Buffer.from(await readAll(viaSdk.stream)).equals(content)).toBe(true);
   });
 });

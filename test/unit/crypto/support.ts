@@ -1,3 +1,4 @@
+export { readAll } from '../../helpers/streams.js';
 /** Helpers shared by the crypto unit tests (not a test file itself). */
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
@@ -33,18 +34,6 @@ export function piecesOf(bytes: Uint8Array, sizes: readonly number[]): ReadableS
 }
 
 /** Reads a stream to the end and concatenates its chunks. */
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of stream as unknown as AsyncIterable<Uint8Array>) parts.push(part);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** Asserts the one crypto failure: DecryptionFailed, code DECRYPTION_FAILED, fixed message. */
 export async function expectDecryptionFailed(action: Promise<unknown>): Promise<void> {
   const error = await action.then(

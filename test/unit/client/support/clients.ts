@@ -1,3 +1,4 @@
+export { readAll } from '../../../helpers/streams.js';
 import { TEST_KDF } from '../../../../shared/crypto/index.js';
 import { CofferClient } from '../../../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../../../client/sdk/KeyPinStore.js';
@@ -40,23 +41,6 @@ export function bytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
     out[i] = x >>> 24;
-  }
-  return out;
-}
-
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
   }
   return out;
 }
