@@ -222,6 +222,22 @@ describe('uploads', () => {
     expect(short.body.error.code).toBe('SIZE_MISMATCH');
   });
 
+  it('lets the owner cancel a pending upload with DELETE, removing its object and items', async () => {
+    const documentId = newDocumentId();
+    const dek = generateDataKey();
+    const ct = await encryptBytes(dek, { documentId, version: 1 }, text('never completed'));
+    const created = await api(url, 'POST', '/documents', {
+      token: alice.accessToken,
+      body: { documentId, size: ct.length, keyGeneration: 1, encryptedName: await encryptMetadata(dek, documentId, 'name', 'p'), grants: [await grantFor(alice, documentId, dek)] },
+    });
+    await fetch(created.body.upload.url, { method: 'PUT', body: Buffer.from(ct) });
+    expect((await api(url, 'DELETE', `/documents/${documentId}`, { token: mallory.accessToken })).status).toBe(404);
+    expect((await api(url, 'DELETE', `/documents/${documentId}`, { token: alice.accessToken })).status).toBe(204);
+    expect(await partitionItems(documentId)).toEqual([]);
+    const objects = await s3Client(stack.endpoints).send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: `docs/${documentId}/` }));
+    expect(objects.KeyCount ?? 0).toBe(0);
+  });
+
   it('refuses a reused document id with 409 DOCUMENT_EXISTS', async () => {
     const doc = await upload(url, alice, text('x'), 'a.txt');
     const res = await api(url, 'POST', '/documents', {
