@@ -4,7 +4,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AreaHandler } from '../../shared/http/areaHandler.js';
 import { errorResponse } from '../../shared/http/errorResponse.js';
 import { jsonResponse } from '../../shared/http/jsonResponse.js';
-import { CofferError } from '../../shared/errors/index.js';
+import { PayloadTooLarge } from '../../shared/errors/index.js';
 import type { Area } from '../../shared/routes.js';
 import { matchRoute } from './routeMatcher.js';
 import { toApiGatewayEvent } from './toApiGatewayEvent.js';
@@ -17,8 +17,6 @@ export interface LocalHttpServer {
   server: Server;
   close(): Promise<void>;
 }
-
-class LocalHttpError extends CofferError {}
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, extra: Record<string, string>): void {
   const headers: Record<string, string> = { ...extra };
@@ -38,7 +36,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new LocalHttpError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    if (size > MAX_REQUEST_BYTES) throw new PayloadTooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -84,8 +82,7 @@ export async function startLocalHttpServer(
         const ms = (performance.now() - started).toFixed(2);
         send(res, result, { ...cors, 'server-timing': `app;dur=${ms}`, 'x-request-id': event.requestContext.requestId });
       } catch (error) {
-        const result = error instanceof LocalHttpError ? jsonResponse(413, { error: { code: error.code, message: error.message } }) : errorResponse(error);
-        send(res, result, cors);
+        send(res, errorResponse(error), cors);
       }
     })();
   });

@@ -303,6 +303,8 @@ export async function removeGrants(db: Database, nodeId: string, ownerId: string
  * Guard: the caller owns it and it is not already being deleted.
  */
 export async function markDeleting(db: Database, nodeId: string, ownerId: string, nowIso: string): Promise<DocumentMeta> {
+  // Left on the expiry index so the cleanup job finishes a delete that failed half-way.
+  const expiry = indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META');
   const out = await dynamo(
     () =>
       db.doc.send(
@@ -318,9 +320,8 @@ export async function markDeleting(db: Database, nodeId: string, ownerId: string
             ':owner': ownerId,
             ':active': 'active',
             ':pending': 'pending',
-            // Left on the expiry index so the cleanup job finishes a delete that failed half-way.
-            ':expiry': indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META').gsi2pk,
-            ':sk': indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META').gsi2sk,
+            ':expiry': expiry.gsi2pk,
+            ':sk': expiry.gsi2sk,
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -7,6 +7,20 @@ export class ValidationFailed extends CofferError {
   }
 }
 
+/** A request body above the size limit. */
+export class PayloadTooLarge extends CofferError {
+  constructor(message = 'The request body is too large.') {
+    super('PAYLOAD_TOO_LARGE', message);
+  }
+}
+
+/** A request body that is not JSON. */
+export class UnsupportedMediaType extends CofferError {
+  constructor() {
+    super('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
+  }
+}
+
 /** Missing, malformed, tampered or expired credentials. */
 export class Unauthorized extends CofferError {
   constructor(code = 'UNAUTHORIZED', message = 'Authentication is required: log in again.') {

@@ -4,10 +4,12 @@ import {
   DecryptionFailed,
   Forbidden,
   NotFound,
+  PayloadTooLarge,
   ServiceUnavailable,
   TooManyRequests,
   Unauthorized,
   Unprocessable,
+  UnsupportedMediaType,
   ValidationFailed,
 } from './errors.js';
 
@@ -18,6 +20,8 @@ const STATUS: ReadonlyArray<[new (...args: never[]) => CofferError, number]> = [
   [Forbidden, 403],
   [NotFound, 404],
   [Conflict, 409],
+  [PayloadTooLarge, 413],
+  [UnsupportedMediaType, 415],
   [Unprocessable, 422],
   [TooManyRequests, 429],
   [DecryptionFailed, 400],

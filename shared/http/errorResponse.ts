@@ -1,6 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CofferError, httpStatus } from '../errors/index.js';
-import { PayloadTooLarge, UnsupportedMediaType } from './parseInput.js';
 import { jsonResponse } from './jsonResponse.js';
 
 /**
@@ -10,7 +9,7 @@ import { jsonResponse } from './jsonResponse.js';
  */
 export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
   if (error instanceof CofferError) {
-    const status = error instanceof PayloadTooLarge ? 413 : error instanceof UnsupportedMediaType ? 415 : httpStatus(error);
+    const status = httpStatus(error);
     if (status < 500 || error.code === 'SERVICE_UNAVAILABLE') {
       const body: Record<string, unknown> = { code: error.code, message: error.message };
       if (error.details) body.details = error.details;

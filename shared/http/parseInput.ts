@@ -1,27 +1,15 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { CofferError, ValidationFailed } from '../errors/index.js';
+import { PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../errors/index.js';
 
 /** Request bodies are small JSON documents: document bytes go through presigned URLs. */
 export const MAX_BODY_BYTES = 256 * 1024;
-
-export class PayloadTooLarge extends CofferError {
-  constructor() {
-    super('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
-  }
-}
-
-export class UnsupportedMediaType extends CofferError {
-  constructor() {
-    super('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
-  }
-}
 
 /** Parses the JSON body of an HTTP API v2 event; absent body is `{}`. */
 export function parseBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return {};
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new PayloadTooLarge();
+  if (Buffer.byteLength(raw) > MAX_BODY_BYTES) throw new PayloadTooLarge(`The request body exceeds ${MAX_BODY_BYTES} bytes.`);
   const contentType = header(event, 'content-type') ?? '';
   if (!/^application\/json(\s*;|$)/i.test(contentType)) throw new UnsupportedMediaType();
   try {

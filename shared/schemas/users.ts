@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { base64url, fingerprint, kdfParams, publicKeySpki, userId } from './common.js';
+import { base64url, kdfParams, publicKeySpki, userId } from './common.js';
 
 export const registerBody = z.strictObject({
   userId,
@@ -41,5 +41,3 @@ export interface LookupUsersResponse {
   users: PublicProfile[];
   unknownUserIds: string[];
 }
-
-export const publicProfileFingerprint = fingerprint;
