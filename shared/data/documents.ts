@@ -3,9 +3,11 @@ import { batchDeleteAll, batchGetAll, queryAll } from './batchOperations.js';
 import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
-import { indexKeys, keys, principal } from './keys.js';
+import { indexKeys, keys, prefixes, principal } from './keys.js';
 
-export type Role = 'owner' | 'manager' | 'editor' | 'commenter' | 'viewer';
+import type { Role } from '../permissions/levels.js';
+
+export type { Role };
 export type NodeState = 'pending' | 'active' | 'deleting';
 
 export interface GrantRecord {
@@ -181,8 +183,8 @@ export async function listGrantsOfUser(
       new QueryCommand({
         TableName: db.table,
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': indexKeys.principalPartition(principal.user(userId)) },
+        KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :g)',
+        ExpressionAttributeValues: { ':p': indexKeys.principalPartition(principal.user(userId)), ':g': prefixes.grant },
         Limit: limit,
         ExclusiveStartKey: startKey,
       }),

@@ -4,8 +4,12 @@
  */
 export const principal = {
   user: (userId: string) => `u:${userId}`,
+  group: (groupId: string) => `g:${groupId}`,
   userIdOf: (principalId: string) => (principalId.startsWith('u:') ? principalId.slice(2) : undefined),
+  groupIdOf: (principalId: string) => (principalId.startsWith('g:') ? principalId.slice(2) : undefined),
 };
+
+export type PrincipalId = `u:${string}` | `g:${string}`;
 
 export const keys = {
   userProfile: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
@@ -18,14 +22,38 @@ export const keys = {
     sk: `VERSION#${String(version).padStart(9, '0')}`,
   }),
   grant: (nodeId: string, principalId: string) => ({ pk: `NODE#${nodeId}`, sk: `GRANT#${principalId}` }),
+  /** A folder's pointer to a child: folder listings and move propagation query these consistently. */
+  child: (parentId: string, childId: string) => ({ pk: `NODE#${parentId}`, sk: `CHILD#${childId}` }),
+  comment: (nodeId: string, commentId: string) => ({ pk: `NODE#${nodeId}`, sk: `COMMENT#${commentId}` }),
   nodePartition: (nodeId: string) => `NODE#${nodeId}`,
+  /** Every group a user is in, transitively: read by every access check. */
+  principalSet: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PRINCIPALS' }),
+  groupMeta: (groupId: string) => ({ pk: `GROUP#${groupId}`, sk: 'META' }),
+  groupMember: (groupId: string, principalId: string) => ({ pk: `GROUP#${groupId}`, sk: `MEMBER#${principalId}` }),
+  groupPartition: (groupId: string) => `GROUP#${groupId}`,
+  invitation: (codeHash: string) => ({ pk: `INVITE#${codeHash}`, sk: 'INVITE' }),
+  auditEvent: (day: string, sortKey: string) => ({ pk: `AUDIT#${day}`, sk: sortKey }),
 };
+
+/** Sort-key prefixes, for `begins_with` queries. */
+export const prefixes = {
+  grant: 'GRANT#',
+  child: 'CHILD#',
+  comment: 'COMMENT#',
+  member: 'MEMBER#',
+  version: 'VERSION#',
+} as const;
 
 export const indexKeys = {
   /** gsi1: what a principal can access, newest grants last. */
   byPrincipal: (principalId: string, sharedAt: string, nodeId: string) => ({
     gsi1pk: `PRINCIPAL#${principalId}`,
-    gsi1sk: `${sharedAt}#${nodeId}`,
+    gsi1sk: `GRANT#${sharedAt}#${nodeId}`,
+  }),
+  /** gsi1: the groups a principal is a direct member of. */
+  membershipOf: (principalId: string, groupId: string) => ({
+    gsi1pk: `PRINCIPAL#${principalId}`,
+    gsi1sk: `MEMBER#${groupId}`,
   }),
   principalPartition: (principalId: string) => `PRINCIPAL#${principalId}`,
   /** gsi2: the expiry index the cleanup job queries. */
