@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds its HTTP API routes and Lambda functions
  * from it, the local server dispatches with it, and each area's handler routes with it.
  */
-export type Area = 'health' | 'auth' | 'users' | 'documents';
+export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -28,16 +28,45 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/refresh', area: 'auth', operation: 'refresh', auth: 'public' },
   { method: 'POST', path: '/auth/logout', area: 'auth', operation: 'logout', auth: 'bearer' },
 
+  { method: 'POST', path: '/invitations', area: 'users', operation: 'createInvitation', auth: 'bearer' },
+
   { method: 'POST', path: '/documents', area: 'documents', operation: 'createDocument', auth: 'bearer' },
   { method: 'GET', path: '/documents', area: 'documents', operation: 'listDocuments', auth: 'bearer' },
   { method: 'GET', path: '/documents/{id}', area: 'documents', operation: 'getDocument', auth: 'bearer' },
   { method: 'POST', path: '/documents/{id}/complete', area: 'documents', operation: 'completeDocument', auth: 'bearer' },
-  { method: 'POST', path: '/documents/{id}/share', area: 'documents', operation: 'shareDocument', auth: 'bearer' },
-  { method: 'POST', path: '/documents/{id}/revoke', area: 'documents', operation: 'revokeDocument', auth: 'bearer' },
   { method: 'DELETE', path: '/documents/{id}', area: 'documents', operation: 'deleteDocument', auth: 'bearer' },
+  { method: 'POST', path: '/documents/{id}/comments', area: 'documents', operation: 'addComment', auth: 'bearer' },
+  { method: 'GET', path: '/documents/{id}/comments', area: 'documents', operation: 'listComments', auth: 'bearer' },
+  { method: 'DELETE', path: '/documents/{id}/comments/{commentId}', area: 'documents', operation: 'deleteComment', auth: 'bearer' },
+
+  { method: 'POST', path: '/folders', area: 'folders', operation: 'createFolder', auth: 'bearer' },
+  { method: 'GET', path: '/folders/{id}', area: 'folders', operation: 'getFolder', auth: 'bearer' },
+  { method: 'GET', path: '/folders/{id}/children', area: 'folders', operation: 'listChildren', auth: 'bearer' },
+  { method: 'POST', path: '/folders/{id}/limit', area: 'folders', operation: 'limitFolder', auth: 'bearer' },
+  { method: 'DELETE', path: '/folders/{id}', area: 'folders', operation: 'deleteFolder', auth: 'bearer' },
+
+  { method: 'POST', path: '/nodes/{id}/share', area: 'sharing', operation: 'shareNode', auth: 'bearer' },
+  { method: 'POST', path: '/nodes/{id}/revoke', area: 'sharing', operation: 'revokeNode', auth: 'bearer' },
+  { method: 'PUT', path: '/nodes/{id}/grants/{principalId}', area: 'sharing', operation: 'changeGrant', auth: 'bearer' },
+  { method: 'GET', path: '/nodes/{id}/permissions', area: 'sharing', operation: 'listPermissions', auth: 'bearer' },
+  { method: 'PUT', path: '/nodes/{id}/settings', area: 'sharing', operation: 'changeSettings', auth: 'bearer' },
+  { method: 'POST', path: '/nodes/{id}/transfer', area: 'sharing', operation: 'transferOwnership', auth: 'bearer' },
+  { method: 'POST', path: '/nodes/{id}/move', area: 'sharing', operation: 'moveNode', auth: 'bearer' },
+  { method: 'PUT', path: '/nodes/{id}/name', area: 'sharing', operation: 'renameNode', auth: 'bearer' },
+  { method: 'POST', path: '/access/check', area: 'sharing', operation: 'checkAccess', auth: 'bearer' },
+
+  { method: 'POST', path: '/groups', area: 'groups', operation: 'createGroup', auth: 'bearer' },
+  { method: 'GET', path: '/groups', area: 'groups', operation: 'listMyGroups', auth: 'bearer' },
+  { method: 'GET', path: '/groups/{id}', area: 'groups', operation: 'getGroup', auth: 'bearer' },
+  { method: 'PUT', path: '/groups/{id}/name', area: 'groups', operation: 'renameGroup', auth: 'bearer' },
+  { method: 'POST', path: '/groups/{id}/members', area: 'groups', operation: 'addMembers', auth: 'bearer' },
+  { method: 'POST', path: '/groups/{id}/members/remove', area: 'groups', operation: 'removeMembers', auth: 'bearer' },
+  { method: 'PUT', path: '/groups/{id}/members/{principalId}', area: 'groups', operation: 'changeMemberRole', auth: 'bearer' },
+  { method: 'GET', path: '/groups/{id}/grants', area: 'groups', operation: 'listGroupGrants', auth: 'bearer' },
+  { method: 'POST', path: '/groups/{id}/rewrap', area: 'groups', operation: 'rewrapGroupGrants', auth: 'bearer' },
 ];
 
-export const AREAS: readonly Area[] = ['health', 'auth', 'users', 'documents'];
+export const AREAS: readonly Area[] = ['health', 'auth', 'users', 'documents', 'folders', 'sharing', 'groups'];
 
 export function routesOf(area: Area): Route[] {
   return ROUTES.filter((r) => r.area === area);

@@ -5,17 +5,17 @@ import { createDocument } from './createDocument.js';
 import { deleteDocument } from './deleteDocument.js';
 import { getDocument } from './getDocument.js';
 import { listDocuments } from './listDocuments.js';
-import { revokeDocument } from './revokeDocument.js';
-import { shareDocument } from './shareDocument.js';
+import { pending } from '../pending.js';
 
 export const operations = {
   createDocument,
   completeDocument,
   listDocuments,
   getDocument,
-  shareDocument,
-  revokeDocument,
   deleteDocument,
+  addComment: pending,
+  listComments: pending,
+  deleteComment: pending,
 };
 
 export const handler = areaHandler('documents', operations, lambdaDeps);

@@ -3,7 +3,8 @@ import { areaHandler } from '../../shared/http/areaHandler.js';
 import { lookupUsers } from './lookupUsers.js';
 import { me } from './me.js';
 import { register } from './register.js';
+import { pending } from '../pending.js';
 
-export const operations = { register, me, lookupUsers };
+export const operations = { register, me, lookupUsers, createInvitation: pending };
 
 export const handler = areaHandler('users', operations, lambdaDeps);

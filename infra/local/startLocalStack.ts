@@ -11,6 +11,9 @@ import { areaHandler, type AreaHandler } from '../../shared/http/areaHandler.js'
 import type { Area } from '../../shared/routes.js';
 import { operations as auth } from '../../functions/auth/handler.js';
 import { operations as documents } from '../../functions/documents/handler.js';
+import { operations as folders } from '../../functions/folders/handler.js';
+import { operations as groups } from '../../functions/groups/handler.js';
+import { operations as sharing } from '../../functions/sharing/handler.js';
 import { operations as health } from '../../functions/health/handler.js';
 import { operations as users } from '../../functions/users/handler.js';
 import { createTable } from './createTable.js';
@@ -85,6 +88,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       auth: areaHandler('auth', auth, provide),
       users: areaHandler('users', users, provide),
       documents: areaHandler('documents', documents, provide),
+      folders: areaHandler('folders', folders, provide),
+      sharing: areaHandler('sharing', sharing, provide),
+      groups: areaHandler('groups', groups, provide),
     };
     const http = await startLocalHttpServer(handlers, {
       host: options.host ?? LOCAL_DEFAULTS.host,

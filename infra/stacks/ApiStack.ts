@@ -55,7 +55,7 @@ export class ApiStack extends Stack {
 
     // Least privilege per area. Only `auth` may sign tokens or open data-key blobs.
     // health: nothing.
-    const { users, auth, documents } = functions;
+    const { users, auth, documents, folders, sharing, groups } = functions;
     grantTableReadWrite(users, table);
     grantMac(users, keys.macKey);
     grantEncryptWithContext(users, keys.dataKey);
@@ -69,6 +69,16 @@ export class ApiStack extends Stack {
     grantTableReadWrite(documents, table);
     grantPresign(documents, documentsBucket, keys.storageKey);
     grantVerify(documents, keys.signingKey);
+
+    // folders: a recursive delete removes the documents' objects too.
+    grantTableReadWrite(folders, table);
+    grantPresign(folders, documentsBucket, keys.storageKey);
+    grantVerify(folders, keys.signingKey);
+
+    for (const fn of [sharing, groups]) {
+      grantTableReadWrite(fn, table);
+      grantVerify(fn, keys.signingKey);
+    }
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `coffer-${config.stage}`,

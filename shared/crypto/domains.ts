@@ -14,4 +14,8 @@ export const DOMAIN = {
   metadata: 'coffer/v1/metadata',
   /** HKDF info: DEK + header salt -> stream key. */
   stream: 'coffer/v1/stream',
+  /** HKDF info: parent key -> AES key that wraps child keys; also the AAD prefix of the wrap. */
+  keyUnderKey: 'coffer/v1/key-under-key',
+  /** HKDF info: group secret -> AES key that seals the group private key; also the AAD prefix of the seal. */
+  groupPrivateKey: 'coffer/v1/group-private-key',
 } as const;

@@ -34,6 +34,23 @@ export { DATA_KEY_BYTES, generateDataKey } from './dataKey.js';
 export { unwrapKey, wrapKey, type WrapKind, type WrapLabel } from './keyWrap.js';
 export { decryptMetadata, encryptMetadata } from './metadata.js';
 
+// Folders and groups
+export {
+  unwrapKeyUnderKey,
+  wrapKeyUnderKey,
+  type KeyUnderKeyKind,
+  type KeyUnderKeyLabel,
+} from './keyUnderKey.js';
+export {
+  generateGroupKeyPair,
+  generateGroupSecret,
+  GROUP_SECRET_BYTES,
+  openGroupPrivateKey,
+  sealGroupPrivateKey,
+  type GroupKeyLabel,
+  type GroupKeyPair,
+} from './groupKeys.js';
+
 // Document content: the stream envelope
 export { decryptStream } from './decryptStream.js';
 export { encryptStream } from './encryptStream.js';
