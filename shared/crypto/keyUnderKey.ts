@@ -96,7 +96,9 @@ export function encodeKeyUnderKeyLabel(label: KeyUnderKeyLabel): Uint8Array<Arra
   ];
   // Shape rules: a wrong-shaped label is a caller bug, never a valid place for a key.
   if (label.kind === 'folder-child') {
-    if (label.resourceId === label.parentId) throw new ValidationFailed('A folder-child key label needs parentId to differ from resourceId.');
+    if (label.resourceId === label.parentId) {
+      throw new ValidationFailed('A folder-child key label needs parentId to differ from resourceId.');
+    }
   } else {
     if (label.resourceId !== label.parentId) {
       throw new ValidationFailed(`A ${label.kind} key label needs parentId equal to resourceId (one folder or group).`);
