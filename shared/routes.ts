@@ -45,6 +45,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/folders/{id}/limit', area: 'folders', operation: 'limitFolder', auth: 'bearer' },
   { method: 'DELETE', path: '/folders/{id}', area: 'folders', operation: 'deleteFolder', auth: 'bearer' },
 
+  { method: 'GET', path: '/nodes/{id}', area: 'sharing', operation: 'getNode', auth: 'bearer' },
   { method: 'POST', path: '/nodes/{id}/share', area: 'sharing', operation: 'shareNode', auth: 'bearer' },
   { method: 'POST', path: '/nodes/{id}/revoke', area: 'sharing', operation: 'revokeNode', auth: 'bearer' },
   { method: 'PUT', path: '/nodes/{id}/grants/{principalId}', area: 'sharing', operation: 'changeGrant', auth: 'bearer' },

@@ -11,6 +11,8 @@ export interface ClientContext {
   readonly fetch: FetchLike;
   /** The logged-in user's private key, imported once per session. */
   privateKey(): Promise<CryptoKey>;
+  /** The private keys of the user's groups (nested too), for keys shared with a group. */
+  groupKeys?: () => Promise<GroupKeySource>;
   readonly tuning: Tuning;
 }
 
@@ -28,4 +30,9 @@ export interface Tuning {
   bufferSingleUploadsUpTo: number;
   /** Accept login KDF parameters below MIN_PRODUCTION_KDF (test accounts only). */
   allowWeakKdf: boolean;
+}
+
+/** Opens the private key of a group the user is in, at a given key generation. */
+export interface GroupKeySource {
+  privateKeyFor(groupId: string, generation: number): Promise<CryptoKey>;
 }

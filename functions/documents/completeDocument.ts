@@ -1,20 +1,26 @@
-import { activateDocument, getDocumentMeta } from '../../shared/data/documents.js';
+import { resolveAccess } from '../../shared/access/resolveAccess.js';
+import { activateDocument, type DocumentMeta } from '../../shared/data/documents.js';
 import { objectKey } from '../../shared/data/keys.js';
 import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { completeDocumentBody, documentIdParams } from '../../shared/schemas/documents.js';
 import { documentSummary } from '../../shared/services/documentSummary.js';
+import { placeNewNode } from '../../shared/services/placement.js';
 
 /** Complete: the object must exist with exactly the declared size; then the grants go live. */
 export const completeDocument = operation({
   params: documentIdParams,
   body: completeDocumentBody,
   async run({ params, body, caller, deps }) {
-    const meta = await getDocumentMeta(deps.db, params.id);
-    if (!meta || meta.ownerId !== caller.userId || meta.state === 'deleting') {
-      throw new NotFound('DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
-    }
+    const access = await resolveAccess(deps, caller, params.id, { kind: 'document', allowPending: true });
+    const meta = access.node as unknown as DocumentMeta;
     if (meta.state !== 'pending') throw new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed.');
+    // Still allowed to add to the folder, and where it is now (it may have moved since create).
+    const placement = await placeNewNode(deps, caller, {
+      parentId: meta.parentId,
+      parentWrap: meta.parentWrap,
+      parentKeyGeneration: meta.parentKeyGeneration,
+    });
     const key = objectKey(meta.nodeId, meta.currentVersion);
     if (meta.upload?.kind === 'multipart') {
       if (!body.parts || body.parts.length !== meta.upload.partCount) {
@@ -31,8 +37,11 @@ export const completeDocument = operation({
       throw new Unprocessable('SIZE_MISMATCH', `The uploaded object has ${size} bytes, not the declared ${meta.size}: upload it again.`);
     }
     const now = new Date(deps.clock()).toISOString();
-    await activateDocument(deps.db, meta, caller.userId, now);
+    await activateDocument(deps.db, meta, caller.userId, now, placement);
     const own = meta.pendingGrants?.find((g) => g.userId === caller.userId);
-    return { body: documentSummary({ ...meta, state: 'active' }, { role: 'owner', sharedAt: now, wrappedKey: own?.wrappedKey ?? '' }) };
+    const active = { ...meta, state: 'active' as const, path: placement?.path ?? [] };
+    return {
+      body: documentSummary(active, 'owner', own ? { sharedAt: now, wrappedKey: own.wrappedKey, keyGeneration: meta.keyGeneration } : undefined),
+    };
   },
 });

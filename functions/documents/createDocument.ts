@@ -1,8 +1,9 @@
-import { createPendingDocument, type DocumentMeta } from '../../shared/data/documents.js';
+import { createPendingDocument, DEFAULT_SETTINGS, type DocumentMeta } from '../../shared/data/documents.js';
 import { objectKey } from '../../shared/data/keys.js';
 import { ValidationFailed } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { createDocumentBody, type UploadInstructions } from '../../shared/schemas/documents.js';
+import { placeNewNode } from '../../shared/services/placement.js';
 import { checkRecipients } from '../../shared/services/recipients.js';
 
 const MIB = 1024 * 1024;
@@ -18,7 +19,7 @@ export const createDocument = operation({
     if (!body.grants.some((g) => g.userId === caller.userId)) {
       throw new ValidationFailed('grants must include a key wrapped for yourself, the owner.');
     }
-    await checkRecipients(deps, body.grants);
+    const [placement] = await Promise.all([placeNewNode(deps, caller, body), checkRecipients(deps, body.grants)]);
     const now = deps.clock();
     const key = objectKey(body.documentId, 1);
     const { settings, objects } = deps;
@@ -33,6 +34,13 @@ export const createDocument = operation({
       kind: 'document',
       ownerId: caller.userId,
       state: 'pending',
+      ...(placement
+        ? { parentId: placement.parentId, parentWrap: body.parentWrap!, parentKeyGeneration: body.parentKeyGeneration! }
+        : {}),
+      path: placement?.path ?? [],
+      acl: {},
+      settings: DEFAULT_SETTINGS,
+      rev: 1,
       size: body.size,
       encryptedName: body.encryptedName,
       ...(body.encryptedMetadata ? { encryptedMetadata: body.encryptedMetadata } : {}),
@@ -57,7 +65,7 @@ export const createDocument = operation({
         keyGeneration: body.keyGeneration,
         createdBy: caller.userId,
         createdAt: meta.createdAt,
-      });
+      }, placement);
     } catch (error) {
       if (uploadId) await objects.abortMultipartUpload(key, uploadId);
       throw error;

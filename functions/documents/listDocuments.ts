@@ -1,19 +1,27 @@
-import { getDocumentMetas, listGrantsOfUser } from '../../shared/data/documents.js';
+import { getNodeMetas, listGrantsOfUser } from '../../shared/data/documents.js';
+import { principal } from '../../shared/data/keys.js';
+import { isLive } from '../../shared/data/nodes.js';
 import { operation } from '../../shared/http/Operation.js';
 import { listDocumentsQuery } from '../../shared/schemas/documents.js';
 import { decodeCursor, encodeCursor } from '../../shared/services/cursor.js';
 import { documentSummary } from '../../shared/services/documentSummary.js';
 
-/** List the caller's accessible documents: a gsi1 query page, then one batch read of their metadata. */
+/**
+ * "Mine and shared with me": the caller's direct grants (a gsi1 query page), then one batch read
+ * of their nodes. A grant counts only while the node's ACL holds it live (expired ones drop out).
+ */
 export const listDocuments = operation({
   query: listDocumentsQuery,
   async run({ query, caller, deps }) {
     const startKey = query.cursor ? decodeCursor(query.cursor, caller.userId) : undefined;
     const page = await listGrantsOfUser(deps.db, caller.userId, query.limit, startKey);
-    const metas = await getDocumentMetas(deps.db, page.grants.map((g) => g.nodeId));
+    const metas = await getNodeMetas(deps.db, page.grants.map((g) => g.nodeId));
+    const me = principal.user(caller.userId);
+    const now = deps.clock();
     const documents = page.grants.flatMap((g) => {
       const meta = metas.get(g.nodeId);
-      return meta && meta.state === 'active' ? [documentSummary(meta, g)] : [];
+      const entry = meta?.acl?.[me];
+      return meta && meta.state === 'active' && entry && isLive(entry, now) ? [documentSummary(meta, entry.role, g)] : [];
     });
     return { body: { documents, ...(page.lastKey ? { cursor: encodeCursor(page.lastKey) } : {}) } };
   },

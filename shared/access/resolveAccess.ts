@@ -34,6 +34,8 @@ export interface NodeAccess {
   scope: NodeMeta[];
   /** The caller's own direct grant on the node, when there is one (read in the first round trip). */
   ownGrant?: GrantItem;
+  /** The rev of the caller's principal set, when it has one (a guard for writes that rely on group membership). */
+  principalSetRev?: number;
   can(capability: Capability): boolean;
   /** Throws 403 with a stable code when the capability is missing. */
   require(capability: Capability): void;
@@ -92,7 +94,7 @@ export async function resolveAccess(deps: Deps, caller: Caller, nodeId: string, 
   if (!node || (options.kind && node.kind !== options.kind)) throw notFoundFor(options.kind);
   const principals = principalsOf(caller.userId, set);
   if (node.state === 'pending' && options.allowPending && node.ownerId === caller.userId) {
-    return makeAccess(node, 'owner', caller, principals, [], [node], ownGrant);
+    return makeAccess(node, 'owner', caller, principals, [], [node], ownGrant, set?.rev);
   }
   if (node.state !== 'active') throw notFoundFor(options.kind);
   const ancestors = await loadAncestors(deps, node);
@@ -100,7 +102,7 @@ export async function resolveAccess(deps: Deps, caller: Caller, nodeId: string, 
   const scope = scopeOf(node, ancestors);
   const role = effectiveRole(scope, principals, deps.clock());
   if (!role) throw notFoundFor(options.kind);
-  return makeAccess(node, role, caller, principals, ancestors, scope, ownGrant);
+  return makeAccess(node, role, caller, principals, ancestors, scope, ownGrant, set?.rev);
 }
 
 /**
@@ -221,6 +223,7 @@ function makeAccess(
   ancestors: NodeMeta[],
   scope: NodeMeta[],
   ownGrant: GrantItem | undefined,
+  principalSetRev?: number,
 ): NodeAccess {
   const context = { kind: caller.kind, editorsCanShare: node.settings?.editorsCanShare ?? true };
   const access: NodeAccess = {
@@ -239,6 +242,7 @@ function makeAccess(
     },
   };
   if (ownGrant) access.ownGrant = ownGrant;
+  if (typeof principalSetRev === 'number') access.principalSetRev = principalSetRev;
   return access;
 }
 

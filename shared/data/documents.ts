@@ -6,30 +6,24 @@ import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 
 import type { Role } from '../permissions/levels.js';
+import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
 
-export type { Role };
-export type NodeState = 'pending' | 'active' | 'deleting';
+export type { GrantItem, Role };
+export type { NodeState } from './nodes.js';
 
-export interface GrantRecord {
+export interface PendingGrant {
   userId: string;
   wrappedKey: string;
   role: Role;
 }
 
-export interface DocumentMeta {
-  nodeId: string;
+export interface DocumentMeta extends NodeMeta {
   kind: 'document';
-  ownerId: string;
-  state: NodeState;
   size: number;
-  encryptedName: string;
   encryptedMetadata?: string;
-  keyGeneration: number;
   currentVersion: number;
-  createdAt: string;
-  updatedAt: string;
   /** Set while pending: grants become live only when the upload completes. */
-  pendingGrants?: GrantRecord[];
+  pendingGrants?: PendingGrant[];
   upload?: { kind: 'single' } | { kind: 'multipart'; uploadId: string; partSize: number; partCount: number };
   /** While pending: when the cleanup job may treat the upload as abandoned. */
   abandonAt?: string;
@@ -45,30 +39,49 @@ export interface VersionItem {
   createdAt: string;
 }
 
-export interface GrantItem {
-  nodeId: string;
-  principalId: string;
-  userId: string;
-  role: Role;
-  wrappedKey: string;
-  keyGeneration: number;
-  grantedBy: string;
-  sharedAt: string;
+/** Where a node sits: its folder (with the rev the caller's check read) or the root. */
+export interface Placement {
+  parentId: string;
+  parentRev: number;
+  path: string[];
 }
+
+export { DEFAULT_SETTINGS };
 
 const notFound = () => new NotFound('DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
 
-function grantItem(g: GrantItem) {
+/** A grant item with its index keys: gsi1 by principal, gsi2 when it expires. */
+export function grantItem(g: GrantItem) {
+  const { pk, sk } = keys.grant(g.nodeId, g.principalId);
   return {
-    ...keys.grant(g.nodeId, g.principalId),
+    pk,
+    sk,
     type: 'grant',
     ...g,
     ...indexKeys.byPrincipal(g.principalId, g.sharedAt, g.nodeId),
+    ...(g.grantExpiresAt ? indexKeys.byExpiry(g.grantExpiresAt, pk, sk) : {}),
+  };
+}
+
+/** A folder's pointer to an active child (folder listings and move propagation read these). */
+export function childPointerItem(parentId: string, childId: string, kind: 'document' | 'folder', addedAt: string) {
+  return { ...keys.child(parentId, childId), type: 'child', nodeId: childId, parentId, kind, addedAt };
+}
+
+function parentCheck(db: Database, placement: Placement) {
+  return {
+    ConditionCheck: {
+      TableName: db.table,
+      Key: keys.nodeMeta(placement.parentId),
+      ConditionExpression: '#state = :active AND rev = :rev',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':active': 'active', ':rev': placement.parentRev },
+    },
   };
 }
 
 /** Create: a pending document and its first version; guard: the id is new. */
-export async function createPendingDocument(db: Database, meta: DocumentMeta, version: VersionItem): Promise<void> {
+export async function createPendingDocument(db: Database, meta: DocumentMeta, version: VersionItem, placement?: Placement): Promise<void> {
   const { pk, sk } = keys.nodeMeta(meta.nodeId);
   await dynamo(
     () =>
@@ -89,13 +102,18 @@ export async function createPendingDocument(db: Database, meta: DocumentMeta, ve
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...(placement ? [parentCheck(db, placement)] : []),
           ],
         }),
       ),
     (error) => {
-      if (cancellationReasons(error)?.some((r) => r.code === 'ConditionalCheckFailed')) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (reasons[2]?.code === 'ConditionalCheckFailed') throw new Conflict('FOLDER_CHANGED', 'The folder changed: reload it and retry.');
+      if (reasons.some((r) => r.code === 'ConditionalCheckFailed')) {
         throw new Conflict('DOCUMENT_EXISTS', 'A document with this id exists: generate a new id.');
       }
+      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
     },
   );
 }
@@ -109,10 +127,16 @@ export async function getDocumentMeta(db: Database, nodeId: string): Promise<Doc
 }
 
 /**
- * Complete: pending -> active and its grants go live, in one transaction.
- * Guard: still pending, the caller is the owner, and no grant exists yet.
+ * Complete: pending -> active, its ACL and grants go live and it appears in its folder, in one
+ * transaction. Guard: still pending, the caller is the owner; the folder unchanged since the check.
  */
-export async function activateDocument(db: Database, meta: DocumentMeta, callerId: string, nowIso: string): Promise<void> {
+export async function activateDocument(
+  db: Database,
+  meta: DocumentMeta,
+  callerId: string,
+  nowIso: string,
+  placement?: Placement,
+): Promise<void> {
   const grants = (meta.pendingGrants ?? []).map((g) =>
     grantItem({
       nodeId: meta.nodeId,
@@ -125,6 +149,7 @@ export async function activateDocument(db: Database, meta: DocumentMeta, callerI
       sharedAt: nowIso,
     }),
   );
+  const acl = Object.fromEntries((meta.pendingGrants ?? []).map((g) => [principal.user(g.userId), { role: g.role }]));
   await dynamo(
     () =>
       db.doc.send(
@@ -134,41 +159,44 @@ export async function activateDocument(db: Database, meta: DocumentMeta, callerI
               Update: {
                 TableName: db.table,
                 Key: keys.nodeMeta(meta.nodeId),
-                UpdateExpression: 'SET #state = :active, updatedAt = :now REMOVE pendingGrants, gsi2pk, gsi2sk, abandonAt, upload',
+                UpdateExpression:
+                  'SET #state = :active, updatedAt = :now, acl = :acl, #path = :path, rev = rev + :one REMOVE pendingGrants, gsi2pk, gsi2sk, abandonAt, upload',
                 ConditionExpression: '#state = :pending AND ownerId = :caller',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':pending': 'pending', ':caller': callerId, ':now': nowIso },
+                ExpressionAttributeNames: { '#state': 'state', '#path': 'path' },
+                ExpressionAttributeValues: {
+                  ':active': 'active',
+                  ':pending': 'pending',
+                  ':caller': callerId,
+                  ':now': nowIso,
+                  ':acl': acl,
+                  ':path': placement ? placement.path : [],
+                  ':one': 1,
+                },
               },
             },
             ...grants.map((Item) => ({
               Put: { TableName: db.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
             })),
+            ...(placement
+              ? [
+                  { Put: { TableName: db.table, Item: childPointerItem(placement.parentId, meta.nodeId, 'document', nowIso) } },
+                  parentCheck(db, placement),
+                ]
+              : []),
           ],
         }),
       ),
     (error) => {
-      if (cancellationReasons(error)?.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (placement && reasons.at(-1)?.code === 'ConditionalCheckFailed') {
+        throw new Conflict('FOLDER_CHANGED', 'The folder changed: complete the upload again.');
+      }
+      if (reasons.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
         throw new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed or cancelled.');
       }
     },
   );
-}
-
-/**
- * The access check: the node and the caller's grant in one round trip (BatchGet,
- * strongly consistent so a revoke is seen at once). Unknown, not active, or no
- * grant all answer the same NotFound: a caller may not learn that a document exists.
- */
-export async function resolveDocumentAccess(
-  db: Database,
-  nodeId: string,
-  userId: string,
-): Promise<{ meta: DocumentMeta; grant: GrantItem }> {
-  const items = await batchGetAll(db, [keys.nodeMeta(nodeId), keys.grant(nodeId, principal.user(userId))], true);
-  const meta = items.find((i) => i.sk === 'META') as DocumentMeta | undefined;
-  const grant = items.find((i) => typeof i.sk === 'string' && i.sk.startsWith('GRANT#')) as GrantItem | undefined;
-  if (!meta || !grant || meta.state !== 'active') throw notFound();
-  return { meta, grant };
 }
 
 /** List: the caller's grants by gsi1 (a query, never a scan), one page. */
@@ -196,9 +224,9 @@ export async function listGrantsOfUser(
 }
 
 /** Many metas in one round trip per 100 ids. */
-export async function getDocumentMetas(db: Database, nodeIds: string[]): Promise<Map<string, DocumentMeta>> {
+export async function getNodeMetas(db: Database, nodeIds: string[]): Promise<Map<string, NodeMeta & Record<string, unknown>>> {
   const items = await batchGetAll(db, [...new Set(nodeIds)].map((id) => keys.nodeMeta(id)));
-  return new Map(items.map((item) => [item.nodeId as string, item as unknown as DocumentMeta]));
+  return new Map(items.map((item) => [item.nodeId as string, item as unknown as NodeMeta & Record<string, unknown>]));
 }
 
 /** The grants of one document (owner's view), one query. */
@@ -208,96 +236,6 @@ export async function listGrantsOfDocument(db: Database, nodeId: string): Promis
     ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId), ':g': 'GRANT#' },
     ConsistentRead: true,
   })) as unknown as GrantItem[];
-}
-
-/**
- * Share: add grants for new users, all or none. Guards (as conditions): the caller
- * owns the active document at the claimed key generation; no listed user holds a grant.
- */
-export async function addGrants(
-  db: Database,
-  nodeId: string,
-  ownerId: string,
-  keyGeneration: number,
-  grants: GrantItem[],
-): Promise<void> {
-  await dynamo(
-    () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: db.table,
-                Key: keys.nodeMeta(nodeId),
-                ConditionExpression: '#state = :active AND ownerId = :owner AND keyGeneration = :gen',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':owner': ownerId, ':gen': keyGeneration },
-              },
-            },
-            ...grants.map((g) => ({
-              Put: { TableName: db.table, Item: grantItem(g), ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
-          ],
-        }),
-      ),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('DOCUMENT_CHANGED', 'The document changed: reload it and retry.');
-      const already = grants.filter((_, i) => reasons[i + 1]?.code === 'ConditionalCheckFailed').map((g) => g.userId);
-      if (already.length > 0) {
-        throw new Conflict('ALREADY_SHARED', `Already shared with: ${already.join(', ')}. Nothing was changed.`, {
-          userIds: already,
-        });
-      }
-      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
-    },
-  );
-}
-
-/**
- * Revoke: remove grants, all or none. Guards: the caller owns the active document;
- * every listed user holds a grant; the owner's own grant is never removed here.
- */
-export async function removeGrants(db: Database, nodeId: string, ownerId: string, userIds: string[]): Promise<void> {
-  await dynamo(
-    () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: db.table,
-                Key: keys.nodeMeta(nodeId),
-                ConditionExpression: '#state = :active AND ownerId = :owner',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':owner': ownerId },
-              },
-            },
-            ...userIds.map((userId) => ({
-              Delete: {
-                TableName: db.table,
-                Key: keys.grant(nodeId, principal.user(userId)),
-                ConditionExpression: 'attribute_exists(pk) AND #role <> :owner',
-                ExpressionAttributeNames: { '#role': 'role' },
-                ExpressionAttributeValues: { ':owner': 'owner' },
-              },
-            })),
-          ],
-        }),
-      ),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('DOCUMENT_CHANGED', 'The document changed: reload it and retry.');
-      const missing = userIds.filter((_, i) => reasons[i + 1]?.code === 'ConditionalCheckFailed');
-      if (missing.length > 0) {
-        throw new Conflict('NOT_SHARED', `Not shared with: ${missing.join(', ')}. Nothing was changed.`, { userIds: missing });
-      }
-      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
-    },
-  );
 }
 
 /**

@@ -20,6 +20,15 @@ export const fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-
 /** RSA-OAEP-3072 output: exactly 384 bytes. */
 export const wrappedKey = base64url(512, 512);
 
+/** A key wrapped under another key (wrapKeyUnderKey): 61 bytes. */
+export const keyUnderKey = base64url(82, 82);
+
+/** A principal: `u:<userId>` or `g:<groupId>`. */
+export const principalId = z.union([
+  z.string().regex(/^u:[a-z0-9][a-z0-9._-]{1,63}$/, 'must be u:<userId> or g:<groupId>'),
+  z.string().regex(/^g:[A-Za-z0-9_-]{22}$/, 'must be u:<userId> or g:<groupId>'),
+]);
+
 /** SPKI DER of an RSA-3072 public key is about 420 bytes. */
 export const publicKeySpki = base64url(300, 1024);
 

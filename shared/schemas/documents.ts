@@ -1,5 +1,6 @@
+import type { KeyPath } from '../access/keyPath.js';
 import { z } from 'zod';
-import { base64url, cursor, documentId, fingerprint, keyGeneration, userId, wrappedKey } from './common.js';
+import { base64url, cursor, documentId, fingerprint, keyGeneration, keyUnderKey, userId, wrappedKey } from './common.js';
 
 /** Ciphertext size limit: S3's 5 TiB object maximum. */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
@@ -24,6 +25,10 @@ export const createDocumentBody = z.strictObject({
   encryptedName: base64url(16, 2048),
   encryptedMetadata: base64url(16, 8192).optional(),
   grants: z.array(grantInput).min(1).max(MAX_GRANTS_PER_REQUEST),
+  /** In a folder: its id, and this document's key wrapped under the folder's current key. */
+  parentId: documentId.optional(),
+  parentWrap: keyUnderKey.optional(),
+  parentKeyGeneration: keyGeneration.optional(),
 });
 export type CreateDocumentBody = z.infer<typeof createDocumentBody>;
 
@@ -38,16 +43,6 @@ export type CompleteDocumentBody = z.infer<typeof completeDocumentBody>;
 export const listDocumentsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: cursor.optional(),
-});
-
-export const shareDocumentBody = z.strictObject({
-  keyGeneration,
-  grants: z.array(grantInput).min(1).max(MAX_GRANTS_PER_REQUEST),
-});
-export type ShareDocumentBody = z.infer<typeof shareDocumentBody>;
-
-export const revokeDocumentBody = z.strictObject({
-  userIds: z.array(userId).min(1).max(MAX_GRANTS_PER_REQUEST),
 });
 
 export type UploadInstructions =
@@ -67,8 +62,10 @@ export interface CreateDocumentResponse {
 
 export interface DocumentSummary {
   documentId: string;
+  kind: 'document' | 'folder';
   ownerId: string;
   role: 'owner' | 'manager' | 'editor' | 'commenter' | 'viewer';
+  parentId?: string;
   size: number;
   encryptedName: string;
   encryptedMetadata?: string;
@@ -76,8 +73,8 @@ export interface DocumentSummary {
   version: number;
   createdAt: string;
   sharedAt: string;
-  /** The caller's own wrapped DEK for `keyGeneration`: lists decrypt names without a request per document. */
-  wrappedKey: string;
+  /** The caller's own wrapped key for `keyGeneration`, when it holds a direct grant: lists decrypt names without a request per document. */
+  wrappedKey?: string;
 }
 
 export interface ListDocumentsResponse {
@@ -87,16 +84,9 @@ export interface ListDocumentsResponse {
 
 export interface GetDocumentResponse extends DocumentSummary {
   download: { url: string; expiresAt: string };
-  /** Owner only: who holds a key. */
-  grants?: { userId: string; role: string; sharedAt: string }[];
+  /** What the caller may do here. */
+  capabilities: string[];
+  /** How the caller opens the document key (docs/permissions.md, "The key path"). */
+  keyPath: KeyPath;
 }
 
-export interface ShareDocumentResponse {
-  documentId: string;
-  sharedWith: string[];
-}
-
-export interface RevokeDocumentResponse {
-  documentId: string;
-  revoked: string[];
-}

@@ -1,19 +1,26 @@
-import type { DocumentMeta, GrantItem } from '../data/documents.js';
+import type { GrantItem, NodeMeta } from '../data/nodes.js';
+import type { Role } from '../permissions/levels.js';
 import type { DocumentSummary } from '../schemas/documents.js';
 
-/** What a reader sees of a document: ids, sizes and ciphertext only. */
-export function documentSummary(meta: DocumentMeta, grant: Pick<GrantItem, 'role' | 'sharedAt' | 'wrappedKey'>): DocumentSummary {
+/** What a reader sees of a node: ids, sizes and ciphertext only. */
+export function documentSummary(
+  meta: NodeMeta & Record<string, unknown>,
+  role: Role,
+  grant?: Pick<GrantItem, 'sharedAt' | 'wrappedKey' | 'keyGeneration'>,
+): DocumentSummary {
   return {
     documentId: meta.nodeId,
+    kind: meta.kind,
     ownerId: meta.ownerId,
-    role: grant.role,
-    size: meta.size,
+    role,
+    ...(meta.parentId ? { parentId: meta.parentId } : {}),
+    size: (meta.size as number | undefined) ?? 0,
     encryptedName: meta.encryptedName,
-    ...(meta.encryptedMetadata ? { encryptedMetadata: meta.encryptedMetadata } : {}),
+    ...(typeof meta.encryptedMetadata === 'string' ? { encryptedMetadata: meta.encryptedMetadata } : {}),
     keyGeneration: meta.keyGeneration,
-    version: meta.currentVersion,
+    version: (meta.currentVersion as number | undefined) ?? 0,
     createdAt: meta.createdAt,
-    sharedAt: grant.sharedAt,
-    wrappedKey: grant.wrappedKey,
+    sharedAt: grant?.sharedAt ?? meta.createdAt,
+    ...(grant && grant.keyGeneration === meta.keyGeneration ? { wrappedKey: grant.wrappedKey } : {}),
   };
 }

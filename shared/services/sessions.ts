@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { PrincipalKind } from '../auth/AccessTokens.js';
 import { newRefreshToken } from '../auth/refreshTokens.js';
 import type { Deps } from '../config/Deps.js';
 import { type RefreshTokenItem, rotateRefreshToken, startRefreshFamily } from '../data/refreshTokens.js';
+import { getProfile } from '../data/users.js';
+import { Unauthorized } from '../errors/index.js';
 
 export interface IssuedSession {
   accessToken: string;
@@ -25,8 +28,8 @@ function nextRefresh(deps: Deps, userId: string, familyId: string, expiresAtSeco
   return { token, item };
 }
 
-async function session(deps: Deps, userId: string, refresh: { token: string; item: RefreshTokenItem }): Promise<IssuedSession> {
-  const access = await deps.tokens.issue({ sub: userId, kind: 'member' });
+async function session(deps: Deps, userId: string, kind: PrincipalKind, refresh: { token: string; item: RefreshTokenItem }): Promise<IssuedSession> {
+  const access = await deps.tokens.issue({ sub: userId, kind });
   return {
     accessToken: access.token,
     tokenType: 'Bearer',
@@ -36,16 +39,19 @@ async function session(deps: Deps, userId: string, refresh: { token: string; ite
   };
 }
 
-/** Login: a new refresh-token family and an access token. */
-export async function startSession(deps: Deps, userId: string): Promise<IssuedSession> {
+/** Login: a new refresh-token family and an access token carrying the profile's kind (member or guest). */
+export async function startSession(deps: Deps, userId: string, kind: PrincipalKind): Promise<IssuedSession> {
   const refresh = nextRefresh(deps, userId, randomUUID());
   await startRefreshFamily(deps.db, refresh.item);
-  return session(deps, userId, refresh);
+  return session(deps, userId, kind, refresh);
 }
 
 /** Refresh: rotate within the family; the old token can never be used again. */
 export async function rotateSession(deps: Deps, old: RefreshTokenItem): Promise<IssuedSession> {
+  // The kind comes from the profile on every refresh: a guest's session never becomes a member's.
+  const profile = await getProfile(deps.db, old.userId);
+  if (!profile) throw new Unauthorized('UNKNOWN_USER', 'This account no longer exists: log in again.');
   const refresh = nextRefresh(deps, old.userId, old.familyId, old.expiresAt);
   await rotateRefreshToken(deps.db, old, refresh.item);
-  return session(deps, old.userId, refresh);
+  return session(deps, old.userId, profile.kind, refresh);
 }

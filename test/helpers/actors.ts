@@ -66,8 +66,15 @@ export function newDocumentId(): string {
 }
 
 export async function grantFor(actor: Actor, documentId: string, dek: Uint8Array, generation = 1) {
-  const wrapped = await wrapKey(actor.publicKey, dek, { kind: 'dek', resourceId: documentId, generation, recipientId: actor.userId });
+  const wrapped = await wrapKey(actor.publicKey, dek, { kind: 'dek', resourceId: documentId, generation, recipientId: `u:${actor.userId}` });
   return { userId: actor.userId, wrappedKey: toBase64Url(wrapped), fingerprint: actor.fingerprint };
+}
+
+/** A share grant for POST /nodes/{id}/share: the key wrapped for the actor, at a level. */
+export async function shareGrant(actor: Actor, nodeId: string, key: Uint8Array, role = 'viewer', options: { kind?: 'dek' | 'folder'; generation?: number } = {}) {
+  const generation = options.generation ?? 1;
+  const wrapped = await wrapKey(actor.publicKey, key, { kind: options.kind ?? 'dek', resourceId: nodeId, generation, recipientId: `u:${actor.userId}` });
+  return { principalId: `u:${actor.userId}`, wrappedKey: toBase64Url(wrapped), fingerprint: actor.fingerprint, role };
 }
 
 export interface UploadedDocument {
@@ -107,7 +114,7 @@ export async function download(url: string, actor: Actor, documentId: string): P
     kind: 'dek',
     resourceId: documentId,
     generation: got.body.keyGeneration,
-    recipientId: actor.userId,
+    recipientId: `u:${actor.userId}`,
   });
   const res = await fetch(got.body.download.url);
   return decryptBytes(dek, { documentId, version: got.body.version }, new Uint8Array(await res.arrayBuffer()));

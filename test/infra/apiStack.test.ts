@@ -132,6 +132,9 @@ describe('functions', () => {
       users: ['TABLE_NAME', 'MAC_KEY_ID', 'DATA_KEY_ID', 'SIGNING_KEY_ID'],
       auth: ['TABLE_NAME', 'SIGNING_KEY_ID', 'MAC_KEY_ID', 'DATA_KEY_ID'],
       documents: ['TABLE_NAME', 'BUCKET_NAME', 'SIGNING_KEY_ID'],
+      folders: ['TABLE_NAME', 'BUCKET_NAME', 'SIGNING_KEY_ID'],
+      sharing: ['TABLE_NAME', 'SIGNING_KEY_ID'],
+      groups: ['TABLE_NAME', 'SIGNING_KEY_ID'],
     };
     const common = ['COFFER_KMS', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'CORS_ORIGINS', 'NODE_OPTIONS'];
     for (const area of AREAS) {
@@ -174,14 +177,16 @@ describe('least privilege', () => {
     expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
-  it('limits object access to the docs/ prefix of the documents bucket', () => {
-    const objectStatements = statementsOf('documents').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
-    expect(objectStatements).toHaveLength(1);
-    const [resource] = list(objectStatements[0]!.Resource);
-    expect(refersTo(resource, dataIds.bucket)).toBe(true);
-    expect(JSON.stringify(resource)).toContain(`"/${DEFAULTS.documentObjectPrefix}*"`);
+  it('limits object access to the docs/ prefix of the documents bucket, for documents and folders (recursive delete) only', () => {
+    for (const area of ['documents', 'folders'] as const) {
+      const objectStatements = statementsOf(area).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
+      expect(objectStatements).toHaveLength(1);
+      const [resource] = list(objectStatements[0]!.Resource);
+      expect(refersTo(resource, dataIds.bucket)).toBe(true);
+      expect(JSON.stringify(resource)).toContain(`"/${DEFAULTS.documentObjectPrefix}*"`);
+    }
     expect(objectKey('AAAAAAAAAAAAAAAAAAAAAA', 1).startsWith(DEFAULTS.documentObjectPrefix)).toBe(true);
-    for (const area of AREAS.filter((a) => a !== 'documents')) {
+    for (const area of AREAS.filter((a) => a !== 'documents' && a !== 'folders')) {
       expect(statementsOf(area).flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([]);
     }
   });

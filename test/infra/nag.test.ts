@@ -55,10 +55,13 @@ describe('cdk-nag AwsSolutions', () => {
     const byRule = (id: string) => acks.filter((a) => a.id === id);
     expect(byRule('AwsSolutions-APIG4')).toHaveLength(ROUTES.length);
     const iam5 = acks.filter((a) => a.id.startsWith('AwsSolutions-IAM5['));
-    expect(iam5).toHaveLength(1);
-    expect(iam5[0]!.id).toMatch(/^AwsSolutions-IAM5\[Resource::.*\/docs\/\*\]$/);
-    expect(iam5[0]!.path).toBe(`${coffer.stacks.api.node.path}/DocumentsFunctionRole`);
-    expect(acks).toHaveLength(ROUTES.length + 1);
+    // docs/* for the two areas that presign or delete objects: documents, and folders (recursive delete).
+    expect(iam5).toHaveLength(2);
+    for (const ack of iam5) expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::.*\/docs\/\*\]$/);
+    expect(iam5.map((a) => a.path).sort()).toEqual(
+      [`${coffer.stacks.api.node.path}/DocumentsFunctionRole`, `${coffer.stacks.api.node.path}/FoldersFunctionRole`].sort(),
+    );
+    expect(acks).toHaveLength(ROUTES.length + 2);
   });
 
   it('is not vacuous: it flags a wildcard policy nobody acknowledged', () => {

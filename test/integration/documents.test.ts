@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../shared/config/clients.js';
 import { encryptBytes, encryptMetadata, generateDataKey, generateUserKeyPair, fingerprint, toBase64Url } from '../../shared/crypto/index.js';
-import { type Actor, download, grantFor, newDocumentId, register, upload } from '../helpers/actors.js';
+import { type Actor, download, grantFor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 
@@ -39,15 +39,15 @@ describe('the seed flow', () => {
     expect(await download(url, bob, doc.documentId)).toEqual(plaintext);
     expect(await download(url, charlie, doc.documentId)).toEqual(plaintext);
 
-    const shared = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
+    const shared = await api(url, 'POST', `/nodes/${doc.documentId}/share`, {
       token: alice.accessToken,
-      body: { keyGeneration: 1, grants: [await grantFor(david, doc.documentId, doc.dek)] },
+      body: { keyGeneration: 1, grants: [await shareGrant(david, doc.documentId, doc.dek)] },
     });
     expect(shared.status).toBe(200);
-    expect(shared.body.sharedWith).toEqual(['david']);
+    expect(shared.body.sharedWith).toEqual(['u:david']);
     expect(await download(url, david, doc.documentId)).toEqual(plaintext);
 
-    const revoked = await api(url, 'POST', `/documents/${doc.documentId}/revoke`, { token: alice.accessToken, body: { userIds: ['bob'] } });
+    const revoked = await api(url, 'POST', `/nodes/${doc.documentId}/revoke`, { token: alice.accessToken, body: { principalIds: ['u:bob'] } });
     expect(revoked.status).toBe(200);
     const bobGet = await api(url, 'GET', `/documents/${doc.documentId}`, { token: bob.accessToken });
     expect(bobGet.status).toBe(404);
@@ -55,8 +55,8 @@ describe('the seed flow', () => {
     const bobList = await api(url, 'GET', '/documents', { token: bob.accessToken });
     expect(bobList.body.documents.map((d: { documentId: string }) => d.documentId)).not.toContain(doc.documentId);
 
-    const owner = await api(url, 'GET', `/documents/${doc.documentId}`, { token: alice.accessToken });
-    expect(owner.body.grants.map((g: { userId: string }) => g.userId).sort()).toEqual(['alice', 'charlie', 'david']);
+    const perms = await api(url, 'GET', `/nodes/${doc.documentId}/permissions`, { token: alice.accessToken });
+    expect(perms.body.entries.map((e: { principalId: string }) => e.principalId).sort()).toEqual(['u:alice', 'u:charlie', 'u:david']);
 
     const deleted = await api(url, 'DELETE', `/documents/${doc.documentId}`, { token: alice.accessToken });
     expect(deleted.status).toBe(204);
@@ -88,18 +88,20 @@ describe('authorization', () => {
     expect(stranger.body).toEqual(unknown.body);
   });
 
-  it('refuses share, revoke and delete by a reader with 403 NOT_OWNER, and by a stranger with 404', async () => {
+  it('refuses share, revoke and delete by a viewer with 403, and by a stranger with 404', async () => {
     const doc = await upload(url, alice, text('secret'), 'a.txt', [bob]);
-    const shareBody = { keyGeneration: 1, grants: [await grantFor(mallory, doc.documentId, doc.dek)] };
+    const shareBody = { keyGeneration: 1, grants: [await shareGrant(mallory, doc.documentId, doc.dek)] };
     for (const [actor, status] of [
       [bob, 403],
       [mallory, 404],
     ] as const) {
-      const share = await api(url, 'POST', `/documents/${doc.documentId}/share`, { token: actor.accessToken, body: shareBody });
-      const revoke = await api(url, 'POST', `/documents/${doc.documentId}/revoke`, { token: actor.accessToken, body: { userIds: ['alice'] } });
+      const share = await api(url, 'POST', `/nodes/${doc.documentId}/share`, { token: actor.accessToken, body: shareBody });
+      const revoke = await api(url, 'POST', `/nodes/${doc.documentId}/revoke`, { token: actor.accessToken, body: { principalIds: ['u:alice'] } });
       const del = await api(url, 'DELETE', `/documents/${doc.documentId}`, { token: actor.accessToken });
       expect([share.status, revoke.status, del.status]).toEqual([status, status, status]);
-      if (status === 403) expect(share.body.error.code).toBe('NOT_OWNER');
+      if (status === 403) {
+        expect([share.body.error.code, revoke.body.error.code, del.body.error.code]).toEqual(['CANNOT_SHARE', 'CANNOT_MANAGE', 'NOT_OWNER']);
+      }
     }
     expect(await download(url, alice, doc.documentId)).toEqual(text('secret'));
     expect((await api(url, 'GET', `/documents/${doc.documentId}`, { token: mallory.accessToken })).status).toBe(404);
@@ -132,50 +134,51 @@ describe('authorization', () => {
 describe('share and revoke are atomic', () => {
   it('shares with nobody when one user is unknown, and names the unknown ones', async () => {
     const doc = await upload(url, alice, text('atomic'), 'a.txt');
-    const ghost = { userId: 'ghost', wrappedKey: (await grantFor(bob, doc.documentId, doc.dek)).wrappedKey, fingerprint: bob.fingerprint };
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
+    const ghost = { ...(await shareGrant(bob, doc.documentId, doc.dek)), principalId: 'u:ghost' };
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/share`, {
       token: alice.accessToken,
-      body: { keyGeneration: 1, grants: [await grantFor(bob, doc.documentId, doc.dek), ghost] },
+      body: { keyGeneration: 1, grants: [await shareGrant(bob, doc.documentId, doc.dek), ghost] },
     });
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('UNKNOWN_USERS');
-    expect(res.body.error.details.userIds).toEqual(['ghost']);
+    expect(res.body.error.code).toBe('UNKNOWN_PRINCIPALS');
+    expect(res.body.error.details.principalIds).toEqual(['u:ghost']);
     expect((await api(url, 'GET', `/documents/${doc.documentId}`, { token: bob.accessToken })).status).toBe(404);
   });
 
   it('shares with nobody when one user already has access', async () => {
     const doc = await upload(url, alice, text('atomic'), 'a.txt', [bob]);
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/share`, {
       token: alice.accessToken,
-      body: { keyGeneration: 1, grants: [await grantFor(charlie, doc.documentId, doc.dek), await grantFor(bob, doc.documentId, doc.dek)] },
+      body: { keyGeneration: 1, grants: [await shareGrant(charlie, doc.documentId, doc.dek), await shareGrant(bob, doc.documentId, doc.dek)] },
     });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ALREADY_SHARED');
-    expect(res.body.error.details.userIds).toEqual(['bob']);
+    expect(res.body.error.details.principalIds).toEqual(['u:bob']);
     expect((await api(url, 'GET', `/documents/${doc.documentId}`, { token: charlie.accessToken })).status).toBe(404);
   });
 
   it('revokes nobody when one listed user holds no grant', async () => {
     const doc = await upload(url, alice, text('atomic'), 'a.txt', [bob]);
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/revoke`, { token: alice.accessToken, body: { userIds: ['bob', 'charlie'] } });
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/revoke`, { token: alice.accessToken, body: { principalIds: ['u:bob', 'u:charlie'] } });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('NOT_SHARED');
-    expect(res.body.error.details.userIds).toEqual(['charlie']);
+    expect(res.body.error.details.principalIds).toEqual(['u:charlie']);
     expect(await download(url, bob, doc.documentId)).toEqual(text('atomic'));
   });
 
   it('refuses to revoke the owner', async () => {
     const doc = await upload(url, alice, text('x'), 'a.txt');
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/revoke`, { token: alice.accessToken, body: { userIds: ['alice'] } });
-    expect(res.status).toBe(400);
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/revoke`, { token: alice.accessToken, body: { principalIds: ['u:alice'] } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('CANNOT_REVOKE_OWNER');
   });
 
   it('refuses a key wrapped for a public key that is not the user’s current one (STALE_PUBLIC_KEY)', async () => {
     const doc = await upload(url, alice, text('x'), 'a.txt');
     const other = await generateUserKeyPair();
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/share`, {
       token: alice.accessToken,
-      body: { keyGeneration: 1, grants: [{ ...(await grantFor(bob, doc.documentId, doc.dek)), fingerprint: await fingerprint(other.publicKeySpki) }] },
+      body: { keyGeneration: 1, grants: [{ ...(await shareGrant(bob, doc.documentId, doc.dek)), fingerprint: await fingerprint(other.publicKeySpki) }] },
     });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('STALE_PUBLIC_KEY');
@@ -183,12 +186,12 @@ describe('share and revoke are atomic', () => {
 
   it('refuses a share that claims a stale key generation', async () => {
     const doc = await upload(url, alice, text('x'), 'a.txt');
-    const res = await api(url, 'POST', `/documents/${doc.documentId}/share`, {
+    const res = await api(url, 'POST', `/nodes/${doc.documentId}/share`, {
       token: alice.accessToken,
-      body: { keyGeneration: 2, grants: [await grantFor(bob, doc.documentId, doc.dek, 2)] },
+      body: { keyGeneration: 2, grants: [await shareGrant(bob, doc.documentId, doc.dek, 'viewer', { generation: 2 })] },
     });
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('DOCUMENT_CHANGED');
+    expect(res.body.error.code).toBe('KEY_CHANGED');
   });
 });
 
@@ -199,7 +202,7 @@ describe('wrapped keys are bound to their row', () => {
     const got = await api(url, 'GET', `/documents/${a.documentId}`, { token: bob.accessToken });
     const { unwrapKey } = await import('../../shared/crypto/index.js');
     await expect(
-      unwrapKey(bob.privateKey, Buffer.from(got.body.wrappedKey, 'base64url'), { kind: 'dek', resourceId: b.documentId, generation: 1, recipientId: 'bob' }),
+      unwrapKey(bob.privateKey, Buffer.from(got.body.wrappedKey, 'base64url'), { kind: 'dek', resourceId: b.documentId, generation: 1, recipientId: 'u:bob' }),
     ).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
   });
 });

@@ -2,7 +2,9 @@ import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputE
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { addGrants, resolveDocumentAccess } from '../../../shared/data/documents.js';
+import { resolveAccess } from '../../../shared/access/resolveAccess.js';
+import type { Deps } from '../../../shared/config/Deps.js';
+import { addGrants } from '../../../shared/data/grants.js';
 import { cancellationReasons } from '../../../shared/data/dynamoErrors.js';
 import { getProfile } from '../../../shared/data/users.js';
 
@@ -30,26 +32,28 @@ describe('DynamoDB error translation', () => {
     expect(cancellationReasons(new ConditionalCheckFailedException({ $metadata: {}, message: 'x' }))).toBeUndefined();
   });
 
-  it('names the users that already hold a grant when a share transaction is cancelled', async () => {
+  it('turns a cancelled share transaction into 409 CONCURRENT_UPDATE: nothing was written', async () => {
     mock.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({
         $metadata: {},
         message: 'cancelled',
-        CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
       }),
     );
-    const grant = (userId: string) => ({
-      nodeId: 'n', principalId: `u:${userId}`, userId, role: 'viewer' as const, wrappedKey: 'w', keyGeneration: 1, grantedBy: 'alice', sharedAt: 't',
-    });
-    await expect(addGrants(db, 'n', 'alice', 1, [grant('bob'), grant('carol')])).rejects.toMatchObject({
-      code: 'ALREADY_SHARED',
-      details: { userIds: ['carol'] },
-    });
+    const grant = {
+      nodeId: 'n', principalId: 'u:bob', userId: 'bob', role: 'viewer' as const, wrappedKey: 'w', keyGeneration: 1, grantedBy: 'alice', sharedAt: 't',
+    };
+    const error = await addGrants(db, { node: { nodeId: 'n', rev: 3 }, guards: [] }, 1, [grant], 't').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONCURRENT_UPDATE' });
+    expect((error as Error).message).not.toContain('coffer-secret-table-name');
   });
 
-  it('answers NotFound, never a partial result, when the grant is missing', async () => {
+  it('answers NotFound, never a partial result, when the node has no entry for the caller', async () => {
     const { BatchGetCommand } = await import('@aws-sdk/lib-dynamodb');
-    mock.on(BatchGetCommand).resolves({ Responses: { [db.table]: [{ pk: 'NODE#n', sk: 'META', state: 'active' }] } });
-    await expect(resolveDocumentAccess(db, 'n', 'bob')).rejects.toMatchObject({ code: 'DOCUMENT_NOT_FOUND' });
+    mock.on(BatchGetCommand).resolves({
+      Responses: { [db.table]: [{ pk: 'NODE#n', sk: 'META', nodeId: 'n', kind: 'document', state: 'active', path: [], acl: { 'u:alice': { role: 'owner' } } }] },
+    });
+    const deps = { db, clock: () => Date.now() } as unknown as Deps;
+    await expect(resolveAccess(deps, { userId: 'bob', kind: 'member' }, 'n', { kind: 'document' })).rejects.toMatchObject({ code: 'DOCUMENT_NOT_FOUND' });
   });
 });

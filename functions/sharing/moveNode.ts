@@ -1,0 +1,12 @@
+import { operation } from '../../shared/http/Operation.js';
+import { moveNodeBody, treeNodeParams } from '../../shared/schemas/folders.js';
+import { moveNode as move } from '../../shared/services/folderMove.js';
+
+/** Move a document or folder into another folder or to the root; a dry run reports who would gain access. */
+export const moveNode = operation({
+  params: treeNodeParams,
+  body: moveNodeBody,
+  async run({ params, body, caller, deps }) {
+    return { body: await move(deps, caller, params.id, body) };
+  },
+});

@@ -1,0 +1,35 @@
+import { nodeChange } from '../../shared/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/access/resolveAccess.js';
+import { removeGrants } from '../../shared/data/grants.js';
+import { principal } from '../../shared/data/keys.js';
+import { Conflict, Forbidden } from '../../shared/errors/index.js';
+import { operation } from '../../shared/http/Operation.js';
+import { nodeIdParams, revokeNodeBody } from '../../shared/schemas/sharing.js';
+import { checkGrantable } from '../../shared/services/grantRules.js';
+
+/**
+ * Revoke direct grants, all or none: managers up to their own level, never the owner.
+ * Anyone may give up their own direct grant (leave), except the owner.
+ */
+export const revokeNode = operation({
+  params: nodeIdParams,
+  body: revokeNodeBody,
+  async run({ params, body, caller, deps }) {
+    const access = await resolveAccess(deps, caller, params.id);
+    const { node } = access;
+    const me = principal.user(caller.userId);
+    const leaving = body.principalIds.length === 1 && body.principalIds[0] === me;
+    if (!leaving) access.require('manage');
+    const missing = body.principalIds.filter((p) => !node.acl?.[p]);
+    if (missing.length > 0) {
+      throw new Conflict('NOT_SHARED', `Not shared directly with: ${missing.join(', ')}. Nothing was changed.`, { principalIds: missing });
+    }
+    for (const p of body.principalIds) {
+      const role = node.acl[p]!.role;
+      if (role === 'owner') throw new Forbidden('CANNOT_REVOKE_OWNER', 'The owner keeps access: transfer ownership first.');
+      if (!leaving) checkGrantable(access, role);
+    }
+    await removeGrants(deps.db, nodeChange(access, deps.clock()), body.principalIds, new Date(deps.clock()).toISOString());
+    return { body: { nodeId: node.nodeId, revoked: body.principalIds } };
+  },
+});
