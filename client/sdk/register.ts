@@ -20,6 +20,8 @@ export interface RegisterOptions {
   passphrase: string;
   /** Argon2id cost; a fresh salt is always drawn. Default: production cost (DEFAULT_KDF). */
   kdf?: KdfCost;
+  /** A member's one-time invitation: registers a guest account (see CofferClient.createInvitation). */
+  invitationCode?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function register(ctx: ClientContext, options: RegisterOptions): Pr
     encryptedPrivateKey: toBase64Url(sealed),
     kdf,
     authKey: toBase64Url(keys.authKey),
+    ...(options.invitationCode !== undefined && { invitationCode: options.invitationCode }),
   };
   await ctx.api.post<unknown>('/users', body, { auth: false });
   try {

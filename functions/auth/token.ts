@@ -21,7 +21,7 @@ export const token = operation({
     await verifyLogin(deps.keys, body.userId, authKey, new Uint8Array(Buffer.from(credentials.verifier, 'base64url')));
     const [sealed, session] = await Promise.all([
       deps.keys.decrypt(new Uint8Array(Buffer.from(credentials.privateKeyBlob, 'base64url')), { userId: body.userId }),
-      startSession(deps, body.userId),
+      startSession(deps, body.userId, profile.kind),
     ]);
     return { body: { ...session, encryptedPrivateKey: Buffer.from(sealed).toString('base64url'), user: profile } };
   },

@@ -1,11 +1,13 @@
 import { getProfiles } from '../../shared/data/users.js';
+import { Forbidden } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { lookupUsersQuery } from '../../shared/schemas/users.js';
 
-/** Public profiles, public keys and fingerprints by id; unknown ids are listed. */
+/** Public profiles, public keys and fingerprints by id; unknown ids are listed. Members only: guests never browse the directory. */
 export const lookupUsers = operation({
   query: lookupUsersQuery,
-  async run({ query, deps }) {
+  async run({ query, caller, deps }) {
+    if (caller.kind === 'guest') throw new Forbidden('GUEST_FORBIDDEN', 'Guests cannot look up the user directory.');
     const found = await getProfiles(deps.db, query.ids);
     const users = [...found.values()].map(({ userId, name, designation, kind, publicKey, fingerprint }) => ({
       userId,

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { computeLoginVerifier } from '../../shared/auth/loginVerifier.js';
 import { isKdfStrongEnough } from '../../shared/crypto/kdfParams.js';
+import { createGuestWithInvitation, hashInvitationCode } from '../../shared/data/invitations.js';
 import { createUser } from '../../shared/data/users.js';
 import { ValidationFailed } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
@@ -18,7 +19,11 @@ function checkPublicKey(spki: Buffer): void {
   throw new ValidationFailed('publicKey must be an RSA public key of at least 3072 bits (SPKI DER, base64url).');
 }
 
-/** Self-registration: the client sends only public and sealed material. */
+/**
+ * Self-registration: the client sends only public and sealed material. With an
+ * invitation code the account is a guest's, and the code is spent in the same
+ * transaction that creates the user.
+ */
 export const register = operation({
   body: registerBody,
   async run({ body, deps }) {
@@ -37,17 +42,22 @@ export const register = operation({
       name: body.name,
       ...(body.email ? { email: body.email } : {}),
       ...(body.designation ? { designation: body.designation } : {}),
-      kind: 'member' as const,
+      kind: body.invitationCode ? ('guest' as const) : ('member' as const),
       publicKey: body.publicKey,
       fingerprint: createHash('sha256').update(spki).digest('hex'),
       createdAt: new Date(deps.clock()).toISOString(),
     };
-    await createUser(deps.db, profile, {
+    const credentials = {
       userId: body.userId,
       kdf: body.kdf,
       verifier: Buffer.from(verifier).toString('base64url'),
       privateKeyBlob: Buffer.from(privateKeyBlob).toString('base64url'),
-    });
+    };
+    if (body.invitationCode) {
+      await createGuestWithInvitation(deps.db, profile, credentials, hashInvitationCode(body.invitationCode), deps.clock());
+    } else {
+      await createUser(deps.db, profile, credentials);
+    }
     return { status: 201, body: profile };
   },
 });

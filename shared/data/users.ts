@@ -33,30 +33,33 @@ function toProfile(item: Record<string, unknown>): UserProfileItem {
   return out as unknown as UserProfileItem;
 }
 
+/**
+ * The writes that create a user, each guarded by "the user id is new"; also used by
+ * guest registration (shared/data/invitations.ts), which adds the invitation to the same transaction.
+ */
+export function userCreationItems(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem) {
+  return [
+    {
+      Put: {
+        TableName: db.table,
+        Item: { ...keys.userProfile(profile.userId), type: 'user', ...profile },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: db.table,
+        Item: { ...keys.userCredentials(profile.userId), type: 'credentials', ...credentials },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+}
+
 /** Register: profile and credentials together; guard: the user id is new. */
 export async function createUser(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem): Promise<void> {
   await dynamo(
-    () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: db.table,
-                Item: { ...keys.userProfile(profile.userId), type: 'user', ...profile },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: db.table,
-                Item: { ...keys.userCredentials(profile.userId), type: 'credentials', ...credentials },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      ),
+    () => db.doc.send(new TransactWriteCommand({ TransactItems: userCreationItems(db, profile, credentials) })),
     (error) => {
       if (cancellationReasons(error)?.some((r) => r.code === 'ConditionalCheckFailed')) {
         throw new Conflict('USER_EXISTS', 'This user id is taken: choose another.');

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Deps } from '../config/Deps.js';
 import { CofferError, NotFound } from '../errors/index.js';
 import { type Area, routesOf } from '../routes.js';
+import { withGuestAudit } from './auditGuest.js';
 import { authenticate } from './authenticate.js';
 import { errorResponse } from './errorResponse.js';
 import { jsonResponse } from './jsonResponse.js';
@@ -30,22 +31,25 @@ export function areaHandler(area: Area, operations: Record<string, AnyOperation>
     const op = operations[route.operation]!;
     const d = op.standalone ? (undefined as unknown as Deps) : await deps();
     const caller = route.auth === 'bearer' ? await authenticate(event, d.tokens) : ANONYMOUS;
-    const params = validate(op.params, event.pathParameters ?? {}, 'path');
-    const query = validate(op.query, event.queryStringParameters ?? {}, 'query');
-    const body = validate(op.body, op.body ? parseBody(event) : {}, 'body');
-    const result = await op.run({
-      body,
-      query,
-      params,
-      caller,
-      deps: d,
-      request: {
-        requestId: event.requestContext?.requestId ?? '',
-        sourceIp: event.requestContext?.http?.sourceIp ?? '',
-        userAgent: header(event, 'user-agent') ?? '',
-      },
+    // From here the caller is known: a guest's request is audited, success or failure.
+    return withGuestAudit(d, route, event, caller, async () => {
+      const params = validate(op.params, event.pathParameters ?? {}, 'path');
+      const query = validate(op.query, event.queryStringParameters ?? {}, 'query');
+      const body = validate(op.body, op.body ? parseBody(event) : {}, 'body');
+      const result = await op.run({
+        body,
+        query,
+        params,
+        caller,
+        deps: d,
+        request: {
+          requestId: event.requestContext?.requestId ?? '',
+          sourceIp: event.requestContext?.http?.sourceIp ?? '',
+          userAgent: header(event, 'user-agent') ?? '',
+        },
+      });
+      return jsonResponse(result.status ?? 200, result.body);
     });
-    return jsonResponse(result.status ?? 200, result.body);
   };
 
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { base64url, kdfParams, publicKeySpki, userId } from './common.js';
+import { invitationCode } from './invitations.js';
 
 export const registerBody = z.strictObject({
   userId,
@@ -12,6 +13,8 @@ export const registerBody = z.strictObject({
   kdf: kdfParams,
   /** HKDF output from the passphrase; never the passphrase itself. */
   authKey: base64url(43, 43),
+  /** A member's one-time invitation: the account is a guest's. Without it, a member's. */
+  invitationCode: invitationCode.optional(),
 });
 export type RegisterBody = z.infer<typeof registerBody>;
 

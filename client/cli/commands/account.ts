@@ -12,6 +12,7 @@ interface RegisterFlags {
   email?: string;
   designation?: string;
   passphraseStdin?: boolean;
+  invitation?: string;
 }
 
 const WARNING =
@@ -27,6 +28,7 @@ export function accountCommands(program: Command, run: Runner, io: CliIo): void 
     .option('--email <email>', 'email address')
     .option('--designation <title>', 'job title shown to others')
     .option('--passphrase-stdin', 'read your own passphrase from stdin (it must be strong)')
+    .option('--invitation <code>', "register as a guest with a member's invitation code (`coffer invite`)")
     .action((flags: RegisterFlags, command: Command) =>
       run(command, async (ctx) => {
         const name = flags.name ?? flags.user;
@@ -48,6 +50,7 @@ export function accountCommands(program: Command, run: Runner, io: CliIo): void 
             name,
             ...(flags.email !== undefined && { email: flags.email }),
             ...(flags.designation !== undefined && { designation: flags.designation }),
+            ...(flags.invitation !== undefined && { invitationCode: flags.invitation }),
             passphrase,
           });
         } catch (error) {
@@ -61,13 +64,14 @@ export function accountCommands(program: Command, run: Runner, io: CliIo): void 
           {
             userId: profile.userId,
             name: profile.name,
+            kind: profile.kind,
             fingerprint: profile.fingerprint,
             serverUrl: ctx.serverUrl,
             ...(generated && { passphrase, entropyBits: generated.entropyBits, warning: WARNING }),
           },
           () =>
             [
-              `Registered ${profile.userId} (${profile.name}) on ${ctx.serverUrl}; you are logged in.`,
+              `Registered ${profile.userId} (${profile.name})${profile.kind === 'guest' ? ' as a guest' : ''} on ${ctx.serverUrl}; you are logged in.`,
               `Key fingerprint: ${profile.fingerprint}`,
               ...(generated
                 ? ['', 'Your passphrase:', '', `    ${passphrase}`, '', WARNING]
