@@ -1,0 +1,12 @@
+import { operation } from '../../shared/http/Operation.js';
+import { addMembersBody, groupIdParams } from '../../shared/schemas/groups.js';
+import { addGroupMembers } from '../../shared/services/groupsMembership.js';
+
+/** Add users and nested groups (admins only), each with the group secret wrapped for its current key. */
+export const addMembers = operation({
+  params: groupIdParams,
+  body: addMembersBody,
+  async run({ params, body, caller, deps }) {
+    return { body: await addGroupMembers(deps, caller, params.id, body.members) };
+  },
+});

@@ -1,0 +1,12 @@
+import { operation } from '../../shared/http/Operation.js';
+import { groupIdParams, removeMembersBody } from '../../shared/schemas/groups.js';
+import { removeGroupMembers } from '../../shared/services/groupsMembership.js';
+
+/** Remove members (admins; any member may leave) and rotate the group key in the same request. */
+export const removeMembers = operation({
+  params: groupIdParams,
+  body: removeMembersBody,
+  async run({ params, body, caller, deps }) {
+    return { body: await removeGroupMembers(deps, caller, params.id, body) };
+  },
+});

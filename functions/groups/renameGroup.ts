@@ -1,0 +1,15 @@
+import { renameGroup as rename } from '../../shared/data/groups.js';
+import { operation } from '../../shared/http/Operation.js';
+import { groupIdParams, renameGroupBody } from '../../shared/schemas/groups.js';
+import { requireGroupAdmin } from '../../shared/services/groupsAccess.js';
+
+/** Rename (admins only); the name is plaintext the server sees. */
+export const renameGroup = operation({
+  params: groupIdParams,
+  body: renameGroupBody,
+  async run({ params, body, caller, deps }) {
+    const { meta } = await requireGroupAdmin(deps.db, params.id, caller);
+    await rename(deps.db, params.id, body.name, meta.rev);
+    return { body: { groupId: params.id, name: body.name } };
+  },
+});

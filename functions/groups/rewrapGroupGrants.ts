@@ -1,0 +1,27 @@
+import { rewrapGroupGrant } from '../../shared/data/groups.js';
+import { Conflict } from '../../shared/errors/index.js';
+import { operation } from '../../shared/http/Operation.js';
+import { groupIdParams, rewrapGrantsBody, type RewrapGrantsResponse } from '../../shared/schemas/groups.js';
+import { requireGroupMember } from '../../shared/services/groupsAccess.js';
+
+/**
+ * Store node keys re-wrapped for the group's current key (members only). Each grant is its own
+ * conditional write: one re-wrapped concurrently by someone else is reported as skipped.
+ */
+export const rewrapGroupGrants = operation({
+  params: groupIdParams,
+  body: rewrapGrantsBody,
+  async run({ params, body, caller, deps }) {
+    const { meta } = await requireGroupMember(deps.db, params.id, caller);
+    if (body.principalKeyGeneration !== meta.keyGeneration) {
+      throw new Conflict('GROUP_KEY_CHANGED', "The group's key changed: reload the group and wrap for its current key.");
+    }
+    const results = await Promise.all(body.grants.map((g) => rewrapGroupGrant(deps.db, params.id, g, body.principalKeyGeneration)));
+    const response: RewrapGrantsResponse = {
+      groupId: params.id,
+      rewrapped: body.grants.filter((_, i) => results[i]).map((g) => g.nodeId),
+      skipped: body.grants.filter((_, i) => !results[i]).map((g) => g.nodeId),
+    };
+    return { body: response };
+  },
+});
