@@ -56,14 +56,49 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     case 'NOT_FOUND':
     case 'DOCUMENT_NOT_FOUND':
       return d(error.code, 'No such document, or you have no access to it.', EXIT.NOT_FOUND);
+    case 'NODE_NOT_FOUND':
+      return d(error.code, 'No such document or folder, or you have no access to it.', EXIT.NOT_FOUND);
     case 'ROUTE_NOT_FOUND':
       return d(error.code, `${ctx.serverUrl} does not look like a Coffer server (no such route): check COFFER_URL or --server.`, EXIT.NOT_FOUND);
     case 'UNKNOWN_USERS':
       return d(error.code, `${error.message} Check the ids with \`coffer users ID...\`.`, EXIT.NOT_FOUND);
+    case 'UNKNOWN_PRINCIPALS':
+      return d(error.code, `${error.message} Check user ids with \`coffer users ID...\` and group ids with their admins.`, EXIT.NOT_FOUND);
     case 'NOT_OWNER':
     case 'FORBIDDEN':
-      return d(error.code, `${error.message} Ask the document's owner.`, EXIT.AUTH);
+      return d(error.code, `${error.message} Ask the owner.`, EXIT.AUTH);
+    case 'CANNOT_SHARE':
+      return d(error.code, 'Your level does not let you share this (editors share only while the owner allows it): ask the owner or a manager.', EXIT.AUTH);
+    case 'CANNOT_MANAGE':
+      return d(error.code, "Your level does not let you change or revoke others' access here: ask the owner or a manager.", EXIT.AUTH);
+    case 'LEVEL_TOO_HIGH':
+      return d(error.code, `${error.message} Grant a lower level, or ask the owner or a manager.`, EXIT.AUTH);
+    case 'CANNOT_REVOKE_OWNER':
+      return d(error.code, `${error.message} See \`coffer transfer ID USER\`.`, EXIT.AUTH);
+    case 'GUEST_FORBIDDEN':
+      return d(error.code, 'Guests cannot share, manage access, transfer ownership or change settings: ask a member with access.', EXIT.AUTH);
+    case 'ALREADY_SHARED':
+      return d(error.code, `Already shared with ${principalsIn(error) ?? 'them'}: change a level with \`coffer role ID PRINCIPAL LEVEL\`.`, EXIT.CONFLICT);
+    case 'NOT_SHARED':
+      return d(
+        error.code,
+        `Not shared directly with ${principalsIn(error) ?? 'them'}: see \`coffer perms ID\` (access inherited from a folder is revoked on that folder).`,
+        EXIT.CONFLICT,
+      );
+    case 'CONCURRENT_UPDATE':
+      return d(error.code, 'Someone changed this at the same moment, and retrying did not help: run the command again.', EXIT.CONFLICT);
+    case 'BAD_EXPIRY':
+      return d(error.code, 'An expiry must be in the future and at most a year ahead, e.g. --expires 7d or --expires 2026-12-31T00:00:00Z.', EXIT.USAGE);
+    case 'NEW_OWNER_HAS_NO_KEY':
+      return d(error.code, 'The new owner must already hold the key: share it with them first (`coffer share ID USER`), then transfer.', EXIT.USAGE);
+    case 'GUEST_CANNOT_OWN':
+      return d(error.code, 'Guests cannot own documents or folders: transfer to a member.', EXIT.USAGE);
     case 'KEY_CHANGED':
+      // The server's 409: the node got a new key (a folder made limited-access) while sharing.
+      if (error instanceof CofferApiError) {
+        return d(error.code, 'The key of this document or folder changed while you were sharing: run the command again.', EXIT.CONFLICT);
+      }
+      return d(error.code, error.message, EXIT.KEY_CHANGED);
     case 'KEY_FINGERPRINT_MISMATCH':
       return d(error.code, error.message, EXIT.KEY_CHANGED);
     case 'FILE_EXISTS':
@@ -91,4 +126,11 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     return d(error.code, error.message, EXIT.USAGE);
   }
   return d(error.code, error.message, EXIT.FAILURE);
+}
+
+/** `u:alice, g:…` from the server's details, users without their prefix. */
+function principalsIn(error: CofferError): string | undefined {
+  const ids = error.details?.principalIds;
+  if (!Array.isArray(ids) || ids.length === 0) return undefined;
+  return ids.map((p) => (typeof p === 'string' && p.startsWith('u:') ? p.slice(2) : String(p))).join(', ');
 }

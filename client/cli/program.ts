@@ -1,7 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { accountCommands } from './commands/account.js';
+import { commentCommands } from './commands/comments.js';
 import { documentCommands } from './commands/documents.js';
+import { folderCommands } from './commands/folders.js';
+import { groupCommands } from './commands/groups.js';
+import { inviteCommands } from './commands/invite.js';
 import type { Runner } from './commands/Runner.js';
+import { sharingCommands } from './commands/sharing.js';
 import { userCommands } from './commands/users.js';
 import { CliContext, DEFAULT_SERVER, type GlobalOptions } from './context.js';
 import { describeError } from './describeError.js';
@@ -55,6 +60,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   accountCommands(program, runner, io);
   userCommands(program, runner);
   documentCommands(program, runner, io);
+  folderCommands(program, runner, io);
+  groupCommands(program, runner);
+  sharingCommands(program, runner);
+  commentCommands(program, runner);
+  inviteCommands(program, runner);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

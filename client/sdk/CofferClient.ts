@@ -1,9 +1,15 @@
 import { fromBase64Url, importPrivateKey } from '../../shared/crypto/index.js';
+import type { CreateInvitationResponse } from '../../shared/schemas/invitations.js';
 import type { LookupUsersResponse, OwnProfile } from '../../shared/schemas/users.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import type { ByteSource } from './byteStreams.js';
 import type { ClientContext, Tuning } from './ClientContext.js';
+import { addComment, type CommentEntry, type CommentListOptions, type CommentPage, deleteComment, listComments, listCommentsPage } from './comments.js';
 import { download, type DownloadOptions, type DownloadResult } from './download.js';
+import * as folders from './folders.js';
+import { GroupKeyring } from './GroupKeyring.js';
+import * as groups from './groups.js';
+import { createInvitation } from './invitations.js';
 import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
 import { login } from './login.js';
@@ -12,7 +18,21 @@ import { Recipients, type TrustResult } from './Recipients.js';
 import { register, type RegisterOptions } from './register.js';
 import { MemorySessionStore, type Session, type SessionStore } from './Session.js';
 import { SessionKeeper, type RefreshedTokens } from './SessionKeeper.js';
-import { revoke, share, type RevokeResult, type ShareOptions, type ShareResult } from './share.js';
+import {
+  type AccessResult,
+  checkAccess,
+  type GrantableRole,
+  type ListPermissionsResponse,
+  permissions,
+  setEditorsCanShare,
+  setRole,
+  type SetRoleOptions,
+  type SetRoleResult,
+  type SettingsResult,
+  transferOwnership,
+  type TransferResult,
+} from './permissions.js';
+import { revoke, share, type RevokeResult, type ShareOptions, type ShareRecipients, type ShareResult } from './share.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';
 
 export interface CofferClientOptions {
@@ -53,6 +73,7 @@ export class CofferClient {
       recipients: this.recipients,
       fetch: fetchImpl,
       privateKey: () => this.privateKey(),
+      groupKeys: () => this.groupKeyring(),
       tuning: {
         partConcurrency: 4,
         listConcurrency: 8,
@@ -115,6 +136,11 @@ export class CofferClient {
     return this.recipients.trust(userId);
   }
 
+  /** Members only: a one-time code (7 days) with which a guest registers (`register({ ..., invitationCode })`). */
+  createInvitation(note?: string): Promise<CreateInvitationResponse> {
+    return createInvitation(this.ctx, note);
+  }
+
   // --- documents ---------------------------------------------------------------
 
   upload(source: ByteSource, options: UploadOptions): Promise<UploadResult> {
@@ -134,12 +160,157 @@ export class CofferClient {
     return download(this.ctx, documentId, options);
   }
 
-  share(documentId: string, userIds: readonly string[], options: ShareOptions = {}): Promise<ShareResult> {
-    return share(this.ctx, documentId, userIds, options);
+  // --- sharing (documents and folders alike) ------------------------------------
+
+  /** Wraps the node key for users and groups (pin-checked) at `role` (default viewer); those with a direct grant are skipped. */
+  share(nodeId: string, recipients: ShareRecipients, options: ShareOptions = {}): Promise<ShareResult> {
+    return share(this.ctx, nodeId, recipients, options);
   }
 
-  revoke(documentId: string, userIds: readonly string[]): Promise<RevokeResult> {
-    return revoke(this.ctx, documentId, userIds);
+  /** Removes direct grants of users (`alice`, `u:alice`) and groups (`g:<groupId>`); no re-encryption. */
+  revoke(nodeId: string, principals: readonly string[]): Promise<RevokeResult> {
+    return revoke(this.ctx, nodeId, principals);
+  }
+
+  /** Changes a direct grant's level; `expiresAt`: a Date sets, null clears, undefined keeps the expiry. */
+  setRole(nodeId: string, principal: string, role: GrantableRole, options: SetRoleOptions = {}): Promise<SetRoleResult> {
+    return setRole(this.ctx, nodeId, principal, role, options);
+  }
+
+  /** Everyone with access, each with its level and source (direct, or inherited from a folder). */
+  permissions(nodeId: string): Promise<ListPermissionsResponse> {
+    return permissions(this.ctx, nodeId);
+  }
+
+  /** The owner hands ownership to a member who already holds a direct grant; the owner becomes manager. */
+  transferOwnership(nodeId: string, userId: string): Promise<TransferResult> {
+    return transferOwnership(this.ctx, nodeId, userId);
+  }
+
+  /** The owner's "editors may share" setting (on by default). */
+  setEditorsCanShare(nodeId: string, editorsCanShare: boolean): Promise<SettingsResult> {
+    return setEditorsCanShare(this.ctx, nodeId, editorsCanShare);
+  }
+
+  /** Your level and capabilities on each of these nodes; nodes you cannot see are absent. */
+  checkAccess(nodeIds: readonly string[]): Promise<AccessResult[]> {
+    return checkAccess(this.ctx, nodeIds);
+  }
+
+  // --- folders (keys and names made and opened here) ------------------------------
+
+  /** Creates a folder at the top level, or in `options.parent`. */
+  createFolder(name: string, options: folders.CreateFolderOptions = {}): Promise<folders.CreatedFolder> {
+    return folders.createFolder(this.ctx, name, options);
+  }
+
+  /** A folder, its name decrypted. */
+  getFolder(folderId: string): Promise<folders.FolderInfo> {
+    return folders.getFolder(this.ctx, folderId);
+  }
+
+  /** One page of a folder's children, names decrypted. */
+  listFolder(folderId: string, options: folders.ListFolderOptions = {}): Promise<folders.FolderPage> {
+    return folders.listFolder(this.ctx, folderId, options);
+  }
+
+  /** Every child of a folder across all pages. */
+  listFolderAll(folderId: string, pageSize?: number): AsyncGenerator<folders.FolderChild, void, undefined> {
+    return folders.listFolderAll(this.ctx, folderId, pageSize);
+  }
+
+  /** Any node's key, opened from the key path the server gives (wipe `key` when done). */
+  nodeKey(nodeId: string): Promise<folders.OpenedNodeKey> {
+    return folders.nodeKey(this.ctx, nodeId);
+  }
+
+  /** Renames a document or folder (the name is encrypted under its key). */
+  rename(nodeId: string, name: string): Promise<{ nodeId: string; name: string }> {
+    return folders.rename(this.ctx, nodeId, name);
+  }
+
+  /** Moves a node into a folder or to the top level (null); `confirm` decides when anyone gains access. */
+  move(nodeId: string, parentId: string | null, options: folders.MoveOptions = {}): Promise<folders.MoveResult> {
+    return folders.move(this.ctx, nodeId, parentId, options);
+  }
+
+  /** Limited access on: a new folder key for its direct grantees only; inherited readers lose access. */
+  limitFolder(folderId: string): ReturnType<typeof folders.limitFolder> {
+    return folders.limitFolder(this.ctx, folderId);
+  }
+
+  /** Limited access off: the folder inherits from its parent again. */
+  unlimitFolder(folderId: string): ReturnType<typeof folders.unlimitFolder> {
+    return folders.unlimitFolder(this.ctx, folderId);
+  }
+
+  /** Deletes a folder and everything in it, for everyone (owner only). */
+  deleteFolder(folderId: string): ReturnType<typeof folders.deleteFolder> {
+    return folders.deleteFolder(this.ctx, folderId);
+  }
+
+  // --- comments (encrypted here under the document key) ------------------------
+
+  addComment(documentId: string, text: string): Promise<CommentEntry> {
+    return addComment(this.ctx, documentId, text);
+  }
+
+  /** Every comment of the document, oldest first, decrypted. */
+  listComments(documentId: string): Promise<CommentEntry[]> {
+    return listComments(this.ctx, documentId);
+  }
+
+  listCommentsPage(documentId: string, options: CommentListOptions = {}): Promise<CommentPage> {
+    return listCommentsPage(this.ctx, documentId, options);
+  }
+
+  deleteComment(documentId: string, commentId: string): Promise<void> {
+    return deleteComment(this.ctx, documentId, commentId);
+  }
+
+  // --- groups (keys generated, sealed and wrapped here) ------------------------
+
+  /** A new group with you as its first admin. */
+  createGroup(name: string): Promise<groups.GroupView> {
+    return groups.createGroup(this.ctx, name);
+  }
+
+  /** Your groups, transitively (nested groups included). */
+  listGroups(): Promise<groups.KeyringGroup[]> {
+    return groups.listGroups(this.ctx);
+  }
+
+  /** Name, public key and size for anyone; members too when you are in it. */
+  getGroup(groupId: string): Promise<groups.GroupView> {
+    return groups.getGroup(this.ctx, groupId);
+  }
+
+  renameGroup(groupId: string, name: string): Promise<{ groupId: string; name: string }> {
+    return groups.renameGroup(this.ctx, groupId, name);
+  }
+
+  /** Admins: wrap the group secret for users (pin-checked) and groups; existing members are skipped. */
+  addGroupMembers(groupId: string, members: readonly groups.GroupMemberSpec[], options: groups.GroupMemberOptions = {}): Promise<groups.AddMembersResult> {
+    return groups.addMembers(this.ctx, groupId, members, options);
+  }
+
+  /** Admins (or yourself, to leave): remove, rotate the group key, then re-wrap the group's grants. */
+  removeGroupMembers(groupId: string, members: readonly groups.GroupPrincipal[], options: groups.GroupMemberOptions = {}): Promise<groups.RemoveMembersResult> {
+    return groups.removeMembers(this.ctx, groupId, members, options);
+  }
+
+  setGroupMemberRole(groupId: string, member: groups.GroupPrincipal, role: groups.GroupRole): Promise<{ groupId: string; principalId: string; role: groups.GroupRole }> {
+    return groups.setMemberRole(this.ctx, groupId, member, role);
+  }
+
+  /** Finish (or redo) re-wrapping the grants made to a group for its current key. */
+  rewrapGroupGrants(groupId: string): Promise<groups.RewrapResult> {
+    return groups.rewrapGroupGrants(this.ctx, groupId);
+  }
+
+  /** The private keys of your groups (loaded now from GET /groups): `privateKeyFor(groupId, generation)`. */
+  groupKeyring(): Promise<GroupKeyring> {
+    return GroupKeyring.load(this.ctx);
   }
 
   async remove(documentId: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * Trust-on-first-use pins: the fingerprint of each user's public key as first seen.
- * A store is scoped to one server (user ids are per server).
+ * Trust-on-first-use pins: the fingerprint of each user's public key as first seen, and of
+ * each group's under `g:<groupId>`. A store is scoped to one server (ids are per server).
  */
 export interface KeyPinStore {
   get(userId: string): Promise<string | undefined>;

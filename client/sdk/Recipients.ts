@@ -1,4 +1,5 @@
 import { fingerprint, fromBase64Url, importPublicKey } from '../../shared/crypto/index.js';
+import type { GroupView } from '../../shared/schemas/groups.js';
 import type { LookupUsersResponse, PublicProfile } from '../../shared/schemas/users.js';
 import type { ApiClient } from './ApiClient.js';
 import { KeyChangedError, KeyMismatchError, UnknownUsersError } from './errors.js';
@@ -12,8 +13,17 @@ export interface Recipient {
   fingerprint: string;
 }
 
+/** A group whose current public key passed the pin check (pinned as `g:<groupId>`). */
+export interface GroupRecipient {
+  groupId: string;
+  publicKey: CryptoKey;
+  fingerprint: string;
+  /** The group key generation this public key belongs to. */
+  keyGeneration: number;
+}
+
 export interface ResolveOptions {
-  /** Users whose changed key the caller has verified out of band: re-pin instead of refusing. */
+  /** Users (and groups, as `g:<groupId>`) whose changed key the caller has verified out of band: re-pin instead of refusing. */
   acceptNewKeyFor?: Iterable<string>;
 }
 
@@ -59,17 +69,41 @@ export class Recipients {
     if (missing.length > 0) throw new UnknownUsersError(missing);
     const accept = new Set(options.acceptNewKeyFor ?? []);
     const recipients: Recipient[] = [];
-    for (const id of ids) recipients.push(await this.checkPin(byId.get(id)!, accept.has(id)));
+    for (const id of ids) recipients.push(await this.checkProfile(byId.get(id)!, accept.has(id)));
     return recipients;
   }
 
-  /** Pins the user's current key, replacing an older pin: call only after checking the fingerprint out of band. */
+  /**
+   * Every group's verified current public key (GET /groups/{id}), in the order asked, pinned
+   * TOFU under `g:<groupId>` in the same pin store as users. An unknown group is GROUP_NOT_FOUND;
+   * a changed key is KEY_CHANGED (a group's key also rotates when a member is removed).
+   */
+  async resolveGroups(groupIds: readonly string[], options: ResolveOptions = {}): Promise<GroupRecipient[]> {
+    const accept = new Set(options.acceptNewKeyFor ?? []);
+    const out: GroupRecipient[] = [];
+    for (const groupId of new Set(groupIds)) {
+      const group = await this.api.get<GroupView>(`/groups/${encodeURIComponent(groupId)}`);
+      const pinId = `g:${groupId}`;
+      const { publicKey, fingerprint: fp } = await this.checkPin(pinId, group.publicKey, group.fingerprint, accept.has(pinId));
+      out.push({ groupId, publicKey, fingerprint: fp, keyGeneration: group.keyGeneration });
+    }
+    return out;
+  }
+
+  /** Pins the user's (or group's, `g:<groupId>`) current key, replacing an older pin: call only after checking the fingerprint out of band. */
   async trust(userId: string): Promise<TrustResult> {
+    if (userId.startsWith('g:')) {
+      const previousFingerprint = await this.pins.get(userId);
+      const [group] = await this.resolveGroups([userId.slice(2)], { acceptNewKeyFor: [userId] });
+      return previousFingerprint && previousFingerprint !== group!.fingerprint
+        ? { userId, fingerprint: group!.fingerprint, previousFingerprint }
+        : { userId, fingerprint: group!.fingerprint };
+    }
     const { users } = await this.lookup([userId]);
     const profile = users.find((u) => u.userId === userId);
     if (!profile) throw new UnknownUsersError([userId]);
     const previousFingerprint = await this.pins.get(userId);
-    const recipient = await this.checkPin(profile, true);
+    const recipient = await this.checkProfile(profile, true);
     return previousFingerprint && previousFingerprint !== recipient.fingerprint
       ? { userId, fingerprint: recipient.fingerprint, previousFingerprint }
       : { userId, fingerprint: recipient.fingerprint };
@@ -80,17 +114,28 @@ export class Recipients {
     await this.pins.set(userId, fp);
   }
 
-  private async checkPin(profile: PublicProfile, acceptChange: boolean): Promise<Recipient> {
-    const spki = fromBase64Url(profile.publicKey);
+  private async checkProfile(profile: PublicProfile, acceptChange: boolean): Promise<Recipient> {
+    const checked = await this.checkPin(profile.userId, profile.publicKey, profile.fingerprint, acceptChange);
+    return { userId: profile.userId, ...checked };
+  }
+
+  /** `pinId`: a user id, or `g:<groupId>`. */
+  private async checkPin(
+    pinId: string,
+    publicKeySpki: string,
+    statedFingerprint: string,
+    acceptChange: boolean,
+  ): Promise<{ publicKey: CryptoKey; fingerprint: string }> {
+    const spki = fromBase64Url(publicKeySpki);
     const computed = await fingerprint(spki);
     // Security check, do not remove: the fingerprint we pin is our own hash of the key we use.
-    if (computed !== profile.fingerprint) throw new KeyMismatchError(profile.userId);
-    const pinned = await this.pins.get(profile.userId);
+    if (computed !== statedFingerprint) throw new KeyMismatchError(pinId);
+    const pinned = await this.pins.get(pinId);
     if (pinned === undefined || (pinned !== computed && acceptChange)) {
-      await this.pins.set(profile.userId, computed);
+      await this.pins.set(pinId, computed);
     } else if (pinned !== computed) {
-      throw new KeyChangedError(profile.userId, pinned, computed);
+      throw new KeyChangedError(pinId, pinned, computed);
     }
-    return { userId: profile.userId, publicKey: await importPublicKey(spki), fingerprint: computed };
+    return { publicKey: await importPublicKey(spki), fingerprint: computed };
   }
 }

@@ -1,16 +1,17 @@
-import { fromBase64Url, toBase64Url, unwrapKey, wrapKey } from '../../shared/crypto/index.js';
+import { toBase64Url, wrapKey } from '../../shared/crypto/index.js';
 import type { GrantInput } from '../../shared/schemas/documents.js';
+import { nodeKeyLabel, type NodeKind } from './nodeKeys.js';
 import type { Recipient } from './Recipients.js';
 
-/** The metadata field holding a document's file name. */
+/** The metadata field holding a node's name (documents and folders alike). */
 export const NAME_FIELD = 'name';
 
-/** The key-wrap label of a document key: binds document, key generation and recipient. */
-export function dekLabel(documentId: string, generation: number, recipientId: string) {
-  return { kind: 'dek', resourceId: documentId, generation, recipientId } as const;
+/** The key-wrap label of a document key: binds document, key generation and recipient (a user's principal id, `u:<id>`). */
+export function dekLabel(documentId: string, generation: number, userId: string) {
+  return nodeKeyLabel('document', documentId, generation, `u:${userId}`);
 }
 
-/** Wraps a document key for each (pin-checked) recipient: the grants of POST /documents and /share. */
+/** Wraps a document key for each (pin-checked) recipient: the grants of POST /documents. */
 export function wrapForRecipients(
   dek: Uint8Array,
   documentId: string,
@@ -26,13 +27,15 @@ export function wrapForRecipients(
   );
 }
 
-/** The caller's document key; throws DecryptionFailed if it was wrapped for another document, generation or user. */
-export function unwrapDocumentKey(
-  privateKey: CryptoKey,
-  wrappedKey: string,
-  documentId: string,
-  generation: number,
-  userId: string,
-): Promise<Uint8Array> {
-  return unwrapKey(privateKey, fromBase64Url(wrappedKey), dekLabel(documentId, generation, userId));
+/**
+ * A node key (a document's DEK or a folder key) wrapped for one principal's public key:
+ * the label binds the node, its key generation and the principal id (`u:<id>` or `g:<id>`).
+ */
+export async function wrapNodeKey(
+  publicKey: CryptoKey,
+  nodeKey: Uint8Array,
+  node: { kind: NodeKind; nodeId: string; keyGeneration: number },
+  principalId: string,
+): Promise<string> {
+  return toBase64Url(await wrapKey(publicKey, nodeKey, nodeKeyLabel(node.kind, node.nodeId, node.keyGeneration, principalId)));
 }

@@ -2,7 +2,8 @@ import { decryptMetadata, decryptStream, plaintextSize } from '../../shared/cryp
 import type { GetDocumentResponse } from '../../shared/schemas/documents.js';
 import { countingStream } from './byteStreams.js';
 import type { ClientContext } from './ClientContext.js';
-import { NAME_FIELD, unwrapDocumentKey } from './dataKeys.js';
+import { NAME_FIELD } from './dataKeys.js';
+import { openKeyPath } from './nodeKeys.js';
 import { documentPath } from './paths.js';
 import { getPresigned } from './presigned.js';
 import type { TransferProgress } from './upload.js';
@@ -28,17 +29,24 @@ export interface DownloadResult {
 }
 
 /**
- * GET /documents/{id} -> unwrap the DEK -> decrypt the name -> fetch the presigned
- * URL -> decrypt the stream. The key-wrap label and the envelope both bind the
+ * GET /documents/{id} -> open the DEK along the key path (a direct grant, a group's grant
+ * through the group keyring, or a folder's key down the tree) -> decrypt the name -> fetch
+ * the presigned URL -> decrypt the stream. Every key-wrap label and the envelope bind the
  * document id, so the server cannot swap one document's key or content for another's.
  */
 export async function download(ctx: ClientContext, documentId: string, options: DownloadOptions = {}): Promise<DownloadResult> {
-  const session = await ctx.keeper.current();
   const doc = await ctx.api.get<GetDocumentResponse>(documentPath(documentId));
-  const dek = await unwrapDocumentKey(await ctx.privateKey(), doc.wrappedKey, documentId, doc.keyGeneration, session.userId);
-  const name = await decryptMetadata(dek, documentId, NAME_FIELD, doc.encryptedName);
+  const dek = await openKeyPath(ctx, { nodeId: documentId, kind: 'document' }, doc.keyPath);
+  let name: string;
+  let ciphertext: ReadableStream<Uint8Array>;
+  try {
+    name = await decryptMetadata(dek, documentId, NAME_FIELD, doc.encryptedName);
+    ciphertext = await getPresigned(ctx.fetch, doc.download.url, options.signal);
+  } catch (error) {
+    dek.fill(0);
+    throw error;
+  }
   const size = plaintextSize(doc.size);
-  const ciphertext = await getPresigned(ctx.fetch, doc.download.url, options.signal);
   const report = options.onProgress;
   const stream = ciphertext
     .pipeThrough(decryptStream(dek, { documentId, version: doc.version }))

@@ -74,14 +74,19 @@ export class KeyChangedError extends CofferError {
   readonly pinnedFingerprint: string;
   readonly presentedFingerprint: string;
 
+  /** `userId`: a user id, or a group's principal id `g:<groupId>`. */
   constructor(userId: string, pinnedFingerprint: string, presentedFingerprint: string) {
+    const group = userId.startsWith('g:');
     super(
       'KEY_CHANGED',
-      `The public key of ${userId} has changed.\n` +
+      `The public key of ${group ? 'group ' : ''}${userId} has changed.\n` +
         `  pinned:    ${pinnedFingerprint}\n` +
         `  presented: ${presentedFingerprint}\n` +
-        `This happens when ${userId} registered again, or when someone substitutes their key. ` +
-        `Check the new fingerprint with ${userId} over another channel, then accept it with ` +
+        (group
+          ? `This happens when a member was removed (the group's key rotates), or when someone substitutes its key. ` +
+            `Check the new fingerprint with a member of the group over another channel, then accept it with `
+          : `This happens when ${userId} registered again, or when someone substitutes their key. ` +
+            `Check the new fingerprint with ${userId} over another channel, then accept it with `) +
         `\`--accept-new-key ${userId}\` (SDK: trustNewKey('${userId}')).`,
       { userId, pinnedFingerprint, presentedFingerprint },
     );

@@ -3,6 +3,7 @@ export { ApiClient, TOKEN_EXPIRED, type ApiClientOptions, type FetchLike, type R
 export type { ByteSource } from './byteStreams.js';
 export { CofferClient, type CofferClientOptions } from './CofferClient.js';
 export type { Tuning } from './ClientContext.js';
+export type { CommentEntry, CommentListOptions, CommentPage } from './comments.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
 export {
   CofferApiError,
@@ -20,12 +21,51 @@ export {
   UploadPlanError,
   WeakKdfError,
 } from './errors.js';
+export { GroupKeyring, NotInGroupError } from './GroupKeyring.js';
+export type {
+  AddMembersResult,
+  GroupMemberOptions,
+  GroupMemberSpec,
+  GroupPrincipal,
+  GroupRecipient,
+  GroupRole,
+  GroupView,
+  KeyringGroup,
+  RemoveMembersResult,
+  RewrapResult,
+} from './groups.js';
+export { groupRecipient } from './groups.js';
+export type {
+  CreatedFolder,
+  CreateFolderOptions,
+  FolderChild,
+  FolderInfo,
+  FolderPage,
+  ListFolderOptions,
+  MoveOptions,
+  MovePreview,
+  MoveResult,
+  OpenedNodeKey,
+} from './folders.js';
 export { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 export type { DocumentEntry, DocumentPage, ListOptions } from './listDocuments.js';
 export { partCount, splitIntoParts } from './multipart.js';
+export {
+  GRANTABLE_ROLES,
+  splitPrincipals,
+  toPrincipalId,
+  type AccessResult,
+  type GrantableRole,
+  type ListPermissionsResponse,
+  type PermissionEntry,
+  type SetRoleOptions,
+  type SetRoleResult,
+  type SettingsResult,
+  type TransferResult,
+} from './permissions.js';
 export type { Recipient, TrustResult } from './Recipients.js';
 export type { RegisterOptions } from './register.js';
 export { safeFileName } from './safeFileName.js';
 export { MemorySessionStore, type Session, type SessionStore } from './Session.js';
-export type { RevokeResult, ShareOptions, ShareResult } from './share.js';
+export type { RevokeResult, ShareOptions, ShareRecipients, ShareResult } from './share.js';
 export type { TransferProgress, UploadOptions, UploadResult } from './upload.js';

@@ -1,20 +1,27 @@
-import { decryptMetadata, plaintextSize } from '../../shared/crypto/index.js';
+import { decryptMetadata, fromBase64Url, plaintextSize, unwrapKey } from '../../shared/crypto/index.js';
 import type { DocumentSummary, ListDocumentsResponse } from '../../shared/schemas/documents.js';
+import type { GetNodeResponse } from '../../shared/schemas/sharing.js';
 import { mapBounded } from './bounded.js';
 import type { ClientContext } from './ClientContext.js';
-import { NAME_FIELD, unwrapDocumentKey } from './dataKeys.js';
+import { NAME_FIELD } from './dataKeys.js';
+import { nodeKeyLabel, openKeyPath } from './nodeKeys.js';
+import { nodePath } from './paths.js';
 
 export interface DocumentEntry {
+  /** The node id (documents and folders share one id space). */
   documentId: string;
+  kind: DocumentSummary['kind'];
   /** Decrypted name; undefined when it could not be decrypted (see nameError). */
   name: string | undefined;
   nameError?: string;
   ownerId: string;
   role: DocumentSummary['role'];
-  /** Plaintext size. */
+  parentId?: string;
+  /** Plaintext size (0 for a folder). */
   size: number;
   ciphertextSize: number;
   keyGeneration: number;
+  /** Content version (0 for a folder). */
   version: number;
   createdAt: string;
   sharedAt: string;
@@ -30,23 +37,28 @@ export interface DocumentPage {
   cursor?: string;
 }
 
-/** A listing may carry the caller's wrapped key; then no per-document GET is needed. */
-type SummaryWithKey = DocumentSummary;
-
-/** One page of GET /documents, names decrypted (one RSA unwrap per document, ~3 ms). */
+/**
+ * One page of GET /documents ("mine and shared with me": documents and folders), names
+ * decrypted here. An entry carrying the caller's wrapped key costs one RSA unwrap (~3 ms);
+ * one without it (the grant is for an older key generation) costs a GET /nodes/{id} for its
+ * key path, at most `tuning.listConcurrency` at once.
+ */
 export async function listPage(ctx: ClientContext, options: ListOptions = {}): Promise<DocumentPage> {
   const session = await ctx.keeper.current();
   const page = await ctx.api.get<ListDocumentsResponse>('/documents', {
     query: { limit: options.limit, cursor: options.cursor },
   });
-  const privateKey = await ctx.privateKey();
-  const documents = await mapBounded(page.documents as SummaryWithKey[], ctx.tuning.listConcurrency, async (summary) => {
+  const me = `u:${session.userId}`;
+  const documents = await mapBounded(page.documents, ctx.tuning.listConcurrency, async (summary) => {
+    const kind = summary.kind ?? 'document';
     const entry: DocumentEntry = {
       documentId: summary.documentId,
+      kind,
       name: undefined,
       ownerId: summary.ownerId,
       role: summary.role,
-      size: plaintextSize(summary.size),
+      ...(summary.parentId !== undefined && { parentId: summary.parentId }),
+      size: kind === 'folder' ? 0 : plaintextSize(summary.size),
       ciphertextSize: summary.size,
       keyGeneration: summary.keyGeneration,
       version: summary.version,
@@ -54,10 +66,13 @@ export async function listPage(ctx: ClientContext, options: ListOptions = {}): P
       sharedAt: summary.sharedAt,
     };
     try {
-      const wrapped = summary.wrappedKey;
-      const dek = await unwrapDocumentKey(privateKey, wrapped, summary.documentId, summary.keyGeneration, session.userId);
-      entry.name = await decryptMetadata(dek, summary.documentId, NAME_FIELD, summary.encryptedName);
-      dek.fill(0);
+      const key = await nodeKeyOf(ctx, summary, kind, me);
+      try {
+        // Folders' names are encrypted under the folder key exactly as documents' under the DEK.
+        entry.name = await decryptMetadata(key, summary.documentId, NAME_FIELD, summary.encryptedName);
+      } finally {
+        key.fill(0);
+      }
     } catch (error) {
       // One unreadable entry must not hide the rest of the listing.
       entry.nameError = error instanceof Error && 'code' in error ? String(error.code) : 'DECRYPTION_FAILED';
@@ -67,7 +82,16 @@ export async function listPage(ctx: ClientContext, options: ListOptions = {}): P
   return page.cursor ? { documents, cursor: page.cursor } : { documents };
 }
 
-/** Every accessible document, page after page. */
+async function nodeKeyOf(ctx: ClientContext, summary: DocumentSummary, kind: DocumentSummary['kind'], me: string): Promise<Uint8Array> {
+  if (summary.wrappedKey !== undefined) {
+    const label = nodeKeyLabel(kind, summary.documentId, summary.keyGeneration, me);
+    return unwrapKey(await ctx.privateKey(), fromBase64Url(summary.wrappedKey), label);
+  }
+  const node = await ctx.api.get<GetNodeResponse>(nodePath(summary.documentId));
+  return openKeyPath(ctx, { nodeId: summary.documentId, kind }, node.keyPath);
+}
+
+/** Every accessible document and folder, page after page. */
 export async function* listAll(ctx: ClientContext, pageSize = 100): AsyncGenerator<DocumentEntry, void, undefined> {
   let cursor: string | undefined;
   do {

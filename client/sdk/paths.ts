@@ -2,3 +2,8 @@
 export function documentPath(documentId: string): string {
   return `/documents/${encodeURIComponent(documentId)}`;
 }
+
+/** `/nodes/{id}`: the sharing routes of any node (document or folder). */
+export function nodePath(nodeId: string): string {
+  return `/nodes/${encodeURIComponent(nodeId)}`;
+}

@@ -19,6 +19,7 @@ import { collect, countingStream, exactLengthStream, openSource, type ByteSource
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD, wrapForRecipients } from './dataKeys.js';
 import { UploadPlanError } from './errors.js';
+import { placementIn } from './folders.js';
 import { partCount, splitIntoParts } from './multipart.js';
 import { putPresigned } from './presigned.js';
 import { documentPath } from './paths.js';
@@ -41,6 +42,8 @@ export interface UploadOptions {
   shareWith?: readonly string[];
   /** Users whose changed public key the caller has verified (see KeyChangedError). */
   acceptNewKeyFor?: readonly string[];
+  /** The folder to put it in (default: the top level); its key is wrapped under the folder's key. */
+  parent?: string;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
 }
@@ -99,6 +102,7 @@ async function encryptAndSend(
       keyGeneration: FIRST_GENERATION,
       encryptedName: await encryptMetadata(dek, documentId, NAME_FIELD, options.name),
       grants: grants.slice(0, MAX_GRANTS_PER_REQUEST),
+      ...(options.parent ? await placementIn(ctx, options.parent, { nodeId: documentId, key: dek, keyGeneration: FIRST_GENERATION }) : {}),
     };
     const created = await ctx.api.post<CreateDocumentResponse>('/documents', body);
 

@@ -126,11 +126,11 @@ describe('seed flow through the SDK', () => {
     }
 
     // alice shares with david as well (bob is skipped: he already has a key)
-    expect(await alice!.client.share(id, ['david', 'bob'])).toEqual({ documentId: id, sharedWith: ['david'], alreadyShared: ['bob'] });
+    expect(await alice!.client.share(id, { userIds: ['david', 'bob'] })).toEqual({ nodeId: id, sharedWith: ['u:david'], alreadyShared: ['u:bob'] });
     expect(Buffer.from(await readAll((await david!.client.download(id)).stream)).equals(plaintext)).toBe(true);
 
     // alice revokes bob: his GET is a 404, and the document leaves his list
-    expect(await alice!.client.revoke(id, ['bob'])).toEqual({ documentId: id, revoked: ['bob'], notShared: [] });
+    expect(await alice!.client.revoke(id, ['bob'])).toEqual({ nodeId: id, revoked: ['u:bob'], notShared: [] });
     expect(await failure(bob!.client.download(id))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
     expect((await bob!.client.list()).documents).toEqual([]);
 
@@ -138,9 +138,9 @@ describe('seed flow through the SDK', () => {
     expect(await failure(eve!.client.download(id))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
     expect(await failure(eve!.client.download('AAAAAAAAAAAAAAAAAAAAAA'))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
 
-    // a recipient who is not the owner may not share, revoke or delete
-    expect(await failure(charlie!.client.share(id, ['eve']))).toMatchObject({ status: 403, code: 'NOT_OWNER' });
-    expect(await failure(charlie!.client.revoke(id, ['david']))).toMatchObject({ status: 403, code: 'NOT_OWNER' });
+    // a viewer may not share, revoke or delete
+    expect(await failure(charlie!.client.share(id, { userIds: ['eve'] }))).toMatchObject({ status: 403, code: 'CANNOT_SHARE' });
+    expect(await failure(charlie!.client.revoke(id, ['david']))).toMatchObject({ status: 403, code: 'CANNOT_MANAGE' });
     expect(await failure(charlie!.client.remove(id))).toMatchObject({ status: 403, code: 'NOT_OWNER' });
     // and a stranger cannot even see it
     expect(await failure(eve!.client.remove(id))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
@@ -205,11 +205,11 @@ describe('seed flow through the SDK', () => {
 });
 
 /** Runs the real CLI in a child process: `node client/cli/bin.js ...`. */
-function cli(home: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(home: string, args: string[], stdin?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['client/cli/bin.js', ...args], {
       cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '' },
+      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -264,5 +264,34 @@ describe('CLI smoke test (node client/cli/bin.js --json)', () => {
     // and alice, through the SDK, reads what frank shared from the CLI
     const viaSdk = await actors.alice!.client.download(documentId);
     expect(Buffer.from(await readAll(viaSdk.stream)).equals(content)).toBe(true);
+
+    // frank shares with bob as commenter from the CLI; bob (logged in with the CLI) downloads as recipient
+    const shared = await cli(home, ['--json', 'share', documentId, '--to', 'bob', '--role', 'commenter', '--expires', '7d']);
+    expect(shared.code, shared.stdout + shared.stderr).toBe(0);
+    expect(json(shared)).toMatchObject({ nodeId: documentId, sharedWith: ['u:bob'], alreadyShared: [], role: 'commenter' });
+    const bobHome = join(root, 'bob');
+    const bobLogin = await cli(bobHome, ['--json', 'login', '--user', 'bob', '--passphrase-stdin'], `${actors.bob!.passphrase}\n`, {
+      COFFER_ALLOW_WEAK_KDF: '1', // bob's account was made with the test KDF
+    });
+    expect(bobLogin.code, bobLogin.stdout + bobLogin.stderr).toBe(0);
+    const bobOut = join(root, 'bob-out');
+    await mkdir(bobOut);
+    const bobDownload = await cli(bobHome, ['--json', 'download', documentId, '-o', bobOut]);
+    expect(bobDownload.code, bobDownload.stdout + bobDownload.stderr).toBe(0);
+    expect((await readFile(join(bobOut, 'notes.txt'))).equals(content)).toBe(true);
+
+    const perms = json(await cli(home, ['--json', 'perms', documentId]));
+    expect(perms.entries).toEqual([
+      { principalId: 'u:frank', principalKind: 'user', role: 'owner', source: 'direct' },
+      expect.objectContaining({ principalId: 'u:bob', role: 'commenter', source: 'direct', expiresAt: expect.any(String) }),
+      { principalId: 'u:alice', principalKind: 'user', role: 'viewer', source: 'direct' },
+    ]);
+
+    // frank revokes bob: the CLI download is refused with exit 4
+    const revoked = await cli(home, ['--json', 'revoke', documentId, 'bob']);
+    expect(json(revoked)).toEqual({ nodeId: documentId, revoked: ['u:bob'], notShared: [] });
+    const refused = await cli(bobHome, ['--json', 'download', documentId, '-o', bobOut, '--force']);
+    expect(refused.code).toBe(4);
+    expect(json(refused).error).toEqual({ code: 'DOCUMENT_NOT_FOUND', message: 'No such document, or you have no access to it.' });
   });
 });

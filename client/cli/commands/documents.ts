@@ -49,7 +49,7 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
 
   program
     .command('ls')
-    .description('list the documents you can read, with their decrypted names')
+    .description('list the documents and folders shared with you or yours, with their decrypted names')
     .action((_flags: unknown, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
@@ -58,10 +58,11 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
         ctx.output.result({ documents }, () => {
           if (documents.length === 0) return 'No documents yet: `coffer upload FILE`.';
           return table(
-            ['ID', 'SIZE', 'OWNER', 'ROLE', 'CREATED', 'NAME'],
+            ['ID', 'KIND', 'SIZE', 'OWNER', 'ROLE', 'CREATED', 'NAME'],
             documents.map((d) => [
               d.documentId,
-              formatBytes(d.size),
+              d.kind,
+              d.kind === 'folder' ? '-' : formatBytes(d.size),
               d.ownerId,
               d.role,
               d.createdAt.slice(0, 16).replace('T', ' '),
@@ -90,44 +91,6 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
         } finally {
           process.removeListener('SIGINT', onSigint);
         }
-      }),
-    );
-
-  program
-    .command('share')
-    .description('give users a key to a document you own')
-    .argument('<id>', 'document id')
-    .argument('<users...>', 'user ids')
-    .option('--accept-new-key <user>', ACCEPT_HELP, collectList)
-    .action((id: string, users: string[], flags: { acceptNewKey?: string[] }, command: Command) =>
-      run(command, async (ctx) => {
-        ctx.requireSession();
-        const result = await ctx.client.share(id, users, { acceptNewKeyFor: flags.acceptNewKey ?? [] });
-        ctx.output.result(result, () =>
-          [
-            result.sharedWith.length ? `Shared ${id} with ${result.sharedWith.join(', ')}.` : `Nothing new to share for ${id}.`,
-            ...(result.alreadyShared.length ? [`Already shared with ${result.alreadyShared.join(', ')}.`] : []),
-          ].join('\n'),
-        );
-      }),
-    );
-
-  program
-    .command('revoke')
-    .description("remove users' keys to a document you own")
-    .argument('<id>', 'document id')
-    .argument('<users...>', 'user ids')
-    .action((id: string, users: string[], _flags: unknown, command: Command) =>
-      run(command, async (ctx) => {
-        ctx.requireSession();
-        const result = await ctx.client.revoke(id, users);
-        ctx.output.result(result, () =>
-          [
-            result.revoked.length ? `Revoked ${result.revoked.join(', ')} from ${id}.` : `Nobody to revoke on ${id}.`,
-            ...(result.notShared.length ? [`Not shared with ${result.notShared.join(', ')}.`] : []),
-            ...(result.revoked.length ? ['Copies they already downloaded stay with them.'] : []),
-          ].join('\n'),
-        );
       }),
     );
 

@@ -1,30 +1,13 @@
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/crypto/index.js';
-import type { CliIo } from '../../../client/cli/io.js';
-import { run } from '../../../client/cli/program.js';
 import { bytes, sameBytes } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
+import { CLI_SERVER, coffer } from './support/runCli.js';
 
-const SERVER = 'http://127.0.0.1:8787';
-
-/** Runs the CLI in-process with its own COFFER_HOME; fetch is the fake server (stubbed globally). */
-async function coffer(home: string, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: Object.assign(new Writable({ write: (c, _e, cb) => ((stderr += String(c)), cb()) }), { isTTY: false }),
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as unknown as NodeJS.ReadStream,
-    env: { COFFER_HOME: home, COFFER_URL: SERVER, ...options.env },
-  };
-  const code = await run(args, io);
-  const json = stdout.trim() && args.includes('--json') ? JSON.parse(stdout) : undefined;
-  return { code, stdout, stderr, json };
-}
+const SERVER = CLI_SERVER;
 
 describe('coffer CLI (in-process, fake server)', () => {
   const server = new FakeCoffer();
@@ -155,9 +138,12 @@ describe('coffer CLI (in-process, fake server)', () => {
   });
 
   it('reports usage errors as JSON with exit 2', async () => {
-    const result = await coffer(aliceHome, ['--json', 'share', 'only-an-id']);
+    const result = await coffer(aliceHome, ['--json', 'revoke', 'only-an-id']);
     expect(result.code).toBe(2);
-    expect(result.json).toEqual({ error: { code: 'USAGE', message: "missing required argument 'users'" } });
+    expect(result.json).toEqual({ error: { code: 'USAGE', message: "missing required argument 'principals'" } });
+    const nobody = await coffer(aliceHome, ['--json', 'share', 'only-an-id']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.json).toEqual({ error: { code: 'USAGE', message: 'Name whom to share with: `coffer share only-an-id --to alice,g:GROUPID`.' } });
   });
 
   it('refuses a session that belongs to another server', async () => {

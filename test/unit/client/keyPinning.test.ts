@@ -71,12 +71,12 @@ describe('key pinning (TOFU)', () => {
     const { documentId } = await alice.client.upload(bytes(10), { name: 'a.txt', shareWith: ['bob'] });
     await alice.client.lookupUsers(['carol']); // lookup alone pins nothing
     expect(await alice.pins.get('carol')).toBeUndefined();
-    await alice.client.share(documentId, ['carol']);
+    await alice.client.share(documentId, { userIds: ['carol'] });
     await server.replaceKey('carol', otherKey.spki);
     const { documentId: second } = await alice.client.upload(bytes(10), { name: 'b.txt' });
-    const error = await caught(alice.client.share(second, ['carol']));
+    const error = await caught(alice.client.share(second, { userIds: ['carol'] }));
     expect(error).toMatchObject({ code: 'KEY_CHANGED', userId: 'carol' });
-    expect(server.callsTo('POST', `/documents/${second}/share`)).toHaveLength(0);
+    expect(server.callsTo('POST', `/nodes/${second}/share`)).toHaveLength(0);
   });
 
   it('accepts a changed key with acceptNewKeyFor (--accept-new-key) and re-pins it', async () => {

@@ -1,11 +1,13 @@
 import { fingerprint, fromBase64Url } from '../../../../shared/crypto/index.js';
+import { type Capability, capabilitiesOf, grantableUpTo, higher, inherited, rank, type Role } from '../../../../shared/permissions/levels.js';
 import type { GrantInput } from '../../../../shared/schemas/documents.js';
 import type { OwnProfile } from '../../../../shared/schemas/users.js';
 
 /**
  * An in-memory stand-in for the Coffer API and its presigned object storage, behind a
- * fetch function. It follows the route table and the shared schemas closely enough to
- * drive the SDK's flows; the integration test drives the real handlers.
+ * fetch function. It follows the route table, the shared schemas and the permission
+ * contract (docs/permissions.md) closely enough to drive the SDK's flows; the
+ * integration tests drive the real handlers.
  */
 export interface Call {
   method: string;
@@ -25,30 +27,71 @@ interface UserRecord {
   sealed: string;
 }
 
-interface Grant {
+export interface Grant {
   wrappedKey: string;
-  role: 'owner' | 'viewer';
+  role: Role;
   sharedAt: string;
+  keyGeneration: number;
+  expiresAt?: string;
+  principalKeyGeneration?: number;
 }
 
-interface Doc {
+/** A document or folder. Grants are keyed by principal id (`u:<userId>`, `g:<groupId>`), like the ACL. */
+export interface FakeNode {
   id: string;
+  kind: 'document' | 'folder';
   ownerId: string;
   size: number;
   encryptedName: string;
   keyGeneration: number;
   state: 'pending' | 'active';
   createdAt: string;
+  parentId?: string;
+  parentWrap?: string;
+  parentKeyGeneration?: number;
+  settings: { editorsCanShare: boolean };
   grants: Map<string, Grant>;
   upload: { kind: 'single' } | { kind: 'multipart'; uploadId: string; partCount: number };
+}
+
+export interface FakeGroup {
+  groupId: string;
+  name: string;
+  publicKey: string;
+  fingerprint: string;
+  keyGeneration: number;
+  /** User ids. */
+  members: Set<string>;
+  /** For GET /groups (the members' keyring): the private key sealed under the secret, and the secret wrapped per member. */
+  sealedPrivateKey?: string;
+  wrappedSecrets?: Record<string, string>;
 }
 
 export const API = 'http://coffer.test';
 export const S3 = 'http://s3.test';
 
+const YEAR_MS = 366 * 24 * 3600 * 1000;
+const FORBIDDEN: Partial<Record<Capability, [string, string]>> = {
+  share: ['CANNOT_SHARE', 'Your level does not allow sharing this.'],
+  manage: ['CANNOT_MANAGE', 'Your level does not allow managing permissions here.'],
+  delete: ['NOT_OWNER', 'Only the owner can delete this.'],
+  transfer: ['NOT_OWNER', 'Only the owner can transfer ownership.'],
+  settings: ['NOT_OWNER', 'Only the owner can change these settings.'],
+};
+
+interface Access {
+  node: FakeNode;
+  role: Role;
+  /** The node, then its ancestors (no limited folders here). */
+  scope: FakeNode[];
+  principals: Set<string>;
+  capabilities: Capability[];
+}
+
 export class FakeCoffer {
   readonly users = new Map<string, UserRecord>();
-  readonly docs = new Map<string, Doc>();
+  readonly docs = new Map<string, FakeNode>();
+  readonly groups = new Map<string, FakeGroup>();
   readonly objects = new Map<string, Uint8Array>();
   readonly parts = new Map<string, Map<number, Uint8Array>>();
   readonly calls: Call[] = [];
@@ -76,6 +119,47 @@ export class FakeCoffer {
   async replaceKey(userId: string, publicKey: string): Promise<void> {
     const user = this.users.get(userId)!;
     user.profile = { ...user.profile, publicKey, fingerprint: await fingerprint(fromBase64Url(publicKey)) };
+  }
+
+  /** A user that exists only on the server (no client): enough to be a share recipient. */
+  async addUser(userId: string, publicKeySpki: string): Promise<void> {
+    const profile: OwnProfile = {
+      userId,
+      name: userId,
+      kind: 'member',
+      publicKey: publicKeySpki,
+      fingerprint: await fingerprint(fromBase64Url(publicKeySpki)),
+      createdAt: now(),
+    };
+    this.users.set(userId, { profile, kdf: { algorithm: 'argon2id', memoryKiB: 1024, iterations: 1, parallelism: 1, salt: 'A'.repeat(22) }, authKey: '-', sealed: '-' });
+  }
+
+  /** A group as the groups area would hold it (its key pair made by the test). */
+  async addGroup(
+    groupId: string,
+    publicKeySpki: string,
+    members: string[],
+    keyring: Pick<FakeGroup, 'sealedPrivateKey' | 'wrappedSecrets'> = {},
+  ): Promise<FakeGroup> {
+    const group: FakeGroup = {
+      groupId,
+      name: `group ${groupId.slice(0, 4)}`,
+      publicKey: publicKeySpki,
+      fingerprint: await fingerprint(fromBase64Url(publicKeySpki)),
+      keyGeneration: 1,
+      members: new Set(members),
+      ...keyring,
+    };
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  /** The group's key rotated (a member was removed): a new public key at the next generation. */
+  async rotateGroup(groupId: string, publicKeySpki: string): Promise<void> {
+    const group = this.groups.get(groupId)!;
+    group.publicKey = publicKeySpki;
+    group.fingerprint = await fingerprint(fromBase64Url(publicKeySpki));
+    group.keyGeneration += 1;
   }
 
   callsTo(method: string, pathPrefix: string): Call[] {
@@ -135,49 +219,314 @@ export class FakeCoffer {
       const users = ids.filter((id) => this.users.has(id)).map((id) => publicProfile(this.users.get(id)!.profile));
       return json(200, { users, unknownUserIds: ids.filter((id) => !this.users.has(id)) });
     }
-    if (method === 'POST' && path === '/documents') return this.createDocument(me, body);
+    if (method === 'GET' && path === '/groups') return this.keyring(me);
+    const group = /^\/groups\/([^/]+)$/.exec(path);
+    if (method === 'GET' && group) return this.getGroup(decodeURIComponent(group[1]!));
+    if (method === 'POST' && path === '/documents') return this.createNode(me, 'document', body);
+    if (method === 'POST' && path === '/folders') return this.createNode(me, 'folder', body);
     if (method === 'GET' && path === '/documents') return this.list(me, url);
-    const m = /^\/documents\/([^/]+)(?:\/(complete|share|revoke))?$/.exec(path);
-    if (m) {
-      const id = decodeURIComponent(m[1]!);
-      const doc = this.docs.get(id);
-      const grant = doc?.grants.get(me);
-      if (m[2] === 'complete') return this.complete(me, doc, body);
-      if (!doc || doc.state !== 'active' || !grant) return error(404, 'DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
-      if (method === 'GET' && !m[2]) {
+    if (method === 'POST' && path === '/access/check') return this.checkAccess(me, body.nodeIds as string[]);
+
+    const doc = /^\/documents\/([^/]+)(?:\/(complete))?$/.exec(path);
+    if (doc) {
+      const id = decodeURIComponent(doc[1]!);
+      if (doc[2] === 'complete') return this.complete(me, this.docs.get(id), body);
+      const access = this.resolve(me, id, 'document');
+      if (!access) return error(404, 'DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
+      if (method === 'GET') {
         return json(200, {
-          ...summary(doc, grant),
+          ...summary(access.node, access.role, access.node.grants.get(`u:${me}`)),
+          capabilities: access.capabilities,
+          keyPath: this.keyPath(me, access),
           download: { url: `${S3}/obj/${id}`, expiresAt: new Date(Date.now() + 300_000).toISOString() },
-          ...(grant.role === 'owner' && {
-            grants: [...doc.grants].map(([userId, g]) => ({ userId, role: g.role, sharedAt: g.sharedAt })),
-          }),
         });
       }
-      if (grant.role !== 'owner') return error(403, 'NOT_OWNER', 'Only the owner of this document can do this.');
-      if (method === 'POST' && m[2] === 'share') {
-        const grants = body.grants as GrantInput[];
-        const problem = await this.checkGrants(grants);
-        if (problem) return problem;
-        const already = grants.filter((g) => doc.grants.has(g.userId)).map((g) => g.userId);
-        if (already.length) return error(409, 'ALREADY_SHARED', `Already shared with: ${already.join(', ')}.`);
-        for (const g of grants) doc.grants.set(g.userId, { wrappedKey: g.wrappedKey, role: 'viewer', sharedAt: now() });
-        return json(200, { documentId: id, sharedWith: grants.map((g) => g.userId) });
-      }
-      if (method === 'POST' && m[2] === 'revoke') {
-        const ids = body.userIds as string[];
-        const missing = ids.filter((u) => !doc.grants.has(u));
-        if (missing.length) return error(409, 'NOT_SHARED', `Not shared with: ${missing.join(', ')}.`);
-        for (const u of ids) doc.grants.delete(u);
-        return json(200, { documentId: id, revoked: ids });
-      }
-      if (method === 'DELETE' && !m[2]) {
+      if (method === 'DELETE') {
+        const refused = refuseWithout(access, 'delete');
+        if (refused) return refused;
         this.docs.delete(id);
         this.objects.delete(id);
         return new Response(null, { status: 204 });
       }
     }
+
+    const node = /^\/nodes\/([^/]+)(?:\/(share|revoke|permissions|settings|transfer|grants\/([^/]+)))?$/.exec(path);
+    if (node) {
+      const id = decodeURIComponent(node[1]!);
+      const access = this.resolve(me, id);
+      if (!access) return error(404, 'NODE_NOT_FOUND', 'No such document or folder, or you have no access to it.');
+      const op = node[2]?.startsWith('grants/') ? 'grants' : node[2];
+      if (method === 'GET' && !op) return json(200, this.nodeView(me, access));
+      if (method === 'GET' && op === 'permissions') return json(200, this.permissions(access));
+      if (method === 'POST' && op === 'share') return this.share(me, access, body);
+      if (method === 'POST' && op === 'revoke') return this.revoke(me, access, body);
+      if (method === 'PUT' && op === 'grants') return this.changeGrant(access, decodeURIComponent(node[3]!), body);
+      if (method === 'PUT' && op === 'settings') {
+        const refused = refuseWithout(access, 'settings');
+        if (refused) return refused;
+        access.node.settings = { editorsCanShare: body.editorsCanShare };
+        return json(200, { nodeId: id, settings: access.node.settings });
+      }
+      if (method === 'POST' && op === 'transfer') return this.transfer(me, access, body.newOwnerId);
+    }
     return error(404, 'ROUTE_NOT_FOUND', 'No such route.');
   }
+
+  // --- access ----------------------------------------------------------------------
+
+  private principalsOf(userId: string): Set<string> {
+    return new Set([`u:${userId}`, ...[...this.groups.values()].filter((g) => g.members.has(userId)).map((g) => `g:${g.groupId}`)]);
+  }
+
+  private scopeOf(node: FakeNode): FakeNode[] | undefined {
+    const scope = [node];
+    for (let parent = node.parentId; parent; ) {
+      const folder = this.docs.get(parent);
+      if (!folder || folder.state !== 'active') return undefined;
+      scope.push(folder);
+      parent = folder.parentId;
+    }
+    return scope;
+  }
+
+  resolve(userId: string, nodeId: string, kind?: FakeNode['kind']): Access | undefined {
+    const node = this.docs.get(nodeId);
+    if (!node || node.state !== 'active' || (kind && node.kind !== kind)) return undefined;
+    const scope = this.scopeOf(node);
+    if (!scope) return undefined;
+    const principals = this.principalsOf(userId);
+    let role: Role | undefined;
+    scope.forEach((n, i) => {
+      for (const p of principals) {
+        const g = n.grants.get(p);
+        if (g && live(g)) role = higher(role, i === 0 ? g.role : inherited(g.role));
+      }
+    });
+    if (!role) return undefined;
+    const capabilities = capabilitiesOf(role, { kind: 'member', editorsCanShare: node.settings.editorsCanShare });
+    return { node, role, scope, principals, capabilities };
+  }
+
+  /** The nearest live grant of the caller's principals (own first), then the parent wraps down to the node. */
+  private keyPath(userId: string, access: Access) {
+    const own = `u:${userId}`;
+    for (let index = 0; index < access.scope.length; index++) {
+      const holder = access.scope[index]!;
+      const principalId = [own, ...access.principals].find((p) => {
+        const g = holder.grants.get(p);
+        return g && live(g);
+      });
+      if (!principalId) continue;
+      const grant = holder.grants.get(principalId)!;
+      const steps = [];
+      for (let i = index - 1; i >= 0; i--) {
+        const child = access.scope[i]!;
+        steps.push({
+          nodeId: child.id,
+          keyGeneration: child.keyGeneration,
+          parentId: access.scope[i + 1]!.id,
+          parentKeyGeneration: child.parentKeyGeneration!,
+          wrappedKey: child.parentWrap!,
+        });
+      }
+      return {
+        entry: {
+          nodeId: holder.id,
+          principalId,
+          wrappedKey: grant.wrappedKey,
+          keyGeneration: grant.keyGeneration,
+          ...(grant.principalKeyGeneration !== undefined && { principalKeyGeneration: grant.principalKeyGeneration }),
+        },
+        steps,
+        chains: {},
+      };
+    }
+    throw new Error('resolved without a grant');
+  }
+
+  private nodeView(userId: string, access: Access) {
+    const { node } = access;
+    return {
+      nodeId: node.id,
+      kind: node.kind,
+      ownerId: node.ownerId,
+      role: access.role,
+      capabilities: access.capabilities,
+      ...(node.parentId && { parentId: node.parentId }),
+      limited: false,
+      settings: node.settings,
+      encryptedName: node.encryptedName,
+      keyGeneration: node.keyGeneration,
+      keyPath: this.keyPath(userId, access),
+    };
+  }
+
+  /** Effective entries: each principal's highest live level over the scope, and where it comes from. */
+  private permissions(access: Access) {
+    const best = new Map<string, { principalId: string; role: Role; from: string; inherited: boolean; expiresAt?: string }>();
+    access.scope.forEach((n, i) => {
+      for (const [principalId, g] of n.grants) {
+        if (!live(g)) continue;
+        const role = i === 0 ? g.role : inherited(g.role);
+        const current = best.get(principalId);
+        if (current && rank(current.role) >= rank(role)) continue;
+        best.set(principalId, { principalId, role, from: n.id, inherited: i > 0, ...(g.expiresAt && { expiresAt: g.expiresAt }) });
+      }
+    });
+    return {
+      nodeId: access.node.id,
+      ownerId: access.node.ownerId,
+      limited: false,
+      entries: [...best.values()].map((e) => ({
+        principalId: e.principalId,
+        principalKind: e.principalId.startsWith('g:') ? 'group' : 'user',
+        role: e.role,
+        source: e.inherited ? 'inherited' : 'direct',
+        ...(e.inherited && { inheritedFrom: e.from }),
+        ...(e.expiresAt && { expiresAt: e.expiresAt }),
+      })),
+    };
+  }
+
+  private checkAccess(userId: string, nodeIds: string[]): Response {
+    if (!Array.isArray(nodeIds) || nodeIds.length === 0 || nodeIds.length > 100) return error(400, 'VALIDATION_FAILED', 'Invalid body: nodeIds');
+    const results = nodeIds.flatMap((id) => {
+      const a = this.resolve(userId, id);
+      return a ? [{ nodeId: id, role: a.role, capabilities: a.capabilities }] : [];
+    });
+    return json(200, { results });
+  }
+
+  // --- sharing -----------------------------------------------------------------------
+
+  private async share(userId: string, access: Access, body: Record<string, any>): Promise<Response> {
+    const refused = refuseWithout(access, 'share');
+    if (refused) return refused;
+    const grants = body.grants as { principalId: string; wrappedKey: string; fingerprint: string; role?: Role; expiresAt?: string }[];
+    if (!Array.isArray(grants) || grants.length === 0 || grants.length > 50) return error(400, 'VALIDATION_FAILED', 'Invalid body: grants (1 to 50).');
+    for (const g of grants) {
+      const tooHigh = this.grantable(access, g.role ?? 'viewer');
+      if (tooHigh) return tooHigh;
+      if (g.expiresAt && !futureWithinAYear(g.expiresAt)) return error(422, 'BAD_EXPIRY', 'An expiry must be in the future and at most a year ahead.');
+    }
+    if (grants.some((g) => g.principalId === `u:${userId}`)) return error(400, 'VALIDATION_FAILED', 'You cannot share with yourself.');
+    const current = (p: string) =>
+      p.startsWith('u:') ? this.users.get(p.slice(2))?.profile : p.startsWith('g:') ? this.groups.get(p.slice(2)) : undefined;
+    const unknown = grants.filter((g) => !current(g.principalId)).map((g) => g.principalId);
+    if (unknown.length) return error(422, 'UNKNOWN_PRINCIPALS', `No such users or groups: ${unknown.join(', ')}.`, { principalIds: unknown });
+    const stale = grants.filter((g) => current(g.principalId)!.fingerprint !== g.fingerprint).map((g) => g.principalId);
+    if (stale.length) return error(409, 'STALE_PUBLIC_KEY', `The public key of ${stale.join(', ')} is not the one you wrapped for.`, { principalIds: stale });
+    const { node } = access;
+    if (body.keyGeneration !== node.keyGeneration) return error(409, 'KEY_CHANGED', 'The key changed: fetch it again and re-wrap.');
+    const already = grants.filter((g) => node.grants.has(g.principalId)).map((g) => g.principalId);
+    if (already.length) return error(409, 'ALREADY_SHARED', `Already shared with: ${already.join(', ')}.`, { principalIds: already });
+    for (const g of grants) {
+      const group = g.principalId.startsWith('g:') ? this.groups.get(g.principalId.slice(2)) : undefined;
+      node.grants.set(g.principalId, {
+        wrappedKey: g.wrappedKey,
+        role: g.role ?? 'viewer',
+        sharedAt: now(),
+        keyGeneration: node.keyGeneration,
+        ...(g.expiresAt && { expiresAt: new Date(g.expiresAt).toISOString() }),
+        ...(group && { principalKeyGeneration: group.keyGeneration }),
+      });
+    }
+    return json(200, { nodeId: node.id, sharedWith: grants.map((g) => g.principalId) });
+  }
+
+  private revoke(userId: string, access: Access, body: Record<string, any>): Response {
+    const ids = body.principalIds as string[];
+    const leaving = ids.length === 1 && ids[0] === `u:${userId}`;
+    if (!leaving) {
+      const refused = refuseWithout(access, 'manage');
+      if (refused) return refused;
+    }
+    const { node } = access;
+    const missing = ids.filter((p) => !node.grants.has(p));
+    if (missing.length) return error(409, 'NOT_SHARED', `Not shared directly with: ${missing.join(', ')}.`, { principalIds: missing });
+    for (const p of ids) {
+      const role = node.grants.get(p)!.role;
+      if (role === 'owner') return error(403, 'CANNOT_REVOKE_OWNER', 'The owner keeps access: transfer ownership first.');
+      const tooHigh = leaving ? undefined : this.grantable(access, role);
+      if (tooHigh) return tooHigh;
+    }
+    for (const p of ids) node.grants.delete(p);
+    return json(200, { nodeId: node.id, revoked: ids });
+  }
+
+  private changeGrant(access: Access, principalId: string, body: Record<string, any>): Response {
+    const refused = refuseWithout(access, 'manage');
+    if (refused) return refused;
+    const grant = access.node.grants.get(principalId);
+    if (!grant) return error(409, 'NOT_SHARED', `Not shared directly with ${principalId}.`);
+    if (grant.role === 'owner') return error(403, 'CANNOT_REVOKE_OWNER', "The owner's level changes only by a transfer.");
+    const tooHigh = this.grantable(access, grant.role) ?? this.grantable(access, body.role);
+    if (tooHigh) return tooHigh;
+    if (body.expiresAt && !futureWithinAYear(body.expiresAt)) return error(422, 'BAD_EXPIRY', 'An expiry must be in the future and at most a year ahead.');
+    grant.role = body.role;
+    if (body.expiresAt) grant.expiresAt = new Date(body.expiresAt).toISOString();
+    else delete grant.expiresAt;
+    return json(200, { nodeId: access.node.id, principalId, role: grant.role, ...(grant.expiresAt && { expiresAt: grant.expiresAt }) });
+  }
+
+  private transfer(userId: string, access: Access, newOwnerId: string): Response {
+    const refused = refuseWithout(access, 'transfer');
+    if (refused) return refused;
+    const { node } = access;
+    const grant = node.grants.get(`u:${newOwnerId}`);
+    if (!grant || !live(grant)) return error(422, 'NEW_OWNER_HAS_NO_KEY', 'Share it with the new owner first: the new owner must already hold the key.');
+    grant.role = 'owner';
+    delete grant.expiresAt;
+    node.grants.get(`u:${userId}`)!.role = 'manager';
+    node.ownerId = newOwnerId;
+    return json(200, { nodeId: node.id, ownerId: newOwnerId, previousOwner: { userId, role: 'manager' } });
+  }
+
+  private grantable(access: Access, role: Role): Response | undefined {
+    const upTo = grantableUpTo(access.role, { kind: 'member', editorsCanShare: access.node.settings.editorsCanShare });
+    if (!upTo || role === 'owner' || rank(role) > rank(upTo)) {
+      return error(403, 'LEVEL_TOO_HIGH', `You can grant or change levels up to ${upTo ?? 'none'} here, not ${role}.`);
+    }
+    return undefined;
+  }
+
+  private getGroup(groupId: string): Response {
+    const g = this.groups.get(groupId);
+    if (!g) return error(404, 'GROUP_NOT_FOUND', 'No such group, or you are not in it.');
+    return json(200, {
+      groupId,
+      name: g.name,
+      keyGeneration: g.keyGeneration,
+      publicKey: g.publicKey,
+      fingerprint: g.fingerprint,
+      memberCount: g.members.size,
+      createdAt: now(),
+    });
+  }
+
+  /** GET /groups: the caller's groups with the material its keyring opens (direct memberships only here). */
+  private keyring(userId: string): Response {
+    const groups = [...this.groups.values()]
+      .filter((g) => g.members.has(userId) && g.sealedPrivateKey && g.wrappedSecrets?.[userId])
+      .map((g) => ({
+        groupId: g.groupId,
+        name: g.name,
+        keyGeneration: g.keyGeneration,
+        publicKey: g.publicKey,
+        fingerprint: g.fingerprint,
+        memberCount: g.members.size,
+        sealedPrivateKey: g.sealedPrivateKey!,
+        sealedPrivateKeys: {},
+        keyChain: {},
+        via: `u:${userId}`,
+        role: 'member',
+        wrappedSecret: g.wrappedSecrets![userId]!,
+        secretKeyGeneration: g.keyGeneration,
+      }));
+    return json(200, { groups });
+  }
+
+  // --- accounts and documents ------------------------------------------------------------
 
   private async register(body: Record<string, any>): Promise<Response> {
     if (this.users.has(body.userId)) return error(409, 'USER_EXISTS', 'This user id is taken: choose another.');
@@ -208,35 +557,52 @@ export class FakeCoffer {
     };
   }
 
-  private async checkGrants(grants: GrantInput[]): Promise<Response | undefined> {
+  private checkGrants(grants: GrantInput[]): Response | undefined {
     const unknown = grants.filter((g) => !this.users.has(g.userId)).map((g) => g.userId);
     if (unknown.length) return error(422, 'UNKNOWN_USERS', `No such users: ${unknown.join(', ')}.`, { userIds: unknown });
     const stale = grants.filter((g) => this.users.get(g.userId)!.profile.fingerprint !== g.fingerprint).map((g) => g.userId);
-    if (stale.length) return error(409, 'KEY_CHANGED', `The public key of ${stale.join(', ')} is not the one you wrapped for.`);
+    if (stale.length) return error(409, 'STALE_PUBLIC_KEY', `The public key of ${stale.join(', ')} is not the one you wrapped for.`);
     return undefined;
   }
 
-  private async createDocument(me: string, body: Record<string, any>): Promise<Response> {
-    const grants = body.grants as GrantInput[];
+  /** POST /documents (grants for users) and POST /folders (the owner's wrapped key), optionally inside a folder. */
+  private createNode(me: string, kind: FakeNode['kind'], body: Record<string, any>): Response {
+    const id: string = kind === 'folder' ? body.folderId : body.documentId;
+    const grants: GrantInput[] =
+      kind === 'folder' ? [{ userId: me, wrappedKey: body.ownerWrappedKey, fingerprint: body.fingerprint }] : body.grants;
     if (!grants.some((g) => g.userId === me)) return error(400, 'VALIDATION_FAILED', 'grants must include the owner.');
-    const problem = await this.checkGrants(grants);
+    const problem = this.checkGrants(grants);
     if (problem) return problem;
-    if (this.docs.has(body.documentId)) return error(409, 'DOCUMENT_EXISTS', 'A document with this id exists.');
-    const multipart = body.size > this.settings.multipartThreshold;
+    if (this.docs.has(id)) return error(409, 'DOCUMENT_EXISTS', 'A document with this id exists.');
+    if (body.parentId) {
+      const parent = this.resolve(me, body.parentId, 'folder');
+      if (!parent) return error(404, 'NODE_NOT_FOUND', 'No such folder, or you have no access to it.');
+      if (!parent.capabilities.includes('edit')) return error(403, 'CANNOT_EDIT', 'Your level does not allow editing here.');
+    }
+    const multipart = kind === 'document' && body.size > this.settings.multipartThreshold;
     const partCount = Math.ceil(body.size / this.settings.partSize);
     const uploadId = `up-${++this.counter}`;
-    const doc: Doc = {
-      id: body.documentId,
+    const node: FakeNode = {
+      id,
+      kind,
       ownerId: me,
-      size: body.size,
+      size: kind === 'document' ? body.size : 0,
       encryptedName: body.encryptedName,
       keyGeneration: body.keyGeneration,
-      state: 'pending',
+      state: kind === 'folder' ? 'active' : 'pending',
       createdAt: now(),
-      grants: new Map(grants.map((g) => [g.userId, { wrappedKey: g.wrappedKey, role: g.userId === me ? 'owner' : 'viewer', sharedAt: now() }])),
+      ...(body.parentId && { parentId: body.parentId, parentWrap: body.parentWrap, parentKeyGeneration: body.parentKeyGeneration }),
+      settings: { editorsCanShare: true },
+      grants: new Map(
+        grants.map((g) => [
+          `u:${g.userId}`,
+          { wrappedKey: g.wrappedKey, role: g.userId === me ? 'owner' : 'viewer', sharedAt: now(), keyGeneration: body.keyGeneration },
+        ]),
+      ),
       upload: multipart ? { kind: 'multipart', uploadId, partCount } : { kind: 'single' },
     };
-    this.docs.set(doc.id, doc);
+    this.docs.set(id, node);
+    if (kind === 'folder') return json(201, { folderId: id, ...(node.parentId && { parentId: node.parentId }), path: [], keyGeneration: 1, createdAt: node.createdAt });
     const expiresAt = new Date(Date.now() + 900_000).toISOString();
     const upload = multipart
       ? {
@@ -246,11 +612,11 @@ export class FakeCoffer {
           parts: Array.from({ length: partCount }, (_, i) => ({ partNumber: i + 1, url: `${S3}/part/${uploadId}/${i + 1}` })),
           expiresAt,
         }
-      : { kind: 'single', url: `${S3}/obj/${doc.id}`, method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, expiresAt };
-    return json(201, { documentId: doc.id, upload });
+      : { kind: 'single', url: `${S3}/obj/${id}`, method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, expiresAt };
+    return json(201, { documentId: id, upload });
   }
 
-  private complete(me: string, doc: Doc | undefined, body: Record<string, any>): Response {
+  private complete(me: string, doc: FakeNode | undefined, body: Record<string, any>): Response {
     if (!doc || doc.ownerId !== me) return error(404, 'DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
     if (doc.state !== 'pending') return error(409, 'UPLOAD_ALREADY_COMPLETED', 'This upload was already completed.');
     if (doc.upload.kind === 'multipart') {
@@ -265,16 +631,22 @@ export class FakeCoffer {
     if (!object) return error(409, 'UPLOAD_MISSING', 'Upload the ciphertext to the presigned URL first.');
     if (object.length !== doc.size) return error(422, 'SIZE_MISMATCH', `The uploaded object has ${object.length} bytes, not ${doc.size}.`);
     doc.state = 'active';
-    return json(200, summary(doc, doc.grants.get(me)!));
+    const own = doc.grants.get(`u:${me}`)!;
+    return json(200, summary(doc, own.role, own));
   }
 
+  /** The caller's live direct grants ("mine and shared with me"), documents and folders. */
   private list(me: string, url: URL): Response {
     const limit = Number(url.searchParams.get('limit') ?? 50);
     const start = Number(url.searchParams.get('cursor')?.slice(1) ?? 0);
-    const mine = [...this.docs.values()].filter((d) => d.state === 'active' && d.grants.has(me));
+    const own = `u:${me}`;
+    const mine = [...this.docs.values()].filter((d) => {
+      const g = d.grants.get(own);
+      return d.state === 'active' && g && live(g);
+    });
     const page = mine.slice(start, start + limit);
     const next = start + limit < mine.length ? `c${start + limit}` : undefined;
-    return json(200, { documents: page.map((d) => summary(d, d.grants.get(me)!)), ...(next && { cursor: next }) });
+    return json(200, { documents: page.map((d) => summary(d, d.grants.get(own)!.role, d.grants.get(own))), ...(next && { cursor: next }) });
   }
 
   private storage(call: Call, url: URL): Response {
@@ -299,19 +671,37 @@ export class FakeCoffer {
   }
 }
 
-function summary(doc: Doc, grant: Grant) {
+/** What GET /documents lists; `wrappedKey` only for a direct grant of the node's current key generation. */
+function summary(node: FakeNode, role: Role, grant: Grant | undefined) {
   return {
-    documentId: doc.id,
-    ownerId: doc.ownerId,
-    role: grant.role,
-    size: doc.size,
-    encryptedName: doc.encryptedName,
-    keyGeneration: doc.keyGeneration,
-    version: 1,
-    createdAt: doc.createdAt,
-    sharedAt: grant.sharedAt,
-    wrappedKey: grant.wrappedKey,
+    documentId: node.id,
+    kind: node.kind,
+    ownerId: node.ownerId,
+    role,
+    ...(node.parentId && { parentId: node.parentId }),
+    size: node.size,
+    encryptedName: node.encryptedName,
+    keyGeneration: node.keyGeneration,
+    version: node.kind === 'document' ? 1 : 0,
+    createdAt: node.createdAt,
+    sharedAt: grant?.sharedAt ?? node.createdAt,
+    ...(grant && grant.keyGeneration === node.keyGeneration && { wrappedKey: grant.wrappedKey }),
   };
+}
+
+function refuseWithout(access: Access, capability: Capability): Response | undefined {
+  if (access.capabilities.includes(capability)) return undefined;
+  const [code, message] = FORBIDDEN[capability] ?? ['FORBIDDEN', 'You cannot do this.'];
+  return error(403, code, message);
+}
+
+function live(grant: Grant): boolean {
+  return grant.expiresAt === undefined || Date.parse(grant.expiresAt) > Date.now();
+}
+
+function futureWithinAYear(iso: string): boolean {
+  const at = Date.parse(iso);
+  return at > Date.now() && at - Date.now() <= YEAR_MS;
 }
 
 function publicProfile(p: OwnProfile) {
