@@ -1,13 +1,17 @@
 import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
 import { areaHandler } from '../../shared/http/areaHandler.js';
-import { pending } from '../pending.js';
+import { createFolder } from './createFolder.js';
+import { deleteFolder } from './deleteFolder.js';
+import { getFolder } from './getFolder.js';
+import { limitFolder } from './limitFolder.js';
+import { listChildren } from './listChildren.js';
 
 export const operations = {
-  createFolder: pending,
-  getFolder: pending,
-  listChildren: pending,
-  limitFolder: pending,
-  deleteFolder: pending,
+  createFolder,
+  getFolder,
+  listChildren,
+  limitFolder,
+  deleteFolder,
 };
 
 export const handler = areaHandler('folders', operations, lambdaDeps);

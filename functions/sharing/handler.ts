@@ -1,11 +1,12 @@
 import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
 import { areaHandler } from '../../shared/http/areaHandler.js';
-import { pending } from '../pending.js';
 import { changeGrant } from './changeGrant.js';
 import { changeSettings } from './changeSettings.js';
 import { checkAccess } from './checkAccess.js';
 import { getNode } from './getNode.js';
 import { listPermissions } from './listPermissions.js';
+import { moveNode } from './moveNode.js';
+import { renameNode } from './renameNode.js';
 import { revokeNode } from './revokeNode.js';
 import { shareNode } from './shareNode.js';
 import { transferOwnership } from './transferOwnership.js';
@@ -18,8 +19,8 @@ export const operations = {
   listPermissions,
   changeSettings,
   transferOwnership,
-  moveNode: pending,
-  renameNode: pending,
+  moveNode,
+  renameNode,
   checkAccess,
 };
 

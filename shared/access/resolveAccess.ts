@@ -140,8 +140,11 @@ export async function resolveMany(deps: Deps, caller: Caller, nodeIds: string[])
 
 /**
  * The verified ancestor chain, or undefined when an ancestor is gone or not active.
- * Each ancestor's own path must be the suffix of the node's path after it; where it is
- * not (a move is propagating), the fresher path is followed with further reads.
+ * The chain is verified link by link on `parentId`, which a move writes atomically with the
+ * moved node's own path: where an ancestor's parent is not the next id of the path read (a move
+ * is propagating, and the stored path below the moved folder is stale), the walk continues from
+ * that ancestor's own path with further reads. A stale path further up (several levels below a
+ * moved folder) is replaced at the first broken link, so the walk converges in one extra round.
  */
 export async function loadAncestors(deps: Deps, node: NodeMeta, known = new Map<string, NodeMeta>()): Promise<NodeMeta[] | undefined> {
   let path = node.path ?? [];
@@ -157,10 +160,10 @@ export async function loadAncestors(deps: Deps, node: NodeMeta, known = new Map<
     for (let i = 0; i < path.length; i++) {
       const ancestor = known.get(path[i]!);
       if (!ancestor || ancestor.state !== 'active' || ancestor.kind !== 'folder') return undefined;
-      const expected = path.slice(i + 1);
-      const actual = ancestor.path ?? [];
-      if (!sameIds(actual, expected)) {
-        fresher = [...path.slice(0, i + 1), ...actual];
+      if (ancestor.parentId !== path[i + 1]) {
+        const own = ancestor.path ?? [];
+        const rest = ancestor.parentId === own[0] ? own : ancestor.parentId ? [ancestor.parentId] : [];
+        fresher = [...path.slice(0, i + 1), ...rest];
         break;
       }
     }
@@ -244,8 +247,4 @@ function makeAccess(
   if (ownGrant) access.ownGrant = ownGrant;
   if (typeof principalSetRev === 'number') access.principalSetRev = principalSetRev;
   return access;
-}
-
-function sameIds(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -4,6 +4,7 @@ import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
+import { childPointerItem } from './tree.js';
 
 import type { Role } from '../permissions/levels.js';
 import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
@@ -61,11 +62,6 @@ export function grantItem(g: GrantItem) {
     ...indexKeys.byPrincipal(g.principalId, g.sharedAt, g.nodeId),
     ...(g.grantExpiresAt ? indexKeys.byExpiry(g.grantExpiresAt, pk, sk) : {}),
   };
-}
-
-/** A folder's pointer to an active child (folder listings and move propagation read these). */
-export function childPointerItem(parentId: string, childId: string, kind: 'document' | 'folder', addedAt: string) {
-  return { ...keys.child(parentId, childId), type: 'child', nodeId: childId, parentId, kind, addedAt };
 }
 
 function parentCheck(db: Database, placement: Placement) {

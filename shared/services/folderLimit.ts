@@ -79,6 +79,7 @@ export async function setFolderLimited(deps: Deps, caller: Caller, folderId: str
     folder,
     newGeneration: body.keyGeneration,
     chainWrap: body.chainWrap,
+    encryptedName: body.encryptedName,
     rewraps,
     ...(added ? { added } : {}),
     expired,

@@ -30,7 +30,8 @@ export async function placeNewNode(deps: Deps, caller: Caller, input: PlacementI
   if (input.parentKeyGeneration !== parent.node.keyGeneration) {
     throw new Conflict('PARENT_KEY_CHANGED', "The folder's key changed: fetch it again and re-wrap.");
   }
-  const path = [parent.node.nodeId, ...(parent.node.path ?? [])];
+  // The verified chain, not the stored path: a move may be propagating.
+  const path = [parent.node.nodeId, ...parent.ancestors.map((a) => a.nodeId)];
   if (path.length > MAX_DEPTH) throw new Unprocessable('TOO_DEEP', `Folders nest at most ${MAX_DEPTH} levels deep.`);
   return { parentId: parent.node.nodeId, parentRev: parent.node.rev, path };
 }

@@ -1,0 +1,11 @@
+import { operation } from '../../shared/http/Operation.js';
+import { createFolderBody } from '../../shared/schemas/folders.js';
+import { createFolderNode } from '../../shared/services/folderCreate.js';
+
+/** Create a folder at the root or inside a folder the caller can edit. */
+export const createFolder = operation({
+  body: createFolderBody,
+  async run({ body, caller, deps }) {
+    return { status: 201, body: await createFolderNode(deps, caller, body) };
+  },
+});

@@ -1,0 +1,11 @@
+import { operation } from '../../shared/http/Operation.js';
+import { folderIdParams } from '../../shared/schemas/folders.js';
+import { deleteFolderTree } from '../../shared/services/folderDelete.js';
+
+/** Delete a folder and its whole subtree (owner only): hidden at once, then purged bottom-up. */
+export const deleteFolder = operation({
+  params: folderIdParams,
+  async run({ params, caller, deps }) {
+    return { body: await deleteFolderTree(deps, caller, params.id) };
+  },
+});

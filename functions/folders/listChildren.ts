@@ -1,0 +1,12 @@
+import { operation } from '../../shared/http/Operation.js';
+import { folderIdParams, listChildrenQuery } from '../../shared/schemas/folders.js';
+import { listFolderChildren } from '../../shared/services/folderView.js';
+
+/** One page of a folder's active children, each with its parent wrap and the caller's level. */
+export const listChildren = operation({
+  params: folderIdParams,
+  query: listChildrenQuery,
+  async run({ params, query, caller, deps }) {
+    return { body: await listFolderChildren(deps, caller, params.id, query) };
+  },
+});

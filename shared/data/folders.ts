@@ -1,0 +1,289 @@
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { Conflict } from '../errors/index.js';
+import type { Database } from './Database.js';
+import { grantItem } from './documents.js';
+import type { Guard } from './grants.js';
+import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { indexKeys, keys } from './keys.js';
+import type { AclEntry, GrantItem, NodeMeta } from './nodes.js';
+import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
+
+/** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */
+export interface FolderMeta extends NodeMeta {
+  kind: 'folder';
+}
+
+/** The folder a new node goes into, as the caller's check read it. */
+export interface ParentCheck {
+  parentId: string;
+  rev: number;
+  keyGeneration: number;
+}
+
+/**
+ * Create: the folder's META, its creator's owner grant and, inside a folder, the pointer in
+ * the parent's partition, all or nothing. Guards: the id is new; the parent is active and
+ * unchanged (rev and key generation) since the check.
+ */
+export async function createFolder(
+  db: Database,
+  meta: FolderMeta,
+  ownerGrant: GrantItem,
+  parent?: ParentCheck,
+  guards: readonly Guard[] = [],
+): Promise<void> {
+  const { pk, sk } = keys.nodeMeta(meta.nodeId);
+  const items: unknown[] = [
+    { Put: { TableName: db.table, Item: { pk, sk, type: 'node', ...meta }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: db.table, Item: grantItem(ownerGrant), ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+  if (parent) {
+    items.push(
+      { Put: { TableName: db.table, Item: childPointerItem(parent.parentId, meta.nodeId, 'folder', meta.createdAt) } },
+      {
+        ConditionCheck: {
+          TableName: db.table,
+          Key: keys.nodeMeta(parent.parentId),
+          ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :gen',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':active': 'active', ':rev': parent.rev, ':gen': parent.keyGeneration },
+        },
+      },
+      ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(parent.parentId))])),
+    );
+  }
+  await dynamo(
+    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    (error) => {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('FOLDER_EXISTS', 'A node with this id exists: generate a new id.');
+      throw concurrentUpdate();
+    },
+  );
+}
+
+/**
+ * Rename: a new encrypted name. Guards: the node is active and its key generation is the one
+ * the name was encrypted under (a name under an old key would be unreadable to new holders);
+ * the caller's authority (an ancestor's or principal set's rev) unchanged.
+ */
+export async function renameNode(
+  db: Database,
+  nodeId: string,
+  change: { encryptedName: string; keyGeneration: number; nowIso: string },
+  guards: readonly Guard[] = [],
+): Promise<void> {
+  const key = keys.nodeMeta(nodeId);
+  await dynamo(
+    () =>
+      db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: db.table,
+                Key: key,
+                UpdateExpression: 'SET encryptedName = :name, updatedAt = :now',
+                ConditionExpression: '#state = :active AND keyGeneration = :gen',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':name': change.encryptedName, ':now': change.nowIso, ':active': 'active', ':gen': change.keyGeneration },
+              },
+            },
+            ...guardChecks(db, guards, new Set([itemId(key)])),
+          ] as never,
+        }),
+      ),
+    (error) => {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (reasons[0]?.code === 'ConditionalCheckFailed') throw keyGenerationChanged();
+      throw concurrentUpdate();
+    },
+  );
+}
+
+export const keyGenerationChanged = () =>
+  new Conflict('KEY_GENERATION_CHANGED', "The node's key changed: fetch it again and encrypt with the current key.");
+
+/** One re-wrapped direct grant of a folder being limited. */
+export interface Rewrap {
+  principalId: string;
+  wrappedKey: string;
+  principalKeyGeneration?: number;
+}
+
+export interface LimitWrite {
+  folder: FolderMeta;
+  newGeneration: number;
+  chainWrap: string;
+  /** The name under the new key. */
+  encryptedName: string;
+  /** Every live direct grant, re-wrapped for the new key. */
+  rewraps: Rewrap[];
+  /** The caller's new direct grant, when it had none. */
+  added?: GrantItem;
+  /** Expired ACL entries: removed with their grants, so the new key never reaches them. */
+  expired: string[];
+  /** What carried the caller's authority (authorityGuards.ts). */
+  guards: readonly Guard[];
+  nowIso: string;
+}
+
+/**
+ * Limited access on: the folder gets a new key generation (the old key chained under it, the name
+ * encrypted again under the new one), stops inheriting (no parent wrap), and every direct grant
+ * is re-wrapped, in one transaction.
+ * Guard: the folder's rev and key generation are the ones read.
+ */
+export async function limitFolder(db: Database, write: LimitWrite): Promise<void> {
+  const { folder, nowIso } = write;
+  const names: Record<string, string> = { '#state': 'state', '#limited': 'limited' };
+  const values: Record<string, unknown> = {
+    ':true': true,
+    ':gen': write.newGeneration,
+    ':old': folder.keyGeneration,
+    ':chain': { ...(folder.keyChain ?? {}), [String(folder.keyGeneration)]: write.chainWrap },
+    ':name': write.encryptedName,
+    ':rev': folder.rev,
+    ':one': 1,
+    ':now': nowIso,
+    ':active': 'active',
+  };
+  const set = ['#limited = :true', 'keyGeneration = :gen', 'keyChain = :chain', 'encryptedName = :name', 'rev = rev + :one', 'updatedAt = :now'];
+  const remove = ['parentWrap', 'parentKeyGeneration'];
+  if (write.added) {
+    names['#added'] = write.added.principalId;
+    values[':entry'] = { role: write.added.role } satisfies AclEntry;
+    set.push('acl.#added = :entry');
+  }
+  write.expired.forEach((p, i) => {
+    names[`#x${i}`] = p;
+    remove.push(`acl.#x${i}`);
+  });
+  const items: unknown[] = [
+    {
+      Update: {
+        TableName: db.table,
+        Key: keys.nodeMeta(folder.nodeId),
+        UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+        ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :old',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+    ...write.rewraps.map((r) => ({
+      Update: {
+        TableName: db.table,
+        Key: keys.grant(folder.nodeId, r.principalId),
+        UpdateExpression:
+          r.principalKeyGeneration === undefined
+            ? 'SET wrappedKey = :key, keyGeneration = :gen'
+            : 'SET wrappedKey = :key, keyGeneration = :gen, principalKeyGeneration = :pgen',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: {
+          ':key': r.wrappedKey,
+          ':gen': write.newGeneration,
+          ...(r.principalKeyGeneration === undefined ? {} : { ':pgen': r.principalKeyGeneration }),
+        },
+      },
+    })),
+    ...(write.added ? [{ Put: { TableName: db.table, Item: grantItem(write.added) } }] : []),
+    ...write.expired.map((p) => ({ Delete: { TableName: db.table, Key: keys.grant(folder.nodeId, p) } })),
+    ...guardChecks(db, write.guards, new Set([itemId(keys.nodeMeta(folder.nodeId))])),
+  ];
+  await dynamo(
+    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    (error) => {
+      if (cancellationReasons(error)) throw concurrentUpdate();
+    },
+  );
+}
+
+/**
+ * Limited access off: the folder inherits again; its current key is wrapped under the parent's
+ * current key. Guards: the folder's rev, and the parent's rev and key generation, as read.
+ */
+export async function unlimitFolder(
+  db: Database,
+  folder: FolderMeta,
+  parent: ParentCheck,
+  parentWrap: string,
+  nowIso: string,
+  guards: readonly Guard[] = [],
+): Promise<void> {
+  await dynamo(
+    () =>
+      db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: db.table,
+                Key: keys.nodeMeta(folder.nodeId),
+                UpdateExpression: 'SET parentWrap = :wrap, parentKeyGeneration = :pgen, rev = rev + :one, updatedAt = :now REMOVE #limited',
+                ConditionExpression: '#state = :active AND rev = :rev AND parentId = :parent',
+                ExpressionAttributeNames: { '#state': 'state', '#limited': 'limited' },
+                ExpressionAttributeValues: {
+                  ':wrap': parentWrap,
+                  ':pgen': parent.keyGeneration,
+                  ':one': 1,
+                  ':now': nowIso,
+                  ':active': 'active',
+                  ':rev': folder.rev,
+                  ':parent': parent.parentId,
+                },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: db.table,
+                Key: keys.nodeMeta(parent.parentId),
+                ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :gen',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':active': 'active', ':rev': parent.rev, ':gen': parent.keyGeneration },
+              },
+            },
+            ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(folder.nodeId)), itemId(keys.nodeMeta(parent.parentId))])),
+          ] as never,
+        }),
+      ),
+    (error) => {
+      if (cancellationReasons(error)) throw concurrentUpdate();
+    },
+  );
+}
+
+/**
+ * Delete, step 1: mark the folder `deleting` (every node below it is invisible from here: an
+ * ancestor that is not active hides a node). Left on the expiry index so the cleanup job
+ * finishes a delete that stopped half-way. Guard: active, and the rev read.
+ */
+export async function markFolderDeleting(db: Database, folder: FolderMeta, nowIso: string): Promise<void> {
+  const { pk, sk } = keys.nodeMeta(folder.nodeId);
+  const expiry = indexKeys.byExpiry(nowIso, pk, sk);
+  await dynamo(
+    () =>
+      db.doc.send(
+        new UpdateCommand({
+          TableName: db.table,
+          Key: { pk, sk },
+          UpdateExpression: 'SET #state = :deleting, updatedAt = :now, rev = rev + :one, gsi2pk = :expiry, gsi2sk = :esk',
+          ConditionExpression: '#state = :active AND rev = :rev',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':deleting': 'deleting',
+            ':now': nowIso,
+            ':one': 1,
+            ':expiry': expiry.gsi2pk,
+            ':esk': expiry.gsi2sk,
+            ':active': 'active',
+            ':rev': folder.rev,
+          },
+        }),
+      ),
+    (error) => {
+      if (isConditionFailure(error)) throw concurrentUpdate();
+    },
+  );
+}
