@@ -2,6 +2,7 @@
 import type { ApiResults } from './apiBench.js';
 import type { CryptoResults, Run } from './cryptoBench.js';
 import type { Machine } from './machine.js';
+import type { GroupShareResult, PermissionResults, UserShareResult, UserShareRun } from './permissionBench.js';
 import { fixed, gbps, MiB, markdownTable, median, mibps, textTable } from './stats.js';
 
 export const TARGETS = {
@@ -11,6 +12,15 @@ export const TARGETS = {
   decryptVsAge: 1.3,
   peakRssMiB: 128,
   apiP50Ms: 15,
+  /** DynamoDB calls of one access check (docs/permissions.md, "The access check"). */
+  accessCheckCalls: 2,
+  /** Sequential DynamoDB round trips of one batch check (metas + principal set, then ancestors). */
+  batchCheckRoundTrips: 2,
+  /** Sharing a document with 1,000 users, client side, end to end. */
+  shareUsersMs: 2000,
+  /** Sharing with a group, whatever its size: one wrap, one grant item. */
+  groupShareWraps: 1,
+  groupShareGrantItems: 1,
 } as const;
 
 /** age figures recorded in /work/shared/STACK.md, used only when age is not installed. */
@@ -24,12 +34,15 @@ export interface BenchRun {
   settings: Record<string, string | number>;
   crypto?: CryptoResults;
   api?: ApiResults;
+  permissions?: PermissionResults;
+  /** Parts that threw: reported, and the exit code is 1. */
+  failures: { part: string; error: string }[];
 }
 
-export type Status = 'PASS' | 'MISSED' | 'info';
+export type Status = 'PASS' | 'MISSED' | 'FAILED' | 'info';
 
 export interface Figure {
-  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API';
+  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'run';
   name: string;
   measured: string;
   target: string;
@@ -144,7 +157,171 @@ export function figures(run: BenchRun): Figure[] {
       status: pass(op.server.p50 <= TARGETS.apiP50Ms),
     });
   }
+  if (run.permissions) out.push(...permissionFigures(run.permissions));
+  for (const f of run.failures ?? []) {
+    out.push({ group: 'run', name: `${f.part}: did not complete`, measured: f.error, target: 'runs to the end', status: 'FAILED' });
+  }
   return out;
+}
+
+const ms = (value: number, digits = 2) => `${fixed(value, digits)} ms`;
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** { BatchGetItem: 2 } -> "BatchGetItem ×2". */
+function commandList(commands: Record<string, number>): string {
+  return Object.entries(commands).map(([c, n]) => (n === 1 ? c : `${c} ×${n}`)).join(', ') || '—';
+}
+
+/** "2 DynamoDB calls", or "2–3 DynamoDB calls" when checks differed. */
+function callRange(calls: { min: number; max: number }): string {
+  return calls.min === calls.max ? count(calls.max, 'DynamoDB call') : `${calls.min}–${calls.max} DynamoDB calls`;
+}
+
+function userShareSplit(r: UserShareRun): string {
+  return `open DEK ${fixed(r.ms.openDek, 0)} + lookup ${fixed(r.ms.lookup, 0)} + key checks ${fixed(r.ms.keys, 0)} + wraps ${fixed(r.ms.wraps, 0)} + requests ${fixed(r.ms.requests, 0)} ms`;
+}
+
+function permissionFigures(p: PermissionResults): Figure[] {
+  const group = 'permissions';
+  const out: Figure[] = p.cells.map((c) => ({
+    group,
+    name: `resolveAccess, depth ${c.depth}, ${c.groups} groups`,
+    measured: `${callRange(c.calls)} (${commandList(c.commands)}); p50 ${ms(c.ms.p50)}, p99 ${ms(c.ms.p99)}`,
+    target: `≤ ${TARGETS.accessCheckCalls} DynamoDB calls`,
+    status: pass(c.calls.max <= TARGETS.accessCheckCalls),
+  }));
+  const b = p.batch;
+  out.push({
+    group,
+    name: `resolveMany, ${b.documents} sibling documents, depth ${b.depth}, ${b.groups} groups`,
+    measured: `${callRange(b.calls)} (${commandList(b.commands)}) in ${count(b.roundTrips, 'round trip')}; p50 ${ms(b.ms.p50)}, p99 ${ms(b.ms.p99)}`,
+    target: `≤ ${TARGETS.batchCheckRoundTrips} round trips`,
+    status: pass(b.roundTrips <= TARGETS.batchCheckRoundTrips),
+  });
+  const e = p.endToEnd;
+  out.push({
+    group,
+    name: `${e.route}, depth ${e.depth}, ${e.groups} groups: server p50`,
+    measured: `${ms(e.server.p50)} (p99 ${ms(e.server.p99)}; client p50 ${ms(e.client.p50)}, p99 ${ms(e.client.p99)})`,
+    target: `p50 ≤ ${TARGETS.apiP50Ms} ms`,
+    status: pass(e.server.p50 <= TARGETS.apiP50Ms),
+  });
+  const u = p.userShare;
+  out.push({
+    group,
+    name: `share a document with ${u.users} users, client side (median of ${u.runs.length})`,
+    measured: `${ms(u.median.ms.total, 0)} = ${userShareSplit(u.median)}`,
+    target: `< ${TARGETS.shareUsersMs} ms`,
+    status: pass(u.median.ms.total < TARGETS.shareUsersMs),
+  });
+  const g = p.groupShare;
+  const worstGroupRun = g.runs.reduce((a, r) => (r.wraps + r.grantItemsWritten > a.wraps + a.grantItemsWritten ? r : a), g.runs[0]!);
+  out.push({
+    group,
+    name: `share a document with a group of ${g.members} members (every run)`,
+    measured: `${count(worstGroupRun.wraps, 'wrap')}, ${count(worstGroupRun.shareRequests, 'request')}, ${count(worstGroupRun.grantItemsWritten, 'grant item')} written; median ${ms(g.median.ms.total, 1)}`,
+    target: `${TARGETS.groupShareWraps} wrap, ${TARGETS.groupShareGrantItems} grant item`,
+    status: pass(g.runs.every((r) => r.wraps === TARGETS.groupShareWraps && r.grantItemsWritten === TARGETS.groupShareGrantItems)),
+  });
+  return out;
+}
+
+const GRID_HEADER = ['depth', 'groups in the principal set', 'access from', 'n', 'DynamoDB calls / check', 'commands / check', 'round trips', 'p50 ms', 'p99 ms', 'mean ms', `target ≤ ${TARGETS.accessCheckCalls} calls`];
+
+function gridRows(p: PermissionResults): string[][] {
+  return p.cells.map((c) => [
+    String(c.depth),
+    String(c.groups),
+    c.accessVia,
+    String(c.n),
+    c.calls.min === c.calls.max ? String(c.calls.max) : `${c.calls.min}–${c.calls.max}`,
+    commandList(c.commands),
+    String(c.roundTrips),
+    fixed(c.ms.p50),
+    fixed(c.ms.p99),
+    fixed(c.ms.mean),
+    pass(c.calls.max <= TARGETS.accessCheckCalls),
+  ]);
+}
+
+const USER_SHARE_HEADER = ['run', 'open DEK ms', 'lookup ms (GET /users)', 'key checks ms', 'wraps ms', 'requests ms (POST share)', 'total ms', 'requests', 'retries', 'wraps', 'grant items written'];
+
+function userShareRows(u: UserShareResult): string[][] {
+  return u.runs.map((r, i) => [
+    String(i + 1),
+    fixed(r.ms.openDek, 1),
+    `${fixed(r.ms.lookup, 1)} (${r.lookupRequests})`,
+    fixed(r.ms.keys, 1),
+    fixed(r.ms.wraps, 1),
+    `${fixed(r.ms.requests, 1)} (${r.shareRequests})`,
+    fixed(r.ms.total, 1),
+    String(r.lookupRequests + 1 + r.shareRequests),
+    String(r.retries),
+    String(r.wraps),
+    String(r.grantItemsWritten),
+  ]);
+}
+
+const GROUP_SHARE_HEADER = ['run', 'group key ms (GET /groups/{id})', 'open DEK ms', 'wrap ms', 'request ms (POST share)', 'total ms', 'wraps', 'share requests', 'grant items written', 'grants on the document after'];
+
+function groupShareRows(g: GroupShareResult): string[][] {
+  return g.runs.map((r, i) => [
+    String(i + 1),
+    fixed(r.ms.groupKey, 1),
+    fixed(r.ms.openDek, 1),
+    fixed(r.ms.wrap, 2),
+    fixed(r.ms.request, 1),
+    fixed(r.ms.total, 1),
+    String(r.wraps),
+    String(r.shareRequests),
+    String(r.grantItemsWritten),
+    String(r.grantsOnNode),
+  ]);
+}
+
+/** The permission section, as markdown (`md`) or console text. */
+function permissionSection(p: PermissionResults, md: boolean): string[] {
+  const table = md ? markdownTable : textTable;
+  const lines: string[] = [];
+  const b = p.batch;
+  const e = p.endToEnd;
+  const u = p.userShare;
+  const g = p.groupShare;
+  lines.push(
+    `Access check (\`resolveAccess\`, in-process against DynamoDB Local, through a separate document client with a call recorder): ${p.iterations} checks per cell after ${p.warmup} warm-up, one at a time. ` +
+      'The checked document sits in the deepest folder of a chain of `depth` folders; the caller holds `viewer` on the top folder only, through a direct user grant (0 groups) ' +
+      'or through the last of its groups (the group cells), so its level is inherited down the whole chain.',
+  );
+  lines.push('');
+  lines.push(table(GRID_HEADER, gridRows(p)));
+  lines.push('');
+  lines.push(
+    `Batch check (\`resolveMany\`) of ${b.documents} sibling documents in the depth-${b.depth} folder, caller in ${b.groups} groups: ${b.resolved} resolved, ` +
+      `${callRange(b.calls)} per check (${commandList(b.commands)}) in ${count(b.roundTrips, 'round trip')}, p50 ${ms(b.ms.p50)}, p99 ${ms(b.ms.p99)}, mean ${ms(b.ms.mean)} (n = ${b.n}). ` +
+      'The metas (100 keys) and the principal set go in two BatchGets sent together (one BatchGet holds at most 100 keys), then one BatchGet of the ancestors.',
+  );
+  lines.push('');
+  lines.push(
+    `End to end: \`${e.route}\` of the depth-${e.depth} document as the caller in ${e.groups} groups, over HTTP, ${e.n} sequential requests: ` +
+      `server p50 ${ms(e.server.p50)}, p99 ${ms(e.server.p99)}; client p50 ${ms(e.client.p50)}, p99 ${ms(e.client.p99)}; DynamoDB per request: ${commandList(e.commands)} ` +
+      `(the check's two BatchGets, then the group's grant on the top folder for the key path). The key path (${e.keyPathSteps} steps) was opened once with the group's private key to the document's DEK: ${e.keyPathOpened ? 'yes' : 'NO'}.`,
+  );
+  lines.push('');
+  lines.push(
+    `Sharing a document with ${u.users} users, timed on the client, ${u.runs.length} runs (a new document each): open our DEK (GET /documents/{id}, unwrap), ` +
+      `look up the public keys (GET /users, 100 ids per request), check each stated fingerprint and import the key, wrap the DEK for each (RSA-OAEP-3072, all in flight at once), ` +
+      `POST /nodes/{id}/share in batches of ${u.batchSize}, ${u.concurrency === 1 ? 'one at a time' : `${u.concurrency} at a time (409 CONCURRENT_UPDATE retried)`}.`,
+  );
+  lines.push('');
+  lines.push(table(USER_SHARE_HEADER, userShareRows(u)));
+  lines.push('');
+  lines.push(
+    `Sharing a document with one group of ${g.members} members (created and filled through the groups API, untimed), ${g.runs.length} runs: the group's public key (GET /groups/{id}, fingerprint checked), ` +
+      'our DEK, one wrap for the group, one POST /nodes/{id}/share. Wraps are counted at the wrap function; grant items written are counted in the TransactWriteItems the server sent, and checked on the table afterwards (the owner\'s grant and the group\'s).',
+  );
+  lines.push('');
+  lines.push(table(GROUP_SHARE_HEADER, groupShareRows(g)));
+  return lines;
 }
 
 function cryptoRunRows(c: CryptoResults): string[][] {
@@ -234,16 +411,21 @@ export function consoleReport(run: BenchRun): string {
     parts.push(`Server API (local stack, ${run.api.iterations} sequential requests per operation after ${run.api.warmup} warm-up):`);
     parts.push(textTable(API_HEADER, apiRows(run.api)));
   }
-  const missed = f.filter((x) => x.status === 'MISSED');
+  if (run.permissions) {
+    parts.push('');
+    parts.push('Permissions (local stack):');
+    parts.push(...permissionSection(run.permissions, false));
+  }
+  const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   parts.push('');
-  parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `MISSED: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
+  parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `${x.status}: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
   return parts.join('\n');
 }
 
 export function markdownReport(run: BenchRun): string {
   const f = figures(run);
   const m = run.machine;
-  const missed = f.filter((x) => x.status === 'MISSED');
+  const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   const lines: string[] = [];
   lines.push('# Coffer benchmarks');
   lines.push('');
@@ -264,9 +446,9 @@ export function markdownReport(run: BenchRun): string {
   lines.push('');
   lines.push('## Results against the targets');
   lines.push('');
-  lines.push(markdownTable(['group', 'figure', 'measured', 'target', 'result'], f.map((x) => [x.group, x.name, x.measured, x.target, x.status === 'MISSED' ? '**MISSED**' : x.status])));
+  lines.push(markdownTable(['group', 'figure', 'measured', 'target', 'result'], f.map((x) => [x.group, x.name, x.measured, x.target, x.status === 'MISSED' || x.status === 'FAILED' ? `**${x.status}**` : x.status])));
   lines.push('');
-  lines.push(missed.length === 0 ? 'All targets met.' : `**${missed.length} target(s) missed**: ${missed.map((x) => x.name).join('; ')}.`);
+  lines.push(missed.length === 0 ? 'All targets met.' : `**${missed.length} target(s) missed or part(s) failed**: ${missed.map((x) => x.name).join('; ')}.`);
   if (missed.some((x) => x.group.startsWith('client crypto'))) {
     lines.push('');
     lines.push('What limits the client crypto figures, measured: [bench-results/crypto-analysis.md](bench-results/crypto-analysis.md).');
@@ -307,6 +489,12 @@ export function markdownReport(run: BenchRun): string {
     lines.push('');
     lines.push(markdownTable(API_HEADER, apiRows(run.api)));
   }
+  if (run.permissions) {
+    lines.push('');
+    lines.push('## Permissions: access checks and sharing');
+    lines.push('');
+    lines.push(...permissionSection(run.permissions, true));
+  }
   lines.push('');
   lines.push(STATIC_NOTES);
   return `${lines.join('\n')}\n`;
@@ -317,15 +505,20 @@ const STATIC_NOTES = `## How to run
 \`\`\`sh
 npm run bench                                      # full run: 1 GiB file, 5 repeats (+1 warm-up), 200 requests per API operation; rewrites this file
 BENCH_SIZE_MIB=128 BENCH_REPEATS=1 npm run bench   # quick run (still rewrites this file: check the size in the settings line)
-BENCH_ONLY=crypto npm run bench                    # or api: one part only; prints, does not rewrite this file
+BENCH_ONLY=crypto npm run bench                    # or api, or permissions: one part only; prints, does not rewrite this file
+npm run bench -- --only permissions                # the same as BENCH_ONLY=permissions
 \`\`\`
 
 Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` (\`node\`: \`Readable.toWeb(fs.createReadStream)\`, the default;
 \`blob\`: \`fs.openAsBlob().stream()\`; \`handle\`: a byte stream over \`FileHandle.read\`), \`BENCH_READ_CHUNK_KIB\` (1024),
-\`BENCH_WORKER=tsx\` (run the crypto worker under tsx instead of as an esbuild bundle: adds tsx's ~70 MiB to its RSS), \`BENCH_WRITE=0\`.
+\`BENCH_WORKER=tsx\` (run the crypto worker under tsx instead of as an esbuild bundle: adds tsx's ~70 MiB to its RSS), \`BENCH_WRITE=0\`;
+permissions: \`BENCH_PERM_N\` (200 checks per cell and GET requests), \`BENCH_PERM_WARMUP\` (20), \`BENCH_SHARE_USERS\` (1000: users shared with,
+and members of the group), \`BENCH_SHARE_REPEATS\` (3 timed runs of each sharing scenario), \`BENCH_SHARE_CONCURRENCY\` (1 share request in flight).
+A part that throws is listed as FAILED in the table above and the exit code is 1; the other parts still run.
 Needs Java (DynamoDB Local), openssl, and for the baselines \`apt-get install -y age time\` (age 1.x; GNU time for age's peak RSS).
 Without age the targets fall back to the age figures recorded in STACK.md, labelled as such. The exit code is 0 even when a target
-is missed; missed targets print as \`MISSED\`. A full run takes about 3 minutes here and needs 7× the file size free in os.tmpdir().
+is missed; missed targets print as \`MISSED\`. A full run takes about 5 minutes here (the permission part about 2, most of it building its data)
+and needs 7× the file size free in os.tmpdir().
 
 ## What is measured
 
@@ -354,6 +547,16 @@ is missed; missed targets print as \`MISSED\`. A full run takes about 3 minutes 
   "Backend calls / request" are counted by wrapping the stack's KeyService and ObjectStore ports (presign* = local signing, no request)
   and by a middleware on the DynamoDB document client. "In DynamoDB Local" sums the time inside DynamoDB calls (calls made in
   parallel each count, so it can exceed the handler time); "outside backend calls" is the handler time minus all backend time (≥ 0).
+- **Permissions** (\`test/bench/permissionBench.ts\`, a local stack of its own): every item is written through the API as a client
+  writes it (POST /folders chains, uploads into the deepest folder, POST /groups and /groups/{id}/members, POST /nodes/{id}/share),
+  with real wraps: the key path of the worst cell is opened to the document's DEK. The grid's callers are members of 0, 10 or 100
+  groups (checked in their \`PRINCIPALS\` item); the level comes from the top folder of the chain, the worst case for the walk up.
+  Checks call \`resolveAccess\` / \`resolveMany\` in-process with Deps whose DynamoDB document client is a separate one on the same
+  table, with a middleware at the \`initialize\` step recording every command (so a command counts once, whatever the SDK's retries);
+  "round trips" are the recorded calls grouped by overlap in time (calls sent together are one). Latency is the wall time of the
+  call, DynamoDB Local included. Sharing is timed on the client from the first request to the last answer; registering the 1,000
+  users (one RSA-3072 key pair shared by all of them, as in the API benchmark: each key is still imported and used for its own
+  wrap) and filling the group are not timed.
 
 ## Caveats
 
@@ -377,6 +580,10 @@ is missed; missed targets print as \`MISSED\`. A full run takes about 3 minutes 
   parallel (GenerateMac ∥ Encrypt), refresh one Sign. Access-token verification uses the cached public key and calls no KMS.
   Estimate, not measured: at 2–5 ms per KMS call, token's three sequential calls add 6–15 ms, which on top of real DynamoDB puts
   token's p50 near or above the 15 ms target; the operations without KMS calls are not affected.
+- **Call counts transfer, DynamoDB Local latencies do not.** The number of DynamoDB calls and round trips per check is what real
+  DynamoDB sees; their latency here is DynamoDB Local's (a BatchGet of 100 consistent reads is far slower locally than a few ms).
+  Sharing with 1,000 users runs 20 transactions of 51 items on one node, one after the other (each is conditioned on the node's
+  \`rev\`, so concurrent batches on one node conflict and are retried).
 - **No Lambda, no API Gateway.** The handler runs warm in the benchmark's own process (no cold start, no API Gateway latency).
 - **S3 is s3rver.** Presigning is local HMAC in both cases; completeDocument's HeadObject and deleteDocument's DeleteObjects go to s3rver.
 `;

@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: client crypto throughput and peak RSS (with openssl and age baselines) and the
- * server-side p50/p99 of every API operation on the local stack, printed and written to
- * docs/benchmarks.md (+ docs/bench-results/latest.json). Exit code 0 even when a target is missed.
+ * `npm run bench`: client crypto throughput and peak RSS (with openssl and age baselines), the
+ * server-side p50/p99 of every API operation on the local stack, and the permission benchmark
+ * (access-check DynamoDB calls and latency, sharing with 1,000 users and with a group of 1,000),
+ * printed and written to docs/benchmarks.md (+ docs/bench-results/latest.json). Exit code 0 even
+ * when a target is missed; 1 when a part fails to run (its error is in the report).
+ * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing.
  * Knobs: see the "How to run" section that report.ts writes into docs/benchmarks.md.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,10 +24,25 @@ function intEnv(name: string, fallback: number, min: number): number {
   return value;
 }
 
-function choice<T extends string>(name: string, options: readonly T[]): T {
-  const raw = process.env[name] ?? options[0]!;
+function choice<T extends string>(name: string, options: readonly T[], override?: string): T {
+  const raw = override ?? process.env[name] ?? options[0]!;
   if (!options.includes(raw as T)) throw new Error(`${name} must be one of ${options.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+/** `--only <part>` (or `--only=<part>`) on the command line: `npm run bench -- --only permissions`. */
+function onlyArgument(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--only') {
+      const value = argv[i + 1];
+      if (value === undefined) throw new Error('--only needs a part: crypto, api or permissions');
+      return value;
+    }
+    if (arg.startsWith('--only=')) return arg.slice('--only='.length);
+    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions> (other knobs are BENCH_* variables)`);
+  }
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -33,7 +51,12 @@ async function main(): Promise<void> {
   const iterations = intEnv('BENCH_API_N', 200, 1);
   const warmup = intEnv('BENCH_API_WARMUP', 20, 0);
   const readChunkKiB = intEnv('BENCH_READ_CHUNK_KIB', 1024, 1);
-  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api'] as const);
+  const permIterations = intEnv('BENCH_PERM_N', 200, 1);
+  const permWarmup = intEnv('BENCH_PERM_WARMUP', 20, 0);
+  const shareUsers = intEnv('BENCH_SHARE_USERS', 1000, 2);
+  const shareRepeats = intEnv('BENCH_SHARE_REPEATS', 3, 1);
+  const shareConcurrency = intEnv('BENCH_SHARE_CONCURRENCY', 1, 1);
+  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
   const write = process.env.BENCH_WRITE !== '0' && only === 'all';
@@ -44,22 +67,58 @@ async function main(): Promise<void> {
     machine: machine(),
     loadBefore: loadAverage(),
     loadAfter: '',
-    settings: { BENCH_SIZE_MIB: sizeMiB, BENCH_REPEATS: repeats, BENCH_API_N: iterations, BENCH_API_WARMUP: warmup, BENCH_WORKER: worker, BENCH_READER: reader, BENCH_READ_CHUNK_KIB: readChunkKiB },
+    settings: {
+      BENCH_SIZE_MIB: sizeMiB,
+      BENCH_REPEATS: repeats,
+      BENCH_API_N: iterations,
+      BENCH_API_WARMUP: warmup,
+      BENCH_WORKER: worker,
+      BENCH_READER: reader,
+      BENCH_READ_CHUNK_KIB: readChunkKiB,
+      BENCH_PERM_N: permIterations,
+      BENCH_PERM_WARMUP: permWarmup,
+      BENCH_SHARE_USERS: shareUsers,
+      BENCH_SHARE_REPEATS: shareRepeats,
+      BENCH_SHARE_CONCURRENCY: shareConcurrency,
+    },
+    failures: [],
   };
   log(`Coffer benchmarks: ${run.machine.cpuModel}, ${run.machine.cores} cores, Node ${run.machine.node}, load average ${run.loadBefore}`);
   if (Number(run.loadBefore.split(' ')[0]) > 0.5 * run.machine.cores) {
     log(`  note: the machine is busy (load average ${run.loadBefore} on ${run.machine.cores} cores): figures will be noisy`);
   }
 
-  if (only !== 'api') {
-    log(`\n[1/2] client crypto: ${sizeMiB} MiB, ${repeats} repeat(s), with openssl and age baselines`);
-    const { cryptoBench } = await import('./cryptoBench.js');
-    run.crypto = await cryptoBench({ sizeBytes: sizeMiB * MiB, repeats, worker, reader, readChunk: readChunkKiB * 1024, log });
+  // A part that throws is reported (and the exit code is 1); the other parts still run.
+  const part = async (label: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`  FAILED: ${message}`);
+      if (error instanceof Error && error.stack) console.error(error.stack);
+      run.failures.push({ part: label, error: message });
+    }
+  };
+  if (only === 'all' || only === 'crypto') {
+    log(`\n[1/3] client crypto: ${sizeMiB} MiB, ${repeats} repeat(s), with openssl and age baselines`);
+    await part('client crypto', async () => {
+      const { cryptoBench } = await import('./cryptoBench.js');
+      run.crypto = await cryptoBench({ sizeBytes: sizeMiB * MiB, repeats, worker, reader, readChunk: readChunkKiB * 1024, log });
+    });
   }
-  if (only !== 'crypto') {
-    log(`\n[2/2] server API on the local stack: ${iterations} requests per operation`);
-    const { apiBench } = await import('./apiBench.js');
-    run.api = await apiBench({ iterations, warmup, log });
+  if (only === 'all' || only === 'api') {
+    log(`\n[2/3] server API on the local stack: ${iterations} requests per operation`);
+    await part('server API', async () => {
+      const { apiBench } = await import('./apiBench.js');
+      run.api = await apiBench({ iterations, warmup, log });
+    });
+  }
+  if (only === 'all' || only === 'permissions') {
+    log(`\n[3/3] permissions on the local stack: ${permIterations} checks per cell, sharing with ${shareUsers} users and a group of ${shareUsers}`);
+    await part('permissions', async () => {
+      const { permissionBench } = await import('./permissionBench.js');
+      run.permissions = await permissionBench({ iterations: permIterations, warmup: permWarmup, shareUsers, shareRepeats, shareConcurrency, log });
+    });
   }
   run.loadAfter = loadAverage();
 
@@ -72,12 +131,13 @@ async function main(): Promise<void> {
     await writeFile(`${docs}bench-results/latest.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote docs/benchmarks.md and docs/bench-results/latest.json');
   } else {
-    log('\nNot writing docs/benchmarks.md (BENCH_ONLY or BENCH_WRITE=0).');
+    log('\nNot writing docs/benchmarks.md (BENCH_ONLY, --only or BENCH_WRITE=0).');
   }
+  if (run.failures.length > 0) process.exitCode = 1;
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     process.exit(1);
