@@ -1,12 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFolderCommand } from '../../client/cli/commands/folders.js';
-import { CliContext } from '../../client/cli/context.js';
 import type { CliIo } from '../../client/cli/io.js';
 import { run } from '../../client/cli/program.js';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
@@ -579,10 +577,19 @@ describe('the CLI', () => {
 
     const listing = await coffer(home, ['--json', 'ls']); // plain ls: unchanged, everything shared with or owned by alice
     expect(listing.code).toBe(0);
-    let out = '';
-    const ctx = await CliContext.create({ ...listing.io, stdout: { write: (t: string) => (out += t) } }, { json: true });
-    await listFolderCommand(ctx, plans);
-    expect(JSON.parse(out)).toMatchObject({ folder: { folderId: plans, name: 'Plans' }, children: [{ nodeId: inner, kind: 'folder', name: 'Q4' }] });
+    const file = join(home, 'memo.txt');
+    await writeFile(file, 'in the folder');
+    const uploaded = await coffer(home, ['--json', 'upload', file, '--parent', plans]);
+    expect(uploaded.code, uploaded.stdout).toBe(0);
+    const inFolder = await coffer(home, ['--json', 'ls', plans]);
+    expect(inFolder.code).toBe(0);
+    expect(inFolder.json).toMatchObject({ folder: { folderId: plans, name: 'Plans' } });
+    expect(inFolder.json.children).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ nodeId: inner, kind: 'folder', name: 'Q4' }),
+        expect.objectContaining({ nodeId: uploaded.json.documentId, kind: 'document', name: 'memo.txt' }),
+      ]),
+    );
 
     // Moving Loose into a folder shared with bob gives one more person access.
     const shared = (await coffer(home, ['--json', 'mkdir', 'Shared'])).json.folderId as string;
@@ -607,7 +614,7 @@ describe('the CLI', () => {
     expect((await coffer(home, ['--json', 'limit', inner])).json).toEqual({ folderId: inner, limited: true, keyGeneration: 2 });
     expect((await coffer(home, ['--json', 'limit', inner, '--off'])).json).toEqual({ folderId: inner, limited: false, keyGeneration: 2 });
     const removed = await coffer(home, ['rmdir', plans]);
-    expect(removed.stdout).toBe(`Deleted folder ${plans}: 2 folders and 0 documents.\n`);
+    expect(removed.stdout).toBe(`Deleted folder ${plans}: 2 folders and 1 document.\n`);
     const gone = await coffer(home, ['--json', 'rmdir', plans]);
     expect([gone.code, gone.json.error.code]).toEqual([4, 'FOLDER_NOT_FOUND']);
   });

@@ -10,6 +10,7 @@ import type { CliIo } from '../io.js';
 import { collectList, formatBytes, printable, table } from '../format.js';
 import { progressBar, type Progress } from '../progress.js';
 import type { CliContext } from '../context.js';
+import { listFolderCommand } from './folders.js';
 import type { Runner } from './Runner.js';
 
 const ACCEPT_HELP = 'accept the changed public key of USER (check its fingerprint with them first); repeatable';
@@ -21,8 +22,9 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
     .argument('<file>', 'the file to upload')
     .option('--share <users>', 'share with these users (comma-separated or repeated)', collectList)
     .option('--name <name>', 'the name to store (default: the file name)')
+    .option('--parent <folderId>', 'upload into this folder (you need editor on it)')
     .option('--accept-new-key <user>', ACCEPT_HELP, collectList)
-    .action((file: string, flags: { share?: string[]; name?: string; acceptNewKey?: string[] }, command: Command) =>
+    .action((file: string, flags: { share?: string[]; name?: string; parent?: string; acceptNewKey?: string[] }, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
         const source = await openFile(file);
@@ -34,6 +36,7 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
             name,
             size: source.size,
             shareWith: flags.share ?? [],
+            ...(flags.parent ? { parent: flags.parent } : {}),
             acceptNewKeyFor: flags.acceptNewKey ?? [],
             onProgress: ({ bytes }) => bar.update(bytes),
           });
@@ -49,10 +52,12 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
 
   program
     .command('ls')
-    .description('list the documents and folders shared with you or yours, with their decrypted names')
-    .action((_flags: unknown, command: Command) =>
+    .description('list the documents and folders shared with you or yours, or the contents of FOLDER, with their decrypted names')
+    .argument('[folder]', 'a folder id: list what is in it')
+    .action((folder: string | undefined, _flags: unknown, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
+        if (folder) return listFolderCommand(ctx, folder);
         const documents: DocumentEntry[] = [];
         for await (const doc of ctx.client.listAll()) documents.push(doc);
         ctx.output.result({ documents }, () => {
