@@ -67,6 +67,11 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     case 'NOT_OWNER':
     case 'FORBIDDEN':
       return d(error.code, `${error.message} Ask the owner.`, EXIT.AUTH);
+    case 'CANNOT_COMMENT':
+    case 'CANNOT_EDIT':
+    case 'NOT_COMMENT_AUTHOR':
+    case 'NOT_GROUP_ADMIN':
+      return d(error.code, `${error.message} Ask the owner or a manager (for a group: an admin).`, EXIT.AUTH);
     case 'CANNOT_SHARE':
       return d(error.code, 'Your level does not let you share this (editors share only while the owner allows it): ask the owner or a manager.', EXIT.AUTH);
     case 'CANNOT_MANAGE':

@@ -5,7 +5,7 @@ export const EXIT = {
   FAILURE: 1,
   /** Bad command line or input (missing option, weak passphrase, invalid request). */
   USAGE: 2,
-  /** Not logged in, session expired, wrong passphrase. */
+  /** Not logged in, session expired, wrong passphrase, or your level does not allow it (403). */
   AUTH: 3,
   /** No such document or user, or no access. */
   NOT_FOUND: 4,
@@ -20,6 +20,6 @@ export const EXIT = {
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase,
+  0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase / not allowed,
   4 not found or no access, 5 public key changed, 6 server unreachable, 7 conflict (exists),
   130 cancelled`;
