@@ -582,7 +582,7 @@ describe('the CLI', () => {
     const uploaded = await coffer(home, ['--json', 'upload', file, '--parent', plans]);
     expect(uploaded.code, uploaded.stdout).toBe(0);
     const inFolder = await coffer(home, ['--json', 'ls', plans]);
-    expect(inFolder.code).toBe(0);
+    expect(inFolder.code, inFolder.stdout + inFolder.stderr).toBe(0);
     expect(inFolder.json).toMatchObject({ folder: { folderId: plans, name: 'Plans' } });
     expect(inFolder.json.children).toEqual(
       expect.arrayContaining([

@@ -912,7 +912,7 @@ describe('the CLI', () => {
     expect(badRole.code).toBe(2);
     expect((await cliBob(['group', 'rename', id, 'Ops team'])).json).toEqual({ groupId: id, name: 'Ops team' });
     const byMember = await cliCarol(['group', 'rename', id, 'Mine']);
-    expect([byMember.code, byMember.json.error.code]).toEqual([1, 'NOT_GROUP_ADMIN']);
+    expect([byMember.code, byMember.json.error.code]).toEqual([3, 'NOT_GROUP_ADMIN']);
 
     const removed = await cliBob(['group', 'remove', id, '--user', 'carol']);
     expect(removed).toMatchObject({ code: 0, json: { removed: ['u:carol'], keyGeneration: 2, notMembers: [], rewrap: { rewrapped: 0, failed: [] } } });
