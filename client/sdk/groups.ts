@@ -26,6 +26,7 @@ import {
 import type { ClientContext } from './ClientContext.js';
 import { CofferApiError, KeyMismatchError } from './errors.js';
 import { GroupKeyring } from './GroupKeyring.js';
+import { retryConcurrentUpdates } from './retry.js';
 
 export type { GroupRole, GroupView, KeyringGroup } from '../../shared/schemas/groups.js';
 
@@ -96,7 +97,8 @@ export async function createGroup(ctx: ClientContext, name: string): Promise<Gro
         await wrapKey(ownKey, secret, { kind: 'group', resourceId: groupId, generation: 1, recipientId: `u:${session.userId}` }),
       ),
     };
-    return await ctx.api.post<GroupView>('/groups', body);
+    // The creator's principal set is part of the write: a concurrent group change of theirs is retried.
+    return await retryConcurrentUpdates(() => ctx.api.post<GroupView>('/groups', body));
   } finally {
     secret.fill(0);
     pair.privateKeyPkcs8.fill(0);
