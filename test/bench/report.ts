@@ -544,6 +544,9 @@ and needs 7× the file size free in os.tmpdir().
 - **Server API**: every route of shared/routes.ts on the local stack, one request at a time. Register bodies (Argon2id, sealed private
   key; one RSA-3072 key pair shared by all benchmark users), wrapped keys and ciphertexts are prepared before the timed requests; the
   ciphertext PUTs to s3rver are not timed. createDocument is measured with a single-PUT size (below the 64 MiB multipart threshold).
+  Routes that use up what they act on (delete, transfer, revoke, limit, member removal, rewrap, comment delete) get one fixture per
+  sample, built before the timed loop; a deleted folder holds a subfolder and a document, a moved document's folder has 2 descendants
+  to re-path (see the header of test/bench/apiBench.ts).
   "Backend calls / request" are counted by wrapping the stack's KeyService and ObjectStore ports (presign* = local signing, no request)
   and by a middleware on the DynamoDB document client. "In DynamoDB Local" sums the time inside DynamoDB calls (calls made in
   parallel each count, so it can exceed the handler time); "outside backend calls" is the handler time minus all backend time (≥ 0).
