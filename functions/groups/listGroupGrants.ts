@@ -2,7 +2,7 @@ import { listGroupGrants as listGrants } from '../../shared/data/groups.js';
 import { operation } from '../../shared/http/Operation.js';
 import { groupIdParams, listGroupGrantsQuery, type ListGroupGrantsResponse } from '../../shared/schemas/groups.js';
 import { requireGroupMember } from '../../shared/services/groupsAccess.js';
-import { decodeGroupCursor, encodeGroupCursor } from '../../shared/services/groupsCursor.js';
+import { decodeGroupCursor, encodeCursor } from '../../shared/services/cursor.js';
 
 /** Grants made to the group (members only), one page; `stale=1`: only those wrapped for an older group key. */
 export const listGroupGrants = operation({
@@ -19,7 +19,7 @@ export const listGroupGrants = operation({
       groupId: params.id,
       keyGeneration: meta.keyGeneration,
       grants: page.grants,
-      ...(page.lastKey ? { cursor: encodeGroupCursor(page.lastKey) } : {}),
+      ...(page.lastKey ? { cursor: encodeCursor(page.lastKey) } : {}),
     };
     return { body };
   },
