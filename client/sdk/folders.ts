@@ -32,6 +32,7 @@ import { keyAtGeneration, type NodeKind, openKeyPath } from './nodeKeys.js';
 import { nodePath } from './paths.js';
 import { permissions } from './permissions.js';
 import { isApiError, retryConcurrentUpdates } from './retry.js';
+import { newId } from './ids.js';
 
 /**
  * Folders (docs/permissions.md): every folder has its own 32-byte key; a node inside a folder
@@ -113,10 +114,7 @@ export interface MoveResult extends MovePreview {
   moved: boolean;
 }
 
-/** 16 random bytes, base64url: 22 characters (design.md, Identifiers). */
-export function newNodeId(): string {
-  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
-}
+export const newNodeId = newId;
 
 export function folderPath(folderId: string): string {
   return `/folders/${encodeURIComponent(folderId)}`;

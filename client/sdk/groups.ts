@@ -27,6 +27,7 @@ import type { ClientContext } from './ClientContext.js';
 import { CofferApiError, KeyMismatchError } from './errors.js';
 import { GroupKeyring } from './GroupKeyring.js';
 import { retryConcurrentUpdates } from './retry.js';
+import { newId } from './ids.js';
 
 export type { GroupRole, GroupView, KeyringGroup } from '../../shared/schemas/groups.js';
 
@@ -82,7 +83,7 @@ export const principalOf = (p: GroupPrincipal) => ('userId' in p ? `u:${p.userId
  */
 export async function createGroup(ctx: ClientContext, name: string): Promise<GroupView> {
   const session = await ctx.keeper.current();
-  const groupId = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const groupId = newId();
   const [pair, ownKey] = await Promise.all([generateGroupKeyPair(), importPublicKey(fromBase64Url(session.publicKeySpki))]);
   const secret = generateGroupSecret();
   try {

@@ -25,6 +25,7 @@ import { putPresigned } from './presigned.js';
 import { documentPath } from './paths.js';
 import type { Recipient } from './Recipients.js';
 import { shareDocumentKey } from './share.js';
+import { newId } from './ids.js';
 
 export interface TransferProgress {
   /** Plaintext bytes processed so far. */
@@ -159,7 +160,4 @@ async function sendCiphertext(
   return { parts };
 }
 
-/** 16 random bytes, base64url: 22 characters (design.md, Identifiers). */
-function newDocumentId(): string {
-  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(16)));
-}
+const newDocumentId = newId;
