@@ -1,10 +1,10 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { Conflict } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta, NodeSettings } from './nodes.js';
+import { concurrentUpdate, guardChecks, itemId } from './tree.js';
 
 /**
  * Registry changes of one node. Each is one transaction over the node's META (whose `acl` mirrors
@@ -42,19 +42,12 @@ async function commit(db: Database, change: NodeChange, update: { set: string[];
       },
     },
     ...rest,
-    ...change.guards.map((g) => ({
-      ConditionCheck: {
-        TableName: db.table,
-        Key: g.key,
-        ConditionExpression: 'rev = :rev',
-        ExpressionAttributeValues: { ':rev': g.rev },
-      },
-    })),
+    ...guardChecks(db, change.guards, new Set([itemId(keys.nodeMeta(change.node.nodeId))])),
   ];
   await dynamo(
     () => db.doc.send(new TransactWriteCommand({ TransactItems: items })),
     (error) => {
-      if (cancellationReasons(error)) throw new Conflict('CONCURRENT_UPDATE', 'The permissions changed meanwhile: reload and retry.');
+      if (cancellationReasons(error)) throw concurrentUpdate();
     },
   );
 }

@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Conflict } from '../errors/index.js';
+import { concurrentUpdate } from './tree.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
@@ -225,10 +225,6 @@ function revCondition(rev: number) {
 
 function toSet(item: Record<string, unknown>): PrincipalSetItem {
   return { userId: item.userId as string, groups: (item.groups as Record<string, string>) ?? {}, rev: (item.rev as number) ?? 0 };
-}
-
-function concurrentUpdate(): Conflict {
-  return new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
 }
 
 class RetryRecompute extends Error {}
