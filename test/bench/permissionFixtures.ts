@@ -24,6 +24,7 @@ import { GROUP_LIMITS } from '../../shared/schemas/groups.js';
 import type { Actor } from '../helpers/actors.js';
 import { mkdir, type FolderHandle } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
+import { mapBounded } from '../../client/sdk/bounded.js';
 
 // --- DynamoDB calls ------------------------------------------------------------------
 
@@ -130,19 +131,8 @@ export function itemsWritten(calls: readonly DynamoCall[], prefix: string): numb
 
 // --- Small async helpers ---------------------------------------------------------------
 
-/** `fn` over `items` with at most `limit` in flight; results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** `fn` over `items` with at most `limit` in flight; results in order (the SDK's own bounded map). */
+export const mapLimit = mapBounded;
 
 /** Throws with the answer's body unless the status is the expected one. */
 export function expectStatus(res: ApiResponse, expected: number, what: string): ApiResponse {

@@ -29,7 +29,8 @@ export interface Actor {
   refreshToken: string;
 }
 
-export async function register(url: string, userId: string, kdf: KdfCost = TEST_KDF): Promise<Actor> {
+/** POST /users as a client does (keys made here), a guest when an invitation code is given; then log in. */
+export async function register(url: string, userId: string, kdf: KdfCost = TEST_KDF, options: { invitationCode?: string } = {}): Promise<Actor> {
   const passphrase = `correct-horse-battery-${userId}-staple-${Math.random().toString(36).slice(2)}`;
   const params = newKdfParams(kdf);
   const keys = await deriveUserKeys(passphrase, params);
@@ -43,6 +44,7 @@ export async function register(url: string, userId: string, kdf: KdfCost = TEST_
       encryptedPrivateKey: toBase64Url(sealed),
       kdf: params,
       authKey: toBase64Url(keys.authKey),
+      ...(options.invitationCode ? { invitationCode: options.invitationCode } : {}),
     },
   });
   if (res.status !== 201) throw new Error(`register ${userId}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -2,17 +2,13 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEST_KDF,
-  deriveUserKeys,
   encryptMetadata,
   fingerprint,
   fromBase64Url,
   generateDataKey,
   generateGroupKeyPair,
   generateGroupSecret,
-  generateUserKeyPair,
-  newKdfParams,
   sealGroupPrivateKey,
-  sealPrivateKey,
   toBase64Url,
   unwrapKey,
   wrapKey,
@@ -20,10 +16,11 @@ import {
   type GroupKeyPair,
 } from '../../shared/crypto/index.js';
 import { commentField, newCommentId } from '../../shared/schemas/comments.js';
-import { type Actor, newDocumentId, shareGrant } from '../helpers/actors.js';
+import { type Actor, newDocumentId, register, shareGrant } from '../helpers/actors.js';
 import { chainLabel, childLabel, type DocumentHandle, type FolderHandle, folderBody, folderLabel, mkdir, openKeyPath, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { mapBounded } from '../../client/sdk/bounded.js';
 
 /**
  * The authorization matrix (issue 3): every node route x every actor, and every group route x
@@ -908,55 +905,9 @@ async function partition(pk: string): Promise<Record<string, unknown>[]> {
 
 const snapshot = (pks: string[]) => Promise.all(pks.map(partition));
 
-/** POST /users as a client does (keys made here), a guest when an invitation code is given; then log in. */
-async function registerUser(userId: string, invitationCode?: string): Promise<Actor> {
-  const passphrase = `matrix-${userId}-${Math.random().toString(36).slice(2)}`;
-  const params = newKdfParams(TEST_KDF);
-  const keys = await deriveUserKeys(passphrase, params);
-  const pair = await generateUserKeyPair();
-  await must(
-    api(url, 'POST', '/users', {
-      body: {
-        userId,
-        name: `User ${userId}`,
-        publicKey: toBase64Url(pair.publicKeySpki),
-        encryptedPrivateKey: toBase64Url(await sealPrivateKey(pair.privateKeyPkcs8, keys.encryptionKey, userId)),
-        kdf: params,
-        authKey: toBase64Url(keys.authKey),
-        ...(invitationCode ? { invitationCode } : {}),
-      },
-    }),
-    201,
-    `register ${userId}`,
-  );
-  const login = await must(api(url, 'POST', '/auth/token', { body: { userId, authKey: toBase64Url(keys.authKey) } }), 200, `login ${userId}`);
-  return {
-    userId,
-    passphrase,
-    authKey: toBase64Url(keys.authKey),
-    publicKeySpki: pair.publicKeySpki,
-    publicKey: pair.publicKey,
-    privateKey: pair.privateKey,
-    fingerprint: await fingerprint(pair.publicKeySpki),
-    accessToken: login.body.accessToken,
-    refreshToken: login.body.refreshToken,
-  };
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
+/** A registered, logged-in user (a guest when an invitation code is given). */
+const registerUser = (userId: string, invitationCode?: string): Promise<Actor> =>
+  register(url, userId, TEST_KDF, invitationCode ? { invitationCode } : {});
 
 // --- groups, with real keys (as test/integration/groups.test.ts) ---
 
@@ -1216,7 +1167,7 @@ beforeAll(async () => {
   users.alice = alice;
   const invitation = await must(as(alice, 'POST', '/invitations', {}), 201, 'invitation');
   const others = [...ACTORS.filter((a) => a.name !== 'owner').map((a) => a.userId), ...EXTRA_USERS];
-  await pool(others, 4, async (userId) => {
+  await mapBounded(others, 4, async (userId) => {
     users[userId] = await registerUser(userId, userId === 'guest' ? invitation.body.invitationCode : undefined);
   });
 
@@ -1240,9 +1191,9 @@ beforeAll(async () => {
 
   // Fresh fixtures for the allowed cells that change what others would see.
   sharingOffTree = await buildTree(false, true);
-  const trees = await pool(FRESH_CELLS, 4, (c) => buildTree(false, c.route.sharingOff));
+  const trees = await mapBounded(FRESH_CELLS, 4, (c) => buildTree(false, c.route.sharingOff));
   FRESH_CELLS.forEach((c, i) => freshTrees.set(c.key, trees[i]!));
-  const groups = await pool(FRESH_GROUP_CELLS, 1, async () => {
+  const groups = await mapBounded(FRESH_GROUP_CELLS, 1, async () => {
     const g = await newGroup(alice, 'fresh');
     await addMembers(g, ['u:tee']);
     return g;
