@@ -18,4 +18,12 @@ export const DOMAIN = {
   keyUnderKey: 'coffer/v1/key-under-key',
   /** HKDF info: group secret -> AES key that seals the group private key; also the AAD prefix of the seal. */
   groupPrivateKey: 'coffer/v1/group-private-key',
+  /** HKDF info: link secret -> link key, for a link without a password. */
+  linkKeyNoPassword: 'coffer/v1/link-key\0nopw',
+  /** HKDF info: link secret || password key -> link key, for a link with a password. */
+  linkKeyPassword: 'coffer/v1/link-key\0pw',
+  /** HKDF info: link secret -> the 16-byte Argon2id salt of the link password. */
+  linkPasswordSalt: 'coffer/v1/link-password-salt',
+  /** HKDF info: password key -> the proof sent to the server (never the link key). */
+  linkPasswordProof: 'coffer/v1/link-password-proof',
 } as const;

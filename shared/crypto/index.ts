@@ -13,6 +13,7 @@ export { utf8Decode, utf8Encode } from './utf8.js';
 export {
   DEFAULT_KDF,
   isKdfStrongEnough,
+  MAX_KDF,
   MIN_PRODUCTION_KDF,
   newKdfParams,
   TEST_KDF, // tests only: see kdfParams.ts
@@ -50,6 +51,19 @@ export {
   type GroupKeyLabel,
   type GroupKeyPair,
 } from './groupKeys.js';
+
+// Share links
+export {
+  deriveLinkKeys,
+  formatLinkUrl,
+  LINK_SECRET_BYTES,
+  newLinkSecret,
+  parseLinkUrl,
+  unwrapLinkKey,
+  wrapKeyForLink,
+  type LinkKeys,
+  type LinkPassword,
+} from './linkKeys.js';
 
 // Document content: the stream envelope
 export { decryptStream } from './decryptStream.js';

@@ -103,7 +103,8 @@ function assertKdfParams(params: KdfParams): void {
   if (salt.length !== KDF_SALT_BYTES) throw new ValidationFailed(`The KDF salt must be ${KDF_SALT_BYTES} bytes.`);
 }
 
-function assertKdfCost(cost: KdfCost): void {
+/** Validates a cost: argon2id, every field an integer within [TEST_KDF floor, MAX_KDF]. ValidationFailed otherwise. */
+export function assertKdfCost(cost: KdfCost): void {
   if (typeof cost !== 'object' || cost === null) throw new ValidationFailed('KDF parameters must be an object.');
   if (cost.algorithm !== 'argon2id') throw new ValidationFailed('The KDF algorithm must be "argon2id".');
   inRange(cost.parallelism, 1, MAX_KDF.parallelism, 'parallelism');

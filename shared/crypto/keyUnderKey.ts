@@ -39,10 +39,13 @@ export type KeyUnderKeyLabel = {
  * - `folder-child`: a node key under its parent folder's key (resourceId != parentId).
  * - `key-chain`: a folder's old key under its new key (resourceId = parentId, generation < parentGeneration).
  * - `group-chain`: a group's old secret under its new secret (same rules as key-chain).
+ * - `link`: a node key under a share link's key (parentId = 'link', parentGeneration = 0; linkKeys.ts).
  */
-export type KeyUnderKeyKind = 'folder-child' | 'key-chain' | 'group-chain';
+export type KeyUnderKeyKind = 'folder-child' | 'key-chain' | 'group-chain' | 'link';
 
-const KINDS: readonly KeyUnderKeyKind[] = ['folder-child', 'key-chain', 'group-chain'];
+const KINDS: readonly KeyUnderKeyKind[] = ['folder-child', 'key-chain', 'group-chain', 'link'];
+/** The fixed parent of a `link` wrap: the link key has no id or generation of its own. */
+export const LINK_PARENT = { parentId: 'link', parentGeneration: 0 } as const;
 const FORMAT_VERSION = 0x01;
 const WRAPPED_BYTES = 1 + AES_GCM.nonceBytes + DATA_KEY_BYTES + AES_GCM.tagBytes; // 61
 const WRAPPED_CHARS = Math.ceil((WRAPPED_BYTES * 4) / 3); // 82: unpadded base64url
@@ -98,6 +101,10 @@ export function encodeKeyUnderKeyLabel(label: KeyUnderKeyLabel): Uint8Array<Arra
   if (label.kind === 'folder-child') {
     if (label.resourceId === label.parentId) {
       throw new ValidationFailed('A folder-child key label needs parentId to differ from resourceId.');
+    }
+  } else if (label.kind === 'link') {
+    if (label.parentId !== LINK_PARENT.parentId || label.parentGeneration !== LINK_PARENT.parentGeneration) {
+      throw new ValidationFailed("A link key label needs parentId 'link' and parentGeneration 0.");
     }
   } else {
     if (label.resourceId !== label.parentId) {

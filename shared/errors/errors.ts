@@ -7,6 +7,15 @@ export class ValidationFailed extends CofferError {
   }
 }
 
+/** A share-link URL that is not `<server>/l/<token>#<secret>`: a ValidationFailed with its own code. */
+export class InvalidLinkUrl extends ValidationFailed {
+  override readonly code = 'INVALID_LINK_URL';
+
+  constructor(message = 'This is not a Coffer link: expected <server>/l/<token>#<secret>, with a 43-character token and secret.') {
+    super(message);
+  }
+}
+
 /** A request body above the size limit. */
 export class PayloadTooLarge extends CofferError {
   constructor(message = 'The request body is too large.') {
@@ -23,8 +32,8 @@ export class UnsupportedMediaType extends CofferError {
 
 /** Missing, malformed, tampered or expired credentials. */
 export class Unauthorized extends CofferError {
-  constructor(code = 'UNAUTHORIZED', message = 'Authentication is required: log in again.') {
-    super(code, message);
+  constructor(code = 'UNAUTHORIZED', message = 'Authentication is required: log in again.', details?: Record<string, unknown>) {
+    super(code, message, details);
   }
 }
 
@@ -56,10 +65,17 @@ export class Unprocessable extends CofferError {
   }
 }
 
+/** Existed, but is no longer usable (an expired or used-up link). */
+export class Gone extends CofferError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
+  }
+}
+
 /** Too many attempts. */
 export class TooManyRequests extends CofferError {
-  constructor(code = 'TOO_MANY_REQUESTS', message = 'Too many attempts: wait and retry.') {
-    super(code, message);
+  constructor(code = 'TOO_MANY_REQUESTS', message = 'Too many attempts: wait and retry.', details?: Record<string, unknown>) {
+    super(code, message, details);
   }
 }
 
