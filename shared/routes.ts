@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds its HTTP API routes and Lambda functions
  * from it, the local server dispatches with it, and each area's handler routes with it.
  */
-export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups';
+export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups' | 'links';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -12,8 +12,11 @@ export interface Route {
   readonly area: Area;
   /** Stable operation name: the handler implementing it and the benchmark label. */
   readonly operation: string;
-  /** `public` routes take no bearer token. */
-  readonly auth: 'public' | 'bearer';
+  /**
+   * `public` routes take no bearer token; `optional` ones authenticate the caller when an
+   * Authorization header is present (a bad token is still 401) and run anonymously otherwise.
+   */
+  readonly auth: 'public' | 'bearer' | 'optional';
 }
 
 export const ROUTES: readonly Route[] = [
@@ -65,9 +68,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', path: '/groups/{id}/members/{principalId}', area: 'groups', operation: 'changeMemberRole', auth: 'bearer' },
   { method: 'GET', path: '/groups/{id}/grants', area: 'groups', operation: 'listGroupGrants', auth: 'bearer' },
   { method: 'POST', path: '/groups/{id}/rewrap', area: 'groups', operation: 'rewrapGroupGrants', auth: 'bearer' },
+
+  { method: 'POST', path: '/nodes/{id}/links', area: 'links', operation: 'createLink', auth: 'bearer' },
+  { method: 'GET', path: '/nodes/{id}/links', area: 'links', operation: 'listLinks', auth: 'bearer' },
+  { method: 'DELETE', path: '/links/{linkId}', area: 'links', operation: 'revokeLink', auth: 'bearer' },
+  { method: 'POST', path: '/links/open', area: 'links', operation: 'openLink', auth: 'optional' },
 ];
 
-export const AREAS: readonly Area[] = ['health', 'auth', 'users', 'documents', 'folders', 'sharing', 'groups'];
+export const AREAS: readonly Area[] = ['health', 'auth', 'users', 'documents', 'folders', 'sharing', 'groups', 'links'];
 
 export function routesOf(area: Area): Route[] {
   return ROUTES.filter((r) => r.area === area);

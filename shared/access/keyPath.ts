@@ -50,12 +50,23 @@ export async function buildKeyPath(deps: Deps, access: NodeAccess): Promise<KeyP
   );
   const grant = out.Item as GrantItem | undefined;
   if (!grant) throw notFoundFor(); // revoked between the check and this read
+  const { steps, chains } = stepsDown(access.scope.slice(0, index + 1));
+  if (grant.keyGeneration !== holder.keyGeneration && holder.keyChain) chains[holder.nodeId] = holder.keyChain;
+  return { entry: entryOf(grant), steps, chains };
+}
+
+/**
+ * The parent wraps down a verified chain `[node, parent, ..., holder]`: one step per node below
+ * the holder, top down, and the key chain of each parent whose older generation a step needs.
+ * Throws `missing()` (default: the same 404 as the access check) when a node has no parent wrap.
+ */
+export function stepsDown(chain: readonly NodeMeta[], missing: () => Error = () => notFoundFor()): Pick<KeyPath, 'steps' | 'chains'> {
   const steps: KeyPathStep[] = [];
   const chains: KeyPath['chains'] = {};
-  for (let i = index - 1; i >= 0; i--) {
-    const child = access.scope[i]!;
-    const parent = access.scope[i + 1]!;
-    if (!child.parentWrap || child.parentKeyGeneration === undefined) throw notFoundFor();
+  for (let i = chain.length - 2; i >= 0; i--) {
+    const child = chain[i]!;
+    const parent = chain[i + 1]!;
+    if (!child.parentWrap || child.parentKeyGeneration === undefined) throw missing();
     steps.push({
       nodeId: child.nodeId,
       keyGeneration: child.keyGeneration,
@@ -65,8 +76,7 @@ export async function buildKeyPath(deps: Deps, access: NodeAccess): Promise<KeyP
     });
     if (child.parentKeyGeneration !== parent.keyGeneration && parent.keyChain) chains[parent.nodeId] = parent.keyChain;
   }
-  if (grant.keyGeneration !== holder.keyGeneration && holder.keyChain) chains[holder.nodeId] = holder.keyChain;
-  return { entry: entryOf(grant), steps, chains };
+  return { steps, chains };
 }
 
 function nearestEntry(scope: NodeMeta[], principals: ReadonlySet<string>, me: string, now: number): { index: number; principalId: string } {

@@ -27,6 +27,14 @@ export interface Settings {
   readonly partSize: number;
   /** Pending uploads older than this are abandoned (cleanup, issue 4). */
   readonly abandonAfterSeconds: number;
+  /** Share links (docs/links.md): expiry when none is given, and the longest allowed. */
+  readonly linkDefaultTtlSeconds: number;
+  readonly linkMaxTtlSeconds: number;
+  /** Lifetime of the presigned GET a link open returns (at most 60). */
+  readonly linkDownloadUrlTtlSeconds: number;
+  /** Wrong passwords before a link locks, and for how long. */
+  readonly linkMaxPasswordAttempts: number;
+  readonly linkLockSeconds: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -37,4 +45,9 @@ export const DEFAULT_SETTINGS: Settings = {
   multipartThreshold: 64 * 1024 * 1024,
   partSize: 16 * 1024 * 1024,
   abandonAfterSeconds: 24 * 3600,
+  linkDefaultTtlSeconds: 7 * 24 * 3600,
+  linkMaxTtlSeconds: 90 * 24 * 3600,
+  linkDownloadUrlTtlSeconds: 60,
+  linkMaxPasswordAttempts: 10,
+  linkLockSeconds: 15 * 60,
 };

@@ -21,6 +21,14 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
+/** An optional setting: absent or empty gives undefined; anything but a positive integer refuses to start. */
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value) || !Number.isSafeInteger(Number(value))) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
 /**
  * Wiring from the environment: AWS adapters on Lambda (`COFFER_KMS=aws`), the
  * keyring file and local endpoints under `npm start`. Chosen by configuration,
@@ -45,7 +53,11 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
     tokens: new AccessTokens({ keys }),
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'coffer' }),
     clock: () => Date.now(),
-    settings: { ...DEFAULT_SETTINGS, allowWeakKdf: env.COFFER_ALLOW_WEAK_KDF === '1' },
+    settings: {
+      ...DEFAULT_SETTINGS,
+      allowWeakKdf: env.COFFER_ALLOW_WEAK_KDF === '1',
+      linkMaxTtlSeconds: positiveInteger(env, 'COFFER_LINK_MAX_TTL_SECONDS') ?? DEFAULT_SETTINGS.linkMaxTtlSeconds,
+    },
   };
 }
 

@@ -33,6 +33,8 @@ export const keys = {
   groupPartition: (groupId: string) => `GROUP#${groupId}`,
   invitation: (codeHash: string) => ({ pk: `INVITE#${codeHash}`, sk: 'INVITE' }),
   auditEvent: (day: string, sortKey: string) => ({ pk: `AUDIT#${day}`, sk: sortKey }),
+  /** A share link, by its id (a hash of its token: docs/links.md). */
+  link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
 };
 
 /** Sort-key prefixes, for `begins_with` queries. */
@@ -56,6 +58,12 @@ export const indexKeys = {
     gsi1sk: `MEMBER#${groupId}`,
   }),
   principalPartition: (principalId: string) => `PRINCIPAL#${principalId}`,
+  /** gsi1: a node's share links, oldest first. */
+  linksOf: (nodeId: string, createdAt: string, linkId: string) => ({
+    gsi1pk: `LINKS#${nodeId}`,
+    gsi1sk: `${createdAt}#${linkId}`,
+  }),
+  linksPartition: (nodeId: string) => `LINKS#${nodeId}`,
   /** gsi2: the expiry index the cleanup job queries. */
   byExpiry: (expiresAtIso: string, pk: string, sk: string) => ({
     gsi2pk: 'EXPIRY',

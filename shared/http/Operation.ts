@@ -18,6 +18,11 @@ export interface OperationInput<B, Q, P> {
   query: Q;
   params: P;
   caller: Caller;
+  /**
+   * False when nobody signed in: on `public` routes, and on `optional` ones called without a
+   * token. `caller` is then a placeholder that must not be trusted for any decision.
+   */
+  signedIn: boolean;
   /** Absent only for `standalone` operations. */
   deps: Deps;
   request: RequestInfo;

@@ -30,7 +30,8 @@ export function areaHandler(area: Area, operations: Record<string, AnyOperation>
     if (!route) throw new NotFound('ROUTE_NOT_FOUND', 'No such route.');
     const op = operations[route.operation]!;
     const d = op.standalone ? (undefined as unknown as Deps) : await deps();
-    const caller = route.auth === 'bearer' ? await authenticate(event, d.tokens) : ANONYMOUS;
+    const signedIn = route.auth === 'bearer' || (route.auth === 'optional' && header(event, 'authorization') !== undefined);
+    const caller = signedIn ? await authenticate(event, d.tokens) : ANONYMOUS;
     // From here the caller is known: a guest's request is audited, success or failure.
     return withGuestAudit(d, route, event, caller, async () => {
       const params = validate(op.params, event.pathParameters ?? {}, 'path');
@@ -41,6 +42,7 @@ export function areaHandler(area: Area, operations: Record<string, AnyOperation>
         query,
         params,
         caller,
+        signedIn,
         deps: d,
         request: {
           requestId: event.requestContext?.requestId ?? '',

@@ -6,3 +6,4 @@ export * from './comments.js';
 export * from './invitations.js';
 export * from './groups.js';
 export * from './folders.js';
+export * from './links.js';

@@ -3,6 +3,7 @@ import type { Deps } from '../config/Deps.js';
 import { deleteItems, listNodeItems } from '../data/documents.js';
 import { type FolderMeta, markFolderDeleting } from '../data/folders.js';
 import { keys } from '../data/keys.js';
+import { deleteLinksOf } from '../data/links.js';
 import type { NodeKind } from '../data/nodes.js';
 import { allChildPointers, deleteChildPointer } from '../data/tree.js';
 import type { Caller } from '../http/Operation.js';
@@ -30,7 +31,7 @@ export async function deleteFolderTree(deps: Deps, caller: Caller, folderId: str
 
 /**
  * Purges a folder marked `deleting` and its subtree, bottom-up: each node's children first, then
- * its S3 objects and the items of its partition, its META, and last its pointer in its parent.
+ * its S3 objects, the items of its partition and its share links, its META, and last its pointer in its parent.
  * Safe to interrupt and to run again (the cleanup job of issue 4 resumes interrupted deletes from
  * the folder's expiry-index entry): every step is an idempotent delete, and a node's META and
  * pointer outlive everything below it, so a rerun finds whatever is left.
@@ -62,6 +63,8 @@ async function purgeNode(deps: Deps, nodeId: string, kind: NodeKind, parentId: s
       if (objectKeys.length > 0) await deps.objects.deleteObjects(objectKeys);
     })(),
     deleteItems(deps.db, rest),
+    // Its share links (found through gsi1) go before its META: a rerun still finds the node.
+    deleteLinksOf(deps.db, nodeId),
   ]);
   if (meta) {
     await deleteItems(deps.db, [keys.nodeMeta(nodeId)]);

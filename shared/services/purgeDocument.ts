@@ -1,12 +1,13 @@
 import type { Deps } from '../config/Deps.js';
 import { deleteItems, listNodeItems, markDeleting } from '../data/documents.js';
 import { keys } from '../data/keys.js';
+import { deleteLinksOf } from '../data/links.js';
 
 /**
  * Deletes a document for good, in an order that is safe to interrupt and resume:
  * 1. mark it `deleting` (every read answers 404 from here; guard: the caller owns it),
  * 2. delete its S3 objects (aborting an unfinished multipart upload) and, at the same time,
- *    its registry entries and versions,
+ *    its registry entries, versions and share links,
  * 3. delete its pointer in its folder, then its meta item last.
  * A failure leaves the meta item on the expiry index, where the cleanup job finishes the work.
  */
@@ -23,6 +24,7 @@ export async function purgeDocument(deps: Deps, nodeId: string, ownerId: string)
       await deps.objects.deleteObjects(objectKeys);
     })(),
     deleteItems(deps.db, rest),
+    deleteLinksOf(deps.db, nodeId),
   ]);
   if (meta.parentId) await deleteItems(deps.db, [keys.child(meta.parentId, nodeId)]);
   await deleteItems(deps.db, [keys.nodeMeta(nodeId)]);

@@ -245,7 +245,7 @@ interface RouteSpec {
   on: readonly NodeName[];
   /** What the route needs, in the order the server checks. */
   caps: readonly Cap[];
-  notFound: 'DOCUMENT_NOT_FOUND' | 'FOLDER_NOT_FOUND' | 'NODE_NOT_FOUND';
+  notFound: 'DOCUMENT_NOT_FOUND' | 'FOLDER_NOT_FOUND' | 'NODE_NOT_FOUND' | 'LINK_NOT_FOUND';
   ok: number;
   /** A refused call must leave the registry as it was. */
   writes: boolean;
@@ -662,7 +662,62 @@ const ROUTES: readonly RouteSpec[] = [
       expect((await as(user('alice'), 'GET', `/folders/${c.id}`)).status, c.label).toBe(404);
     },
   },
+  {
+    label: 'POST /nodes/{id}/links',
+    on: [...DOCS, ...FOLDERS],
+    caps: ['share'],
+    notFound: 'NODE_NOT_FOUND',
+    ok: 201,
+    writes: true,
+    request: async (c) => ({ method: 'POST', path: `/nodes/${c.id}/links`, body: { wrappedKey: randomWrap(), keyGeneration: generationOf(c.t, c.node) } }),
+    check: async (c, res) => {
+      expect(res.body.token, c.label).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect([res.body.link.nodeId, res.body.link.createdBy, res.body.link.state], c.label).toEqual([c.id, c.who.userId, 'active']);
+    },
+  },
+  {
+    label: 'GET /nodes/{id}/links',
+    on: [...DOCS, ...FOLDERS],
+    caps: ['share'],
+    notFound: 'NODE_NOT_FOUND',
+    ok: 200,
+    writes: false,
+    request: async (c) => ({ method: 'GET', path: `/nodes/${c.id}/links?limit=100` }),
+    check: async (c, res) => {
+      expect(Array.isArray(res.body.links), c.label).toBe(true);
+      expect(JSON.stringify(res.body), c.label).not.toMatch(/token|verifier/);
+    },
+  },
+  {
+    label: "DELETE /links/{linkId} (the owner's link)",
+    on: [...DOCS, ...FOLDERS],
+    caps: ['manage'],
+    notFound: 'LINK_NOT_FOUND',
+    ok: 200,
+    writes: true,
+    request: async (c) => {
+      const made = await must(
+        as(user('alice'), 'POST', `/nodes/${c.id}/links`, { wrappedKey: randomWrap(), keyGeneration: generationOf(c.t, c.node) }),
+        201,
+        `link on ${c.node}`,
+      );
+      const linkId = made.body.link.linkId as string;
+      return { method: 'DELETE', path: `/links/${linkId}`, touches: [`LINK#${linkId}`] };
+    },
+    check: async (c, res) => {
+      expect(res.body.revoked, c.label).toBe(true);
+      expect(await partition(`LINK#${res.body.linkId}`), c.label).toEqual([]);
+    },
+  },
 ];
+
+/** A wrap of the link's shape: the server never opens it. */
+const randomWrap = () => toBase64Url(crypto.getRandomValues(new Uint8Array(61)));
+/** The node's current key generation in a fixture (L was limited: generation 2). */
+const generationOf = (t: Tree, node: NodeName) => {
+  const h = t[node];
+  return 'generation' in h ? h.generation : 1;
+};
 
 interface Cell {
   key: string;

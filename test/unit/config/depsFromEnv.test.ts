@@ -32,4 +32,13 @@ describe('depsFromEnv', () => {
     expect((await deps.keys.mac(new Uint8Array(8))).length).toBe(32);
     expect(deps.settings.allowWeakKdf).toBe(false);
   });
+
+  it('reads the longest link lifetime from COFFER_LINK_MAX_TTL_SECONDS, and refuses anything but a positive integer', async () => {
+    const base = { TABLE_NAME: 't', SIGNING_KEY_ID: 'k', AWS_REGION: 'eu-west-1' };
+    expect((await depsFromEnv(base)).settings.linkMaxTtlSeconds).toBe(90 * 24 * 3600);
+    expect((await depsFromEnv({ ...base, COFFER_LINK_MAX_TTL_SECONDS: '86400' })).settings.linkMaxTtlSeconds).toBe(86400);
+    for (const bad of ['0', '-5', '1.5', '7d', ' 60', '1e6', '99999999999999999999']) {
+      await expect(depsFromEnv({ ...base, COFFER_LINK_MAX_TTL_SECONDS: bad }), bad).rejects.toThrow(/COFFER_LINK_MAX_TTL_SECONDS must be a positive integer/);
+    }
+  });
 });

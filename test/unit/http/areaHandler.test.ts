@@ -67,4 +67,55 @@ describe('areaHandler', () => {
     expect(res.statusCode).toBe(413);
     expect(JSON.parse(res.body!).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
+
+  describe('optional auth', () => {
+    const seen: { caller: unknown; signedIn: boolean }[] = [];
+    const stub = operation({ async run() { return {}; } });
+    const linksArea = (verify: ReturnType<typeof vi.fn>) =>
+      areaHandler(
+        'links',
+        {
+          createLink: stub,
+          listLinks: stub,
+          revokeLink: stub,
+          openLink: operation({
+            async run({ caller, signedIn }) {
+              seen.push({ caller, signedIn });
+              return { body: { signedIn } };
+            },
+          }),
+        },
+        async () => ({ logger: { error: vi.fn() }, tokens: { verify } }) as unknown as Deps,
+      );
+    const JWT = 'aaaa.bbbb.cccc';
+
+    it('runs anonymously without an Authorization header, and never verifies a token', async () => {
+      seen.length = 0;
+      const verify = vi.fn();
+      const res = await linksArea(verify)(event('POST /links/open', '{}'));
+      expect(res.statusCode).toBe(200);
+      expect(seen).toEqual([{ caller: { userId: '', kind: 'member' }, signedIn: false }]);
+      expect(verify).not.toHaveBeenCalled();
+    });
+
+    it('authenticates a valid bearer token: signedIn with the caller', async () => {
+      seen.length = 0;
+      const verify = vi.fn().mockResolvedValue({ sub: 'bob', kind: 'member' });
+      const res = await linksArea(verify)(event('POST /links/open', '{}', { authorization: `Bearer ${JWT}` }));
+      expect(res.statusCode).toBe(200);
+      expect(verify).toHaveBeenCalledWith(JWT);
+      expect(seen).toEqual([{ caller: { userId: 'bob', kind: 'member' }, signedIn: true }]);
+    });
+
+    it('answers 401 to a bad or malformed bearer token instead of running anonymously', async () => {
+      seen.length = 0;
+      const { Unauthorized } = await import('../../../shared/errors/index.js');
+      const verify = vi.fn().mockRejectedValue(new Unauthorized('INVALID_TOKEN', 'bad'));
+      const bad = await linksArea(verify)(event('POST /links/open', '{}', { authorization: `Bearer ${JWT}` }));
+      expect([bad.statusCode, JSON.parse(bad.body!).error.code]).toEqual([401, 'INVALID_TOKEN']);
+      const malformed = await linksArea(vi.fn())(event('POST /links/open', '{}', { authorization: 'Basic xyz' }));
+      expect([malformed.statusCode, JSON.parse(malformed.body!).error.code]).toEqual([401, 'MISSING_TOKEN']);
+      expect(seen).toEqual([]);
+    });
+  });
 });
