@@ -36,7 +36,7 @@ export function buildCoffer(app: App, env: Required<Pick<Environment, 'account' 
   });
   const api = new ApiStack(app, names.api, {
     stackName: names.api,
-    description: 'Coffer stateless API: HTTP API and one Lambda per area',
+    description: 'Coffer stateless API: HTTP API, one Lambda per area, and the hourly cleanup job',
     env,
     tags,
     config,

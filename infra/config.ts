@@ -17,6 +17,8 @@ export interface CofferConfig {
   readonly logLevel: LogLevel;
   /** X-Ray active tracing on the functions (paid per trace beyond the free tier). */
   readonly tracing: boolean;
+  /** The longest a share link may live, in whole days (docs/links.md, "Settings"). */
+  readonly linkMaxTtlDays: number;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -28,7 +30,11 @@ export const CONTEXT_KEYS = {
   corsOrigins: 'coffer:corsOrigins',
   logLevel: 'coffer:logLevel',
   tracing: 'coffer:tracing',
+  linkMaxTtlDays: 'coffer:linkMaxTtlDays',
 } as const;
+
+/** `linkMaxTtlDays` bounds: at least a day, at most a year (a share's own longest expiry). */
+export const LINK_MAX_TTL_DAYS = { default: 90, min: 1, max: 365 } as const;
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -50,7 +56,20 @@ export function configFromContext(node: Node): CofferConfig {
     corsOrigins: parseCorsOrigins(node.tryGetContext(CONTEXT_KEYS.corsOrigins)),
     logLevel: logLevel as LogLevel,
     tracing: parseBoolean(CONTEXT_KEYS.tracing, node.tryGetContext(CONTEXT_KEYS.tracing)),
+    linkMaxTtlDays: parseLinkMaxTtlDays(node.tryGetContext(CONTEXT_KEYS.linkMaxTtlDays)),
   };
+}
+
+/** A whole number of days in LINK_MAX_TTL_DAYS' range; a number (cdk.json) or a string (-c). */
+function parseLinkMaxTtlDays(value: unknown): number {
+  if (value === undefined || value === null || value === '') return LINK_MAX_TTL_DAYS.default;
+  const days = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(days) || days < LINK_MAX_TTL_DAYS.min || days > LINK_MAX_TTL_DAYS.max) {
+    throw new Error(
+      `${CONTEXT_KEYS.linkMaxTtlDays} must be a whole number of days from ${LINK_MAX_TTL_DAYS.min} to ${LINK_MAX_TTL_DAYS.max} (got "${String(value)}"): use e.g. -c ${CONTEXT_KEYS.linkMaxTtlDays}=30`,
+    );
+  }
+  return days;
 }
 
 /**

@@ -25,6 +25,17 @@ export const DEFAULTS = {
     logRetention: RetentionDays.ONE_MONTH,
   },
 
+  cleanup: {
+    /** How often the cleanup job runs (docs/links.md, "Cleanup"). */
+    every: Duration.hours(1),
+    /**
+     * A run stops taking new pages a minute before this and leaves the rest to the next one.
+     * Shorter than the job's claim on an entry (RETRY_AFTER_SECONDS, 15 minutes), so a later
+     * run never races a live one.
+     */
+    timeout: Duration.minutes(5),
+  },
+
   api: {
     /** Access logs are the audit trail of who called what: keep them longer. */
     accessLogRetention: RetentionDays.ONE_YEAR,

@@ -16,16 +16,20 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __cofferCreateRequire } from 'node:module'; const require = __cofferCreateRequire(import.meta.url);";
 
-export interface CofferFunctionProps {
-  /** The resource area; the code is `functions/<area>/handler.ts`, export `handler`. */
-  readonly area: Area;
+/** A function that is not behind the API: a scheduled job. Its code is `functions/<job>/handler.ts`. */
+export type Job = 'cleanup';
+
+/** What the function runs: an API area or a job; the code is `functions/<area or job>/handler.ts`, export `handler`. */
+export type CofferFunctionCode = { readonly area: Area; readonly job?: never } | { readonly job: Job; readonly area?: never };
+
+export type CofferFunctionProps = CofferFunctionCode & {
   readonly config: CofferConfig;
   readonly memorySize?: number;
   readonly timeout?: Duration;
-}
+};
 
 /**
- * The house Lambda function: one per API area, with every default decided here
+ * The house Lambda function: one per API area (and one per job), with every default decided here
  * (runtime, arm64, ESM bundle with the local esbuild, a log group with retention,
  * a role that can write only to that log group).
  *
@@ -33,12 +37,15 @@ export interface CofferFunctionProps {
  * through the helpers in `grants.ts`, which set both together.
  */
 export class CofferFunction extends NodejsFunction {
-  readonly area: Area;
+  /** The API area it serves; undefined for a job. */
+  readonly area: Area | undefined;
+  readonly job: Job | undefined;
   readonly #bound = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: CofferFunctionProps) {
-    const { area, config } = props;
+    const { config } = props;
     const defaults = DEFAULTS.function;
+    const code = props.area ?? props.job;
 
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: defaults.logRetention,
@@ -49,13 +56,13 @@ export class CofferFunction extends NodejsFunction {
     // which may write to any log group in the account.
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Coffer ${area} API function`,
+      description: props.area ? `Coffer ${props.area} API function` : `Coffer ${props.job} job function`,
     });
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      description: functionDescription(area),
-      entry: `${REPO_ROOT}functions/${area}/handler.ts`,
+      description: props.area ? functionDescription(props.area) : jobDescription(props.job),
+      entry: `${REPO_ROOT}functions/${code}/handler.ts`,
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}package-lock.json`,
@@ -66,13 +73,16 @@ export class CofferFunction extends NodejsFunction {
       role,
       logGroup,
       tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-      environment: {
-        COFFER_KMS: 'aws',
-        POWERTOOLS_SERVICE_NAME: 'coffer',
-        LOG_LEVEL: config.logLevel,
-        CORS_ORIGINS: config.corsOrigins.join(','),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      // API functions choose the KMS adapter and answer CORS; a job uses neither.
+      environment: props.area
+        ? {
+            COFFER_KMS: 'aws',
+            POWERTOOLS_SERVICE_NAME: 'coffer',
+            LOG_LEVEL: config.logLevel,
+            CORS_ORIGINS: config.corsOrigins.join(','),
+            NODE_OPTIONS: '--enable-source-maps',
+          }
+        : { POWERTOOLS_SERVICE_NAME: 'coffer', LOG_LEVEL: config.logLevel, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,
         target: defaults.esbuildTarget,
@@ -88,7 +98,8 @@ export class CofferFunction extends NodejsFunction {
         logLevel: LogLevel.WARNING,
       },
     });
-    this.area = area;
+    this.area = props.area;
+    this.job = props.job;
     if (config.tracing) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -115,4 +126,9 @@ export class CofferFunction extends NodejsFunction {
 /** The function's description; tests find an area's function by it. */
 export function functionDescription(area: Area): string {
   return `Coffer API: ${area}`;
+}
+
+/** A job function's description; tests find it by this. */
+export function jobDescription(job: Job): string {
+  return `Coffer job: ${job}`;
 }

@@ -38,6 +38,21 @@ const TABLE_ITEM_ACTIONS = [
 ];
 
 /**
+ * The cleanup job's item actions, exactly what it uses: the expiry and links queries, consistent
+ * reads, conditional deletes and updates in transactions (authorised per item action, so no
+ * `TransactWriteItems`), audit puts, and batch deletes of a purged node's items. No BatchGet,
+ * no ConditionCheck, no Scan.
+ */
+const CLEANUP_TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+/**
  * What DynamoDB needs from the caller to use the table's customer-managed key on
  * its behalf. No ReEncrypt: DynamoDB rotates its table keys through its own grant.
  */
@@ -60,13 +75,29 @@ const DOCUMENT_OBJECT_ACTIONS = [
 /** SSE-KMS: PUT (and multipart) needs a data key, GET and multipart parts need Decrypt. */
 const OBJECT_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 
+/** What a presigned GET may do: read the object, which SSE-KMS decrypts with the storage key. */
+const DOCUMENT_OBJECT_READ_ACTIONS = ['s3:GetObject'];
+const OBJECT_KEY_READ_ACTIONS = ['kms:Decrypt'];
+
+/** Purging objects: DeleteObjects is authorised by DeleteObject. Neither needs the storage key. */
+const DOCUMENT_OBJECT_CLEANUP_ACTIONS = ['s3:DeleteObject', 's3:AbortMultipartUpload'];
+
 /** Table read/write (no Scan: every access pattern is a key lookup or a Query). Sets `TABLE_NAME`. */
 export function grantTableReadWrite(fn: CofferFunction, table: ITableV2): void {
+  grantTableItems(fn, table, TABLE_ITEM_ACTIONS);
+}
+
+/** The cleanup job's table use: CLEANUP_TABLE_ITEM_ACTIONS only. Sets `TABLE_NAME`. */
+export function grantTableCleanup(fn: CofferFunction, table: ITableV2): void {
+  grantTableItems(fn, table, CLEANUP_TABLE_ITEM_ACTIONS);
+}
+
+function grantTableItems(fn: CofferFunction, table: ITableV2, actions: string[]): void {
   const key = requireKey(table.encryptionKey, 'the table');
   fn.addToRolePolicy(
     new PolicyStatement({
       sid: 'TableItems',
-      actions: TABLE_ITEM_ACTIONS,
+      actions,
       // Each index by name, from the one table definition: no `index/*`.
       resources: [table.tableArn, ...TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
     }),
@@ -116,6 +147,56 @@ export function grantPresign(fn: CofferFunction, bucket: IBucket, storageKey: IK
       resources: [storageKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': viaService(fn, 's3') } },
     }),
+  );
+  fn.bindEnvironment(ENV.bucketName, bucket.bucketName);
+}
+
+/**
+ * Presigned GETs only (share links): read document objects (`docs/*`) and the storage key's
+ * Decrypt that SSE-KMS needs for them, only through S3. Sets `BUCKET_NAME`.
+ */
+export function grantPresignRead(fn: CofferFunction, bucket: IBucket, storageKey: IKey): void {
+  const documentObjects = bucket.arnForObjects(`${DEFAULTS.documentObjectPrefix}*`);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'DocumentObjectsRead',
+      actions: DOCUMENT_OBJECT_READ_ACTIONS,
+      resources: [documentObjects],
+    }),
+  );
+  acknowledgeWildcardResource(
+    fn.role ?? fn,
+    documentObjects,
+    `Object keys are per document and version (${DEFAULTS.documentObjectPrefix}<documentId>/v<n>), created at run time; the grant is GetObject only, limited to that prefix of this one bucket, and a link is checked against the table before its object is presigned.`,
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'DocumentDecryptionKey',
+      actions: OBJECT_KEY_READ_ACTIONS,
+      resources: [storageKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': viaService(fn, 's3') } },
+    }),
+  );
+  fn.bindEnvironment(ENV.bucketName, bucket.bucketName);
+}
+
+/**
+ * Purge document objects (`docs/*`): delete them and abort unfinished multipart uploads; no
+ * read, no write, no key use. Sets `BUCKET_NAME`.
+ */
+export function grantObjectCleanup(fn: CofferFunction, bucket: IBucket): void {
+  const documentObjects = bucket.arnForObjects(`${DEFAULTS.documentObjectPrefix}*`);
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'DocumentObjectsCleanup',
+      actions: DOCUMENT_OBJECT_CLEANUP_ACTIONS,
+      resources: [documentObjects],
+    }),
+  );
+  acknowledgeWildcardResource(
+    fn.role ?? fn,
+    documentObjects,
+    `Object keys are per document and version (${DEFAULTS.documentObjectPrefix}<documentId>/v<n>), created at run time; the cleanup job may only delete them and abort their multipart uploads, under that prefix of this one bucket, for nodes the table marks abandoned or deleting.`,
   );
   fn.bindEnvironment(ENV.bucketName, bucket.bucketName);
 }

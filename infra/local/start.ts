@@ -1,3 +1,4 @@
+import { cleanupIntervalFromEnv } from './cleanupTimer.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { startLocalStack } from './startLocalStack.js';
 
@@ -6,22 +7,26 @@ import { startLocalStack } from './startLocalStack.js';
  *   COFFER_DATA_DIR  where data persists (default ./.coffer-data); COFFER_IN_MEMORY=1 keeps nothing
  *   PORT             HTTP port on 127.0.0.1 (default 8787)
  *   COFFER_CORS_ORIGINS  comma-separated browser origins allowed by CORS
+ *   COFFER_CLEANUP_INTERVAL_SECONDS  how often the cleanup job runs (default 3600; `npm run cleanup` runs it now)
  */
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const inMemory = process.env.COFFER_IN_MEMORY === '1';
   const dataDir = process.env.COFFER_DATA_DIR ?? LOCAL_DEFAULTS.dataDir;
   const corsOrigins = process.env.COFFER_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const cleanupIntervalSeconds = cleanupIntervalFromEnv(process.env.COFFER_CLEANUP_INTERVAL_SECONDS);
   const stack = await startLocalStack({
     inMemory,
     dataDir,
     port: process.env.PORT ? Number(process.env.PORT) : LOCAL_DEFAULTS.port,
     ...(corsOrigins ? { corsOrigins } : {}),
     settings: { allowWeakKdf: process.env.COFFER_ALLOW_WEAK_KDF === '1' },
+    cleanupIntervalSeconds,
   });
   console.log(`Coffer is running at ${stack.url}  (data: ${inMemory ? 'in memory' : dataDir})`);
   console.log(`  try: curl ${stack.url}/health`);
   console.log(`  CLI: export COFFER_URL=${stack.url}; npx coffer register --user alice --name Alice`);
+  console.log(`  cleanup: every ${cleanupIntervalSeconds} s${inMemory ? '' : ', or now with: npm run cleanup'}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

@@ -8,6 +8,7 @@ import { AccessTokens } from '../../shared/auth/AccessTokens.js';
 import { documentClient, s3Client } from '../../shared/config/clients.js';
 import { DEFAULT_SETTINGS, type Deps, type Settings } from '../../shared/config/Deps.js';
 import { areaHandler, type AreaHandler } from '../../shared/http/areaHandler.js';
+import type { CleanupReport } from '../../shared/services/cleanup/index.js';
 import type { Area } from '../../shared/routes.js';
 import { operations as auth } from '../../functions/auth/handler.js';
 import { operations as documents } from '../../functions/documents/handler.js';
@@ -15,12 +16,16 @@ import { operations as folders } from '../../functions/folders/handler.js';
 import { operations as groups } from '../../functions/groups/handler.js';
 import { operations as sharing } from '../../functions/sharing/handler.js';
 import { operations as health } from '../../functions/health/handler.js';
+import { operations as links } from '../../functions/links/handler.js';
 import { operations as users } from '../../functions/users/handler.js';
+import { cleanupHandler } from '../../functions/cleanup/handler.js';
+import { startCleanupTimer } from './cleanupTimer.js';
 import { createTable } from './createTable.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { requireJava } from './requireJava.js';
 import { startDynamoLocal } from './startDynamoLocal.js';
 import { startLocalHttpServer } from './localHttpServer.js';
+import { removeLocalStackFile, writeLocalStackFile } from './localStackFile.js';
 import { startS3Local } from './startS3Local.js';
 
 export interface LocalStackOptions {
@@ -37,6 +42,11 @@ export interface LocalStackOptions {
   clock?: () => number;
   /** Silence the request logger. */
   quiet?: boolean;
+  /**
+   * Run the cleanup job every this many seconds (`npm start`: 3600). Absent: only on demand,
+   * through `cleanup()`.
+   */
+  cleanupIntervalSeconds?: number;
 }
 
 export interface LocalStack {
@@ -46,6 +56,8 @@ export interface LocalStack {
   table: string;
   bucket: string;
   handlers: Record<Area, AreaHandler>;
+  /** One run of the cleanup job's handler, now (the same code the hourly schedule runs on AWS). */
+  cleanup(): Promise<CleanupReport>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       folders: areaHandler('folders', folders, provide),
       sharing: areaHandler('sharing', sharing, provide),
       groups: areaHandler('groups', groups, provide),
+      links: areaHandler('links', links, provide),
     };
     const http = await startLocalHttpServer(handlers, {
       host: options.host ?? LOCAL_DEFAULTS.host,
@@ -98,6 +111,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       corsOrigins,
     });
     stops.unshift(http.close);
+    const cleanup = cleanupHandler(provide);
+    let stopped: Promise<void> | undefined;
+    if (options.cleanupIntervalSeconds !== undefined) {
+      const timer = startCleanupTimer(() => cleanup(), options.cleanupIntervalSeconds * 1000, (error) => {
+        deps.logger.error('cleanup failed', { error: { name: error instanceof Error ? error.name : 'Error' } });
+      });
+      stops.unshift(timer.stop);
+    }
+    if (dataDir) {
+      // Tells `npm run cleanup` where this stack is; removed first on stop.
+      await writeLocalStackFile(dataDir, { endpoints, table, bucket, url: http.url });
+      stops.unshift(() => removeLocalStackFile(dataDir));
+    }
     return {
       url: http.url,
       deps,
@@ -105,9 +131,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       table,
       bucket,
       handlers,
-      stop: async () => {
-        for (const stop of stops) await stop();
-      },
+      cleanup: () => cleanup(),
+      // Idempotent: a second stop waits for the first.
+      stop: () =>
+        (stopped ??= (async () => {
+          for (const stop of stops) await stop();
+        })()),
     };
   } catch (error) {
     for (const stop of stops) await stop().catch(() => undefined);

@@ -14,12 +14,14 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AREAS, type Area, ROUTES, type Route } from '../../shared/routes.js';
 import type { CofferConfig } from '../config.js';
+import { CleanupJob } from '../constructs/CleanupJob.js';
 import { CofferFunction } from '../constructs/CofferFunction.js';
 import {
   grantDecryptWithContext,
   grantEncryptWithContext,
   grantMac,
   grantPresign,
+  grantPresignRead,
   grantSign,
   grantTableReadWrite,
   grantVerify,
@@ -34,15 +36,20 @@ export interface ApiStackProps extends StackProps {
   readonly documentsBucket: IBucket;
 }
 
+/** Environment variables carrying settings (not resources), read by shared/config/depsFromEnv.ts. */
+export const SETTINGS_ENV = { linkMaxTtlSeconds: 'COFFER_LINK_MAX_TTL_SECONDS' } as const;
+
 /**
  * Stateless: one Lambda per area and one HTTP API route per entry of the shared
  * route table. Bearer tokens are verified inside the functions (ES256 against the
- * KMS public key), so the API has no authorizer.
+ * KMS public key), so the API has no authorizer. The cleanup job lives here too:
+ * like the API it only uses the data stack's table and bucket.
  */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly functions: Readonly<Record<Area, CofferFunction>>;
+  readonly cleanup: CleanupJob;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -55,7 +62,7 @@ export class ApiStack extends Stack {
 
     // Least privilege per area. Only `auth` may sign tokens or open data-key blobs.
     // health: nothing.
-    const { users, auth, documents, folders, sharing, groups } = functions;
+    const { users, auth, documents, folders, sharing, groups, links } = functions;
     grantTableReadWrite(users, table);
     grantMac(users, keys.macKey);
     grantEncryptWithContext(users, keys.dataKey);
@@ -79,6 +86,16 @@ export class ApiStack extends Stack {
       grantTableReadWrite(fn, table);
       grantVerify(fn, keys.signingKey);
     }
+
+    // links: presigned GETs only (a link never uploads), MACs of password verifiers, and an
+    // optional bearer token on `openLink`.
+    grantTableReadWrite(links, table);
+    grantPresignRead(links, documentsBucket, keys.storageKey);
+    grantMac(links, keys.macKey);
+    grantVerify(links, keys.signingKey);
+    links.addEnvironment(SETTINGS_ENV.linkMaxTtlSeconds, String(config.linkMaxTtlDays * 24 * 3600));
+
+    this.cleanup = new CleanupJob(this, 'Cleanup', { config, table, documentsBucket });
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `coffer-${config.stage}`,
@@ -146,9 +163,14 @@ function apiCors(origins: readonly string[]) {
 }
 
 function authReason(route: Route): string {
-  return route.auth === 'bearer'
-    ? `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/http/authenticate.ts), not by an API Gateway authorizer.`
-    : `${route.operation}: public by design in shared/routes.ts (it is how a client registers, logs in or checks liveness before it has a token).`;
+  switch (route.auth) {
+    case 'bearer':
+      return `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/http/authenticate.ts), not by an API Gateway authorizer.`;
+    case 'optional':
+      return `${route.operation}: public; authenticates when a bearer token is sent (verified inside the Lambda as on bearer routes, a bad token is 401). A share link is opened by anyone holding its token (docs/links.md).`;
+    case 'public':
+      return `${route.operation}: public by design in shared/routes.ts (it is how a client registers, logs in or checks liveness before it has a token).`;
+  }
 }
 
 function pascal(area: Area): string {

@@ -1,7 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionDescription } from '../../infra/constructs/CofferFunction.js';
+import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { DEFAULTS } from '../../infra/defaults.js';
+import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
 import { objectKey } from '../../shared/data/keys.js';
 import { AREAS, type Area, ROUTES } from '../../shared/routes.js';
 import { logicalIdOf, type SynthesizedCoffer, synthCoffer } from './synthCoffer.js';
@@ -32,15 +33,19 @@ function resources(type: string): [string, Resource][] {
   return Object.entries(api.findResources(type)) as [string, Resource][];
 }
 
-function functionOf(area: Area): [string, Resource] {
-  const found = resources('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === functionDescription(area));
+/** An API area's function, or `'cleanup'` for the cleanup job's. */
+type FunctionName = Area | 'cleanup';
+
+function functionOf(name: FunctionName): [string, Resource] {
+  const description = name === 'cleanup' ? jobDescription('cleanup') : functionDescription(name);
+  const found = resources('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === description);
   expect(found).toHaveLength(1);
   return found[0]!;
 }
 
-/** Every statement of every IAM policy attached to the area's function role. */
-function statementsOf(area: Area): Statement[] {
-  const [, fn] = functionOf(area);
+/** Every statement of every IAM policy attached to the function's role. */
+function statementsOf(name: FunctionName): Statement[] {
+  const [, fn] = functionOf(name);
   const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   return resources('AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
@@ -52,8 +57,8 @@ const actionsOf = (s: Statement): string[] => list(s.Action) as string[];
 /** Whether a (cross-stack) resource expression refers to the data stack's resource with this logical id. */
 const refersTo = (resource: unknown, logicalId: string): boolean => JSON.stringify(resource).includes(logicalId);
 
-function grantsOn(area: Area, action: string, logicalId?: string): Statement[] {
-  return statementsOf(area).filter(
+function grantsOn(name: FunctionName, action: string, logicalId?: string): Statement[] {
+  return statementsOf(name).filter(
     (s) => s.Effect === 'Allow' && actionsOf(s).includes(action) && (!logicalId || list(s.Resource).some((r) => refersTo(r, logicalId))),
   );
 }
@@ -105,15 +110,18 @@ describe('HTTP API', () => {
   });
 });
 
+/** Every function: the API areas' and the cleanup job's. */
+const ALL: readonly FunctionName[] = [...AREAS, 'cleanup'];
+
 describe('functions', () => {
-  it('has one function per area', () => {
-    expect(resources('AWS::Lambda::Function')).toHaveLength(AREAS.length);
-    for (const area of AREAS) functionOf(area);
+  it('has one function per area, and the cleanup job', () => {
+    expect(resources('AWS::Lambda::Function')).toHaveLength(AREAS.length + 1);
+    for (const name of ALL) functionOf(name);
   });
 
   it('runs Node.js 22 or newer on arm64 with its own log group', () => {
-    for (const area of AREAS) {
-      const [, fn] = functionOf(area);
+    for (const name of ALL) {
+      const [, fn] = functionOf(name);
       const major = Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime as string)?.[1]);
       expect(major).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -135,6 +143,7 @@ describe('functions', () => {
       folders: ['TABLE_NAME', 'BUCKET_NAME', 'SIGNING_KEY_ID'],
       sharing: ['TABLE_NAME', 'SIGNING_KEY_ID'],
       groups: ['TABLE_NAME', 'SIGNING_KEY_ID'],
+      links: ['TABLE_NAME', 'BUCKET_NAME', 'MAC_KEY_ID', 'SIGNING_KEY_ID', SETTINGS_ENV.linkMaxTtlSeconds],
     };
     const common = ['COFFER_KMS', 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'CORS_ORIGINS', 'NODE_OPTIONS'];
     for (const area of AREAS) {
@@ -145,25 +154,67 @@ describe('functions', () => {
       expect(variables.CORS_ORIGINS).toBe(coffer.stacks.config.corsOrigins.join(','));
     }
   });
+
+  it('gives only the links function the link lifetime setting, from config (days to seconds)', () => {
+    const variables = functionOf('links')[1].Properties.Environment.Variables as Record<string, unknown>;
+    expect(variables[SETTINGS_ENV.linkMaxTtlSeconds]).toBe(String(coffer.stacks.config.linkMaxTtlDays * 86_400));
+    expect(coffer.stacks.config.linkMaxTtlDays).toBe(90);
+  });
+
+  it('gives the cleanup job its table and bucket names, and no KMS adapter or CORS', () => {
+    const [, fn] = functionOf('cleanup');
+    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(variables).sort()).toEqual(['BUCKET_NAME', 'LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'TABLE_NAME']);
+    expect(fn.Properties.Handler).toBe('index.handler');
+    expect(fn.Properties.Timeout).toBe(DEFAULTS.cleanup.timeout.toSeconds());
+    expect(fn.Properties.Timeout).toBeGreaterThan(DEFAULTS.function.timeout.toSeconds());
+  });
+});
+
+describe('cleanup schedule', () => {
+  it('runs the cleanup function every hour from one EventBridge rule', () => {
+    const rules = resources('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [[ruleId, rule]] = rules as [[string, Resource]];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rule.Properties.State).toBe('ENABLED');
+    const targets = rule.Properties.Targets as { Arn: unknown }[];
+    expect(targets).toHaveLength(1);
+    expect(targets[0]!.Arn).toEqual({ 'Fn::GetAtt': [functionOf('cleanup')[0], 'Arn'] });
+    // EventBridge may invoke it, from this rule only.
+    api.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [functionOf('cleanup')[0], 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+  });
+
+  it('is not behind the API: no route reaches the cleanup function', () => {
+    const cleanupId = functionOf('cleanup')[0];
+    for (const [, integration] of resources('AWS::ApiGatewayV2::Integration')) {
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).not.toContain(cleanupId);
+    }
+  });
 });
 
 describe('least privilege', () => {
   it('lets only auth sign, and only with the signing key', () => {
     expect(grantsOn('auth', 'kms:Sign', dataIds.signingKey)).toHaveLength(1);
     expect(grantsOn('auth', 'kms:Sign')).toHaveLength(1);
-    for (const area of AREAS.filter((a) => a !== 'auth')) expect(grantsOn(area, 'kms:Sign')).toEqual([]);
+    for (const name of ALL.filter((a) => a !== 'auth')) expect(grantsOn(name, 'kms:Sign')).toEqual([]);
   });
 
   it('lets only auth decrypt with the data key, and only with an encryption context', () => {
     const [statement, ...rest] = grantsOn('auth', 'kms:Decrypt', dataIds.dataKey);
     expect(rest).toEqual([]);
     expect(statement!.Condition).toMatchObject({ Null: { 'kms:EncryptionContextKeys': 'false' } });
-    for (const area of AREAS.filter((a) => a !== 'auth')) expect(grantsOn(area, 'kms:Decrypt', dataIds.dataKey)).toEqual([]);
+    for (const name of ALL.filter((a) => a !== 'auth')) expect(grantsOn(name, 'kms:Decrypt', dataIds.dataKey)).toEqual([]);
   });
 
   it('lets only users encrypt with the data key', () => {
     expect(grantsOn('users', 'kms:Encrypt', dataIds.dataKey)).toHaveLength(1);
-    for (const area of AREAS.filter((a) => a !== 'users')) expect(grantsOn(area, 'kms:Encrypt', dataIds.dataKey)).toEqual([]);
+    for (const name of ALL.filter((a) => a !== 'users')) expect(grantsOn(name, 'kms:Encrypt', dataIds.dataKey)).toEqual([]);
   });
 
   it('gives documents no signing, MAC or data-key use', () => {
@@ -177,22 +228,86 @@ describe('least privilege', () => {
     expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   });
 
-  it('limits object access to the docs/ prefix of the documents bucket, for documents and folders (recursive delete) only', () => {
-    for (const area of ['documents', 'folders'] as const) {
-      const objectStatements = statementsOf(area).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
+  it('limits object access to the docs/ prefix of the documents bucket, for the functions that presign or purge objects only', () => {
+    const objectActions: Partial<Record<FunctionName, string[]>> = {
+      documents: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+      // recursive delete
+      folders: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+      // presigned GETs of a link's document
+      links: ['s3:GetObject'],
+      // purges of abandoned uploads and interrupted deletes
+      cleanup: ['s3:AbortMultipartUpload', 's3:DeleteObject'],
+    };
+    for (const [name, actions] of Object.entries(objectActions) as [FunctionName, string[]][]) {
+      const objectStatements = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket'));
       expect(objectStatements).toHaveLength(1);
-      const [resource] = list(objectStatements[0]!.Resource);
+      expect(actionsOf(objectStatements[0]!).sort()).toEqual(actions);
+      const [resource, ...others] = list(objectStatements[0]!.Resource);
+      expect(others).toEqual([]);
       expect(refersTo(resource, dataIds.bucket)).toBe(true);
       expect(JSON.stringify(resource)).toContain(`"/${DEFAULTS.documentObjectPrefix}*"`);
     }
     expect(objectKey('AAAAAAAAAAAAAAAAAAAAAA', 1).startsWith(DEFAULTS.documentObjectPrefix)).toBe(true);
-    for (const area of AREAS.filter((a) => a !== 'documents' && a !== 'folders')) {
-      expect(statementsOf(area).flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    for (const name of ALL.filter((n) => !(n in objectActions))) {
+      expect(statementsOf(name).flatMap(actionsOf).filter((a) => a.startsWith('s3:'))).toEqual([]);
     }
   });
 
+  it('gives links read-only presigning: GetObject, and Decrypt with the storage key only through S3', () => {
+    for (const action of ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 'kms:Sign']) {
+      expect(grantsOn('links', action)).toEqual([]);
+    }
+    // Through S3: Decrypt only (no GenerateDataKey: a link never writes an object).
+    const [throughS3, ...rest] = statementsOf('links').filter((s) => String(JSON.stringify(s.Condition?.StringEquals?.['kms:ViaService'])).includes('"s3.'));
+    expect(rest).toEqual([]);
+    expect(actionsOf(throughS3!)).toEqual(['kms:Decrypt']);
+    expect(list(throughS3!.Resource).every((r) => refersTo(r, dataIds.storageKey))).toBe(true);
+    expect(grantsOn('links', 'kms:Decrypt', dataIds.dataKey)).toEqual([]);
+    // Password verifiers are KMS MACs; openLink verifies an optional bearer token.
+    expect(grantsOn('links', 'kms:GenerateMac', dataIds.macKey)).toHaveLength(1);
+    expect(grantsOn('links', 'kms:GetPublicKey', dataIds.signingKey)).toHaveLength(1);
+  });
+
+  it('gives the cleanup job exactly its table items, object deletes and the table key through DynamoDB', () => {
+    const statements = statementsOf('cleanup');
+    const actions = [...new Set(statements.flatMap(actionsOf))].sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+        // The table's customer-managed key, used by DynamoDB on the job's behalf.
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:AbortMultipartUpload',
+        's3:DeleteObject',
+      ].sort(),
+    );
+    for (const forbidden of ['kms:Sign', 'kms:Verify', 'kms:GenerateMac', 'kms:GetPublicKey', 's3:GetObject', 's3:PutObject', 'dynamodb:Scan']) {
+      expect(actions).not.toContain(forbidden);
+    }
+    // Every KMS statement is the table key, only through DynamoDB: no signing, MAC, data or S3 key use.
+    for (const statement of statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))) {
+      for (const resource of list(statement.Resource)) expect(refersTo(resource, dataIds.storageKey)).toBe(true);
+      expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/"dynamodb\./);
+    }
+    // The table and its indexes by name, as for the API.
+    const [table, ...rest] = statements.filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(rest).toEqual([]);
+    const tableResources = list(table!.Resource).map((r) => JSON.stringify(r));
+    expect(tableResources.every((r) => r.includes(dataIds.table))).toBe(true);
+    expect(tableResources.filter((r) => r.includes('/index/'))).toHaveLength(2);
+  });
+
   it('uses the storage key only through DynamoDB and S3', () => {
-    for (const area of AREAS) {
+    for (const area of ALL) {
       for (const statement of statementsOf(area).filter((s) => list(s.Resource).some((r) => refersTo(r, dataIds.storageKey)))) {
         expect(JSON.stringify(statement.Condition?.StringEquals?.['kms:ViaService'])).toMatch(/"(dynamodb|s3)\./);
       }

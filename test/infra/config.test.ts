@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, configFromContext, parseCorsOrigins } from '../../infra/config.js';
+import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
+import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
+import { AREAS } from '../../shared/routes.js';
 import { synthCoffer } from './synthCoffer.js';
 
 const configOf = (context: Record<string, unknown>) => configFromContext(new App({ context }).node);
@@ -37,8 +41,26 @@ describe('parseCorsOrigins', () => {
 });
 
 describe('configFromContext', () => {
-  it('defaults to the dev stage, INFO logs, no tracing and no CORS', () => {
-    expect(configOf({})).toEqual({ stage: 'dev', corsOrigins: [], logLevel: 'INFO', tracing: false });
+  it('defaults to the dev stage, INFO logs, no tracing, no CORS and 90-day links', () => {
+    expect(configOf({})).toEqual({ stage: 'dev', corsOrigins: [], logLevel: 'INFO', tracing: false, linkMaxTtlDays: 90 });
+  });
+
+  it('reads linkMaxTtlDays as a number (cdk.json) or a string (-c), from 1 to 365 days', () => {
+    expect(configOf({ [CONTEXT_KEYS.linkMaxTtlDays]: 30 }).linkMaxTtlDays).toBe(30);
+    expect(configOf({ [CONTEXT_KEYS.linkMaxTtlDays]: '365' }).linkMaxTtlDays).toBe(365);
+    expect(configOf({ [CONTEXT_KEYS.linkMaxTtlDays]: 1 }).linkMaxTtlDays).toBe(1);
+  });
+
+  it('puts linkMaxTtlDays on the links function, in seconds', () => {
+    const { api } = synthCoffer({ [CONTEXT_KEYS.linkMaxTtlDays]: '7' });
+    api.hasResourceProperties('AWS::Lambda::Function', {
+      Description: functionDescription('links'),
+      Environment: { Variables: Match.objectLike({ [SETTINGS_ENV.linkMaxTtlSeconds]: String(7 * 86_400) }) },
+    });
+    const withSetting = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment.Variables[SETTINGS_ENV.linkMaxTtlSeconds] !== undefined,
+    );
+    expect(withSetting).toHaveLength(1);
   });
 
   it('accepts command-line strings', () => {
@@ -54,6 +76,11 @@ describe('configFromContext', () => {
     [{ [CONTEXT_KEYS.stage]: 'a-very-long-stage-name' }, /coffer:stage must match/],
     [{ [CONTEXT_KEYS.logLevel]: 'verbose' }, /coffer:logLevel must be one of/],
     [{ [CONTEXT_KEYS.tracing]: 'yes' }, /coffer:tracing must be true or false/],
+    [{ [CONTEXT_KEYS.linkMaxTtlDays]: 0 }, /coffer:linkMaxTtlDays must be a whole number of days from 1 to 365/],
+    [{ [CONTEXT_KEYS.linkMaxTtlDays]: 366 }, /coffer:linkMaxTtlDays must be a whole number of days from 1 to 365/],
+    [{ [CONTEXT_KEYS.linkMaxTtlDays]: 1.5 }, /coffer:linkMaxTtlDays must be a whole number/],
+    [{ [CONTEXT_KEYS.linkMaxTtlDays]: '30d' }, /coffer:linkMaxTtlDays must be a whole number/],
+    [{ [CONTEXT_KEYS.linkMaxTtlDays]: '-5' }, /coffer:linkMaxTtlDays must be a whole number/],
   ])('rejects %j', (context, message) => {
     expect(() => configOf(context)).toThrow(message);
   });
@@ -75,12 +102,18 @@ describe('cdk.json', () => {
 });
 
 describe('CORS from context', () => {
-  it('puts the configured origins on the bucket, the API and the functions', () => {
+  it('puts the configured origins on the bucket, the API and the API functions (not the cleanup job, which serves no browser)', () => {
     const origins = ['https://a.example.com', 'https://b.example.com'];
     const { data, api } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: origins.join(',') });
     data.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [{ AllowedOrigins: origins }] } });
     api.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: origins } });
-    api.allResourcesProperties('AWS::Lambda::Function', { Environment: { Variables: { CORS_ORIGINS: origins.join(',') } } });
+    const functions = Object.values(api.findResources('AWS::Lambda::Function'));
+    const apiFunctions = functions.filter((fn) => AREAS.some((area) => fn.Properties.Description === functionDescription(area)));
+    expect(apiFunctions).toHaveLength(AREAS.length);
+    for (const fn of apiFunctions) expect(fn.Properties.Environment.Variables.CORS_ORIGINS).toBe(origins.join(','));
+    const jobs = functions.filter((fn) => fn.Properties.Description === jobDescription('cleanup'));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.Properties.Environment.Variables.CORS_ORIGINS).toBeUndefined();
   });
 
   it('configures no CORS at all when no origin is given', () => {

@@ -1,0 +1,216 @@
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailable } from '../errors/index.js';
+import { type AuditEvent, auditItem } from './audit.js';
+import type { Database } from './Database.js';
+import { type CancellationReason, cancellationReasons, dynamo } from './dynamoErrors.js';
+import { indexKeys, keys } from './keys.js';
+
+/**
+ * The expiry index (gsi2, `gsi2pk = EXPIRY`, `gsi2sk = <iso>#<pk>#<sk>`) and the cleanup job's
+ * conditional writes (docs/links.md, "Cleanup"). Every write here is guarded so that two runs
+ * at once, or a run racing a request, change each item at most once: the loser's condition
+ * fails, which the caller reads as "already done". Each audit event is written in the same
+ * transaction as the change it records, so it is written exactly once too.
+ */
+
+/** One entry of the expiry index: the whole item (the index projects every attribute). */
+export type ExpiryEntry = Record<string, unknown> & { pk: string; sk: string; gsi2sk: string };
+
+/** What a guarded write came to: `done` by this call, or `lost` to a concurrent change. */
+export type GuardedOutcome = 'done' | 'lost';
+
+/** Entries per page of the expiry query. */
+const PAGE_SIZE = 100;
+
+/**
+ * Due entries: `gsi2pk = EXPIRY AND gsi2sk < now`, oldest first, one page at a time (a query,
+ * never a scan). Pages are fetched as the caller consumes them, so the caller may stop early.
+ */
+export async function* dueEntries(db: Database, nowIso: string): AsyncGenerator<ExpiryEntry[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await dynamo(() =>
+      db.doc.send(
+        new QueryCommand({
+          TableName: db.table,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :expiry AND gsi2sk < :now',
+          ExpressionAttributeValues: { ':expiry': 'EXPIRY', ':now': nowIso },
+          Limit: PAGE_SIZE,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    const items = (out.Items ?? []) as ExpiryEntry[];
+    if (items.length > 0) yield items;
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/**
+ * Expire a link: delete it and record `link.expire`, together.
+ * Guard: the link is still expired at `now` (a revoked or already expired link is `lost`).
+ */
+export async function expireLink(db: Database, key: { pk: string; sk: string }, nowIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
+  const reasons = await guardedTransaction(db, [
+    {
+      Delete: {
+        TableName: db.table,
+        Key: { pk: key.pk, sk: key.sk },
+        ConditionExpression: 'linkExpiresAt <= :now',
+        ExpressionAttributeValues: { ':now': nowIso },
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  return reasons ? 'lost' : 'done';
+}
+
+/** What expiring a grant came to; `inconsistent`: the node's ACL entry does not match the grant item. */
+export type GrantExpiry = GuardedOutcome | 'node-gone' | 'inconsistent';
+
+/**
+ * Expire a grant: delete the grant item and its ACL entry on the node (bumping `rev`, as every
+ * registry change does) and record `grant.expire`, together.
+ * Guards: the grant item still has this expiry, and so does the node's ACL entry (an extended,
+ * cleared or revoked grant is never touched). A node that is gone is reported as `node-gone`.
+ */
+export async function expireGrant(
+  db: Database,
+  grant: { nodeId: string; principalId: string; grantExpiresAt: string },
+  nowIso: string,
+  audit: AuditEvent,
+): Promise<GrantExpiry> {
+  const reasons = await guardedTransaction(db, [
+    grantDelete(db, grant),
+    {
+      Update: {
+        TableName: db.table,
+        Key: keys.nodeMeta(grant.nodeId),
+        UpdateExpression: 'REMOVE acl.#p SET rev = rev + :one, updatedAt = :now',
+        ConditionExpression: 'acl.#p.expiresAt = :e',
+        ExpressionAttributeNames: { '#p': grant.principalId },
+        ExpressionAttributeValues: { ':e': grant.grantExpiresAt, ':one': 1, ':now': nowIso },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  if (!reasons) return 'done';
+  if (failed(reasons[0])) return 'lost';
+  if (failed(reasons[1])) return reasons[1]?.item ? 'inconsistent' : 'node-gone';
+  return 'lost';
+}
+
+/**
+ * Expire the grant item of a node that is gone (nothing else holds its ACL entry) and record
+ * `grant.expire`, together. Guard: the grant item still has this expiry.
+ */
+export async function expireOrphanGrant(
+  db: Database,
+  grant: { nodeId: string; principalId: string; grantExpiresAt: string },
+  audit: AuditEvent,
+): Promise<GuardedOutcome> {
+  const reasons = await guardedTransaction(db, [grantDelete(db, grant), auditPut(db, audit)]);
+  return reasons ? 'lost' : 'done';
+}
+
+/**
+ * Abandon a pending upload: mark the document `deleting` and record `upload.abandon`, together.
+ * The node stays on the expiry index with a retry time, so a purge that stops half-way is
+ * resumed by a later run once `retryAtIso` has passed.
+ * Guard: still pending, with the same `abandonAt` (a completed upload is never touched).
+ */
+export async function abandonUpload(
+  db: Database,
+  nodeId: string,
+  abandonAt: string,
+  nowIso: string,
+  retryAtIso: string,
+  audit: AuditEvent,
+): Promise<GuardedOutcome> {
+  const { pk, sk } = keys.nodeMeta(nodeId);
+  const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
+  const reasons = await guardedTransaction(db, [
+    {
+      Update: {
+        TableName: db.table,
+        Key: { pk, sk },
+        UpdateExpression: 'SET #state = :deleting, updatedAt = :now, gsi2sk = :retry',
+        ConditionExpression: '#state = :pending AND abandonAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':deleting': 'deleting', ':pending': 'pending', ':at': abandonAt, ':now': nowIso, ':retry': retry.gsi2sk },
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  return reasons ? 'lost' : 'done';
+}
+
+/**
+ * Claim an interrupted delete for this run: move the node's expiry entry to `retryAtIso` and
+ * record `delete.resume`, together. Only one run wins the claim, and a run that dies while
+ * purging leaves the entry to come due again at `retryAtIso`.
+ * Guard: still `deleting`, with the expiry entry this run saw.
+ */
+export async function claimDelete(db: Database, nodeId: string, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
+  const { pk, sk } = keys.nodeMeta(nodeId);
+  const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
+  const reasons = await guardedTransaction(db, [
+    {
+      Update: {
+        TableName: db.table,
+        Key: { pk, sk },
+        UpdateExpression: 'SET gsi2sk = :retry',
+        ConditionExpression: '#state = :deleting AND gsi2sk = :seen',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':deleting': 'deleting', ':seen': seenSk, ':retry': retry.gsi2sk },
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  return reasons ? 'lost' : 'done';
+}
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+function grantDelete(db: Database, grant: { nodeId: string; principalId: string; grantExpiresAt: string }): TransactItem {
+  return {
+    Delete: {
+      TableName: db.table,
+      Key: keys.grant(grant.nodeId, grant.principalId),
+      ConditionExpression: 'grantExpiresAt = :e',
+      ExpressionAttributeValues: { ':e': grant.grantExpiresAt },
+    },
+  };
+}
+
+function auditPut(db: Database, audit: AuditEvent): TransactItem {
+  return { Put: { TableName: db.table, Item: auditItem(audit), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+const failed = (reason: CancellationReason | undefined) => reason?.code === 'ConditionalCheckFailed';
+
+/** Attempts of a transaction that only lost a race for an item (TransactionConflict). */
+const CONFLICT_ATTEMPTS = 6;
+
+/**
+ * Runs a guarded transaction. Resolves `undefined` when it committed, or the cancellation
+ * reasons when a condition failed. A transaction that met a concurrent one on the same item
+ * (TransactionConflict) is retried with jittered backoff: the other one's outcome decides
+ * whether the condition still holds. Anything else is ServiceUnavailable.
+ */
+async function guardedTransaction(db: Database, items: TransactItem[]): Promise<CancellationReason[] | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return undefined;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw new ServiceUnavailable();
+      if (reasons.some(failed)) return reasons;
+      if (!reasons.some((r) => r.code === 'TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw new ServiceUnavailable();
+      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
+    }
+  }
+}
