@@ -1,3 +1,4 @@
+import type { KdfCost } from '../../shared/crypto/index.js';
 import type { ApiClient, FetchLike } from './ApiClient.js';
 import type { Recipients } from './Recipients.js';
 import type { SessionKeeper } from './SessionKeeper.js';
@@ -30,6 +31,8 @@ export interface Tuning {
   bufferSingleUploadsUpTo: number;
   /** Accept login KDF parameters below MIN_PRODUCTION_KDF (test accounts only). */
   allowWeakKdf: boolean;
+  /** The Argon2id cost of new link passwords (default DEFAULT_KDF; tests pass TEST_KDF). */
+  linkKdf?: KdfCost;
 }
 
 /** Opens the private key of a group the user is in, at a given key generation. */

@@ -1,4 +1,4 @@
-import { fromBase64Url, importPrivateKey } from '../../shared/crypto/index.js';
+import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/crypto/index.js';
 import type { CreateInvitationResponse } from '../../shared/schemas/invitations.js';
 import type { LookupUsersResponse, OwnProfile } from '../../shared/schemas/users.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
@@ -10,6 +10,8 @@ import * as folders from './folders.js';
 import { GroupKeyring } from './GroupKeyring.js';
 import * as groups from './groups.js';
 import { createInvitation } from './invitations.js';
+import { createLink, type CreatedLink, type CreateLinkOptions, listLinks, type ListLinksOptions, type LinkSummary, revokeLink } from './links.js';
+import { type LinkTransport, openLinkWith, type OpenedLink, type OpenLinkOptions } from './openLink.js';
 import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
 import { login } from './login.js';
@@ -197,6 +199,36 @@ export class CofferClient {
     return checkAccess(this.ctx, nodeIds);
   }
 
+  // --- share links (docs/links.md: the secret stays in the URL fragment) ------------
+
+  /** A link to a document or folder: `url` is shown once and carries the secret in its fragment. */
+  createLink(nodeId: string, options: CreateLinkOptions = {}): Promise<CreatedLink> {
+    return createLink(this.ctx, nodeId, options);
+  }
+
+  /** A node's links, oldest first, with their state and counters (never a token or secret). */
+  listLinks(nodeId: string, options: ListLinksOptions = {}): Promise<{ links: LinkSummary[]; cursor?: string }> {
+    return listLinks(this.ctx, nodeId, options);
+  }
+
+  revokeLink(linkId: string): Promise<void> {
+    return revokeLink(this.ctx, linkId);
+  }
+
+  /**
+   * Opens a link URL with your bearer token, so 'signed-in', 'members' and 'users' links work.
+   * The token goes only to this client's own server: a link to another server, or a call with no
+   * session, is opened anonymously (as the standalone openLink does).
+   */
+  async openLink(url: string, options: OpenLinkOptions = {}): Promise<OpenedLink> {
+    const { base } = parseLinkUrl(url);
+    const signedIn = sameServer(base, this.api.baseUrl) && (await this.keeper.peek()) !== undefined;
+    const transport: LinkTransport = signedIn
+      ? { api: this.api, auth: true, fetch: this.ctx.fetch }
+      : { api: new ApiClient({ baseUrl: base, fetch: this.ctx.fetch }), auth: false, fetch: this.ctx.fetch };
+    return openLinkWith(transport, url, options);
+  }
+
   // --- folders (keys and names made and opened here) ------------------------------
 
   /** Creates a folder at the top level, or in `options.parent`. */
@@ -323,6 +355,19 @@ export class CofferClient {
       this.privateKeyCache = { pkcs8: privateKeyPkcs8, key: importPrivateKey(fromBase64Url(privateKeyPkcs8)) };
     }
     return this.privateKeyCache.key;
+  }
+}
+
+/** Same scheme, host, port and path: where a bearer token may be sent. */
+function sameServer(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    const parsed = new URL(u);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+  };
+  try {
+    return norm(a) === norm(b);
+  } catch {
+    return false;
   }
 }
 

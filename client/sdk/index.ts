@@ -48,6 +48,16 @@ export type {
   OpenedNodeKey,
 } from './folders.js';
 export { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
+export type {
+  CreatedLink,
+  CreateLinkOptions,
+  LinkAccess,
+  LinkAudience,
+  LinkState,
+  LinkSummary,
+  ListLinksOptions,
+} from './links.js';
+export { openLink, type LinkedNode, type OpenedLink, type OpenLinkOptions } from './openLink.js';
 export type { DocumentEntry, DocumentPage, ListOptions } from './listDocuments.js';
 export { partCount, splitIntoParts } from './multipart.js';
 export {
