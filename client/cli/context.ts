@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { TEST_KDF } from '../../shared/crypto/index.js';
 import { CofferError } from '../../shared/errors/index.js';
+import type { Tuning } from '../sdk/ClientContext.js';
 import { CofferClient } from '../sdk/CofferClient.js';
 import { FileKeyPinStore } from '../sdk/node/FileKeyPinStore.js';
 import { FileSessionStore } from '../sdk/node/FileSessionStore.js';
@@ -30,6 +32,9 @@ export class CliContext {
   readonly sessions: FileSessionStore;
   readonly pins: FileKeyPinStore;
   readonly client: CofferClient;
+  /** Set by `open` to the server the link names, so that errors name that server. */
+  linkServerUrl: string | undefined;
+  private readonly tuning: Partial<Tuning>;
 
   private constructor(io: CliIo, globals: GlobalOptions, home: string, session: Session | undefined, sessions: FileSessionStore) {
     this.output = new Output(globals.json === true, io);
@@ -38,12 +43,8 @@ export class CliContext {
     this.sessions = sessions;
     this.serverUrl = normaliseServerUrl(globals.server ?? io.env.COFFER_URL ?? session?.serverUrl ?? DEFAULT_SERVER);
     this.pins = new FileKeyPinStore(join(home, 'pins.json'), this.serverUrl);
-    this.client = new CofferClient({
-      serverUrl: this.serverUrl,
-      sessionStore: sessions,
-      pinStore: this.pins,
-      tuning: { allowWeakKdf: io.env.COFFER_ALLOW_WEAK_KDF === '1' },
-    });
+    this.tuning = tuningFromEnv(io.env);
+    this.client = new CofferClient({ serverUrl: this.serverUrl, sessionStore: sessions, pinStore: this.pins, tuning: this.tuning });
   }
 
   static async create(io: CliIo, globals: GlobalOptions): Promise<CliContext> {
@@ -69,6 +70,33 @@ export class CliContext {
     }
     return this.session;
   }
+
+  /**
+   * A client signed in to `serverUrl` (normalised) when the stored session belongs to that
+   * server, whatever --server or COFFER_URL say; otherwise undefined. `open` uses it so a
+   * link limited to signed-in users, members or named users opens for its audience, and
+   * sends no bearer token to any other server.
+   */
+  signedInClientFor(serverUrl: string): CofferClient | undefined {
+    if (!this.session || normaliseServerUrl(this.session.serverUrl) !== serverUrl) return undefined;
+    if (serverUrl === this.serverUrl) return this.client;
+    return new CofferClient({
+      serverUrl,
+      sessionStore: this.sessions,
+      pinStore: new FileKeyPinStore(join(this.home, 'pins.json'), serverUrl),
+      tuning: this.tuning,
+    });
+  }
+}
+
+/**
+ * COFFER_ALLOW_WEAK_KDF=1 (tests only): accept the test KDF at login, and derive link
+ * passwords with TEST_KDF instead of DEFAULT_KDF (the server refuses that cost unless it
+ * runs with the same switch).
+ */
+export function tuningFromEnv(env: NodeJS.ProcessEnv): Partial<Tuning> {
+  const weak = env.COFFER_ALLOW_WEAK_KDF === '1';
+  return { allowWeakKdf: weak, ...(weak && { linkKdf: TEST_KDF }) };
 }
 
 export function normaliseServerUrl(raw: string): string {
@@ -85,7 +113,7 @@ export function normaliseServerUrl(raw: string): string {
 }
 
 /** https anywhere, or http to this machine only. */
-function isTransportSafe(serverUrl: string): boolean {
+export function isTransportSafe(serverUrl: string): boolean {
   const url = new URL(serverUrl);
   return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }

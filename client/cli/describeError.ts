@@ -14,6 +14,8 @@ export interface ErrorContext {
   serverUrl: string;
   /** The user the command ran as or for, if known (for `coffer login --user ID` hints). */
   userId?: string;
+  /** The command that failed, e.g. `open` or `link create` (some errors read differently there). */
+  command?: string;
 }
 
 /** Maps any failure to a code, a message that says what to do, and an exit code. */
@@ -52,6 +54,7 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     case 'INVALID_CREDENTIALS':
       return d(error.code, 'Wrong user id or passphrase.', EXIT.AUTH);
     case 'SERVER_UNREACHABLE':
+      if (ctx.command === 'open') return d(error.code, `Cannot reach the server of this link at ${ctx.serverUrl}: check the URL, or try again later.`, EXIT.UNREACHABLE);
       return d(error.code, `Cannot reach the Coffer server at ${ctx.serverUrl}: is \`npm start\` running? Set COFFER_URL or --server.`, EXIT.UNREACHABLE);
     case 'NOT_FOUND':
     case 'DOCUMENT_NOT_FOUND':
@@ -109,6 +112,14 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     case 'FILE_EXISTS':
       return d(error.code, `${error.message.replace(/\.$/, '')}: add --force to replace it, or choose another path with -o.`, EXIT.CONFLICT);
     case 'DECRYPTION_FAILED':
+      if (ctx.command === 'open') {
+        return d(
+          error.code,
+          'Decryption failed: the link is incomplete or altered (copy the whole URL, including the part after #), ' +
+            'or what it shares was tampered with. Nothing was saved.',
+          EXIT.FAILURE,
+        );
+      }
       return d(
         error.code,
         'Decryption failed: the document or its key was altered, or was not made for you. Nothing was saved.',
@@ -118,10 +129,14 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
       return d(error.code, error.message, EXIT.CANCELLED);
     case 'TOO_MANY_REQUESTS':
       return d(error.code, 'Too many attempts: wait a minute and retry.', EXIT.FAILURE);
-    default:
+    default: {
+      const link = describeLinkError(error, ctx);
+      if (link) return d(error.code, link.message, link.exitCode);
       break;
+    }
   }
   if (error instanceof CofferApiError) {
+    if (error.status === 410) return d(error.code, error.message, EXIT.NOT_FOUND);
     if (error.status === 400 || error.status === 422) return d(error.code, error.message, EXIT.USAGE);
     if (error.status === 401) return d(error.code, `${error.message} (${login})`, EXIT.AUTH);
     if (error.status === 404) return d(error.code, error.message, EXIT.NOT_FOUND);
@@ -131,6 +146,75 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     return d(error.code, error.message, EXIT.USAGE);
   }
   return d(error.code, error.message, EXIT.FAILURE);
+}
+
+/** Share links (docs/links.md "Errors"): what went wrong with the link, and what to do. */
+function describeLinkError(error: CofferError, ctx: ErrorContext): { message: string; exitCode: number } | undefined {
+  const newLink = 'ask whoever sent it for a new link';
+  switch (error.code) {
+    case 'INVALID_LINK_URL': {
+      // parseLinkUrl's messages are fixed and never echo the URL, which carries the token and secret.
+      const hint = error.message.includes('after #') ? '' : ' Copy the whole URL, including the part after #.';
+      return { message: `${error.message}${hint}`, exitCode: EXIT.USAGE };
+    }
+    case 'LINK_NOT_FOUND':
+      return {
+        message: ctx.command === 'link revoke'
+          ? 'No such link, or you may not revoke it: see the ids with `coffer link ls ID`.'
+          : `No such link: it was revoked, never existed, or what it shared was deleted. If you were sent it, ${newLink}.`,
+        exitCode: EXIT.NOT_FOUND,
+      };
+    case 'LINK_EXPIRED':
+      return { message: `This link has expired: ${newLink}.`, exitCode: EXIT.NOT_FOUND };
+    case 'LINK_EXHAUSTED':
+      return { message: `This link has reached its download limit: ${newLink}.`, exitCode: EXIT.NOT_FOUND };
+    case 'LINK_STALE':
+      return {
+        message: `This link no longer opens: the document or folder was given a new key after the link was made. ${capitalise(newLink)}.`,
+        exitCode: EXIT.NOT_FOUND,
+      };
+    case 'LINK_PASSWORD_REQUIRED':
+      return {
+        message: 'This link has a password: type it in a terminal, pipe it with --password-stdin, or set COFFER_LINK_PASSWORD.',
+        exitCode: EXIT.AUTH,
+      };
+    case 'LINK_PASSWORD_WRONG':
+      return { message: 'Wrong link password. Repeated wrong passwords lock the link for everyone for a while.', exitCode: EXIT.AUTH };
+    case 'LINK_LOCKED': {
+      const until = typeof error.details?.lockedUntil === 'string' ? error.details.lockedUntil : undefined;
+      return {
+        message: `Too many wrong passwords: the link is locked${until ? ` until ${until}` : ' for a while'}. Try again then, with the right password.`,
+        exitCode: EXIT.AUTH,
+      };
+    }
+    case 'LINK_SIGN_IN_REQUIRED':
+      return {
+        message: `This link opens only for signed-in users: log in to ${ctx.serverUrl} (\`coffer login --user ID --server ${ctx.serverUrl}\`), then open it again.`,
+        exitCode: EXIT.AUTH,
+      };
+    case 'LINK_MEMBERS_ONLY':
+      return { message: 'This link opens only for members of the organisation, not for guests.', exitCode: EXIT.AUTH };
+    case 'LINK_USER_NOT_ALLOWED':
+      return {
+        message: `This link opens only for the users it names, and ${ctx.userId ?? 'you'} ${ctx.userId ? 'is' : 'are'} not one of them: ask whoever sent it.`,
+        exitCode: EXIT.AUTH,
+      };
+    case 'LINK_VIEW_ONLY':
+      return { message: error.message, exitCode: EXIT.AUTH };
+    case 'INVALID_EXPIRY':
+      return {
+        message: "A link's expiry must be in the future and within the server's maximum (90 days unless configured otherwise), e.g. --expires 7d.",
+        exitCode: EXIT.USAGE,
+      };
+    case 'KEY_GENERATION_MISMATCH':
+      return { message: 'The key of this document or folder changed while the link was being made: run the command again.', exitCode: EXIT.CONFLICT };
+    default:
+      return undefined;
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** `u:alice, g:…` from the server's details, users without their prefix. */

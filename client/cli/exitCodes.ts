@@ -5,9 +5,12 @@ export const EXIT = {
   FAILURE: 1,
   /** Bad command line or input (missing option, weak passphrase, invalid request). */
   USAGE: 2,
-  /** Not logged in, session expired, wrong passphrase, or your level does not allow it (403). */
+  /**
+   * Not logged in, session expired, wrong passphrase, or your level does not allow it (403);
+   * a link's password is wrong or it is locked, its audience excludes you, or it is view only.
+   */
   AUTH: 3,
-  /** No such document or user, or no access. */
+  /** No such document or user, or no access; a link revoked, expired, used up or stale. */
   NOT_FOUND: 4,
   /** A public key changed or does not match its fingerprint: check before accepting. */
   KEY_CHANGED: 5,
@@ -20,6 +23,6 @@ export const EXIT = {
 } as const;
 
 export const EXIT_CODES_HELP = `Exit codes:
-  0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase / not allowed,
-  4 not found or no access, 5 public key changed, 6 server unreachable, 7 conflict (exists),
-  130 cancelled`;
+  0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase / not allowed
+  (links: wrong password, locked, not for you, view only), 4 not found or no access (links: revoked,
+  expired, used up), 5 public key changed, 6 server unreachable, 7 conflict (exists), 130 cancelled`;

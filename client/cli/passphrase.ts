@@ -2,11 +2,11 @@ import { CofferError } from '../../shared/errors/index.js';
 import type { CliIo } from './io.js';
 
 /** Reads all of stdin and drops one trailing newline (what `echo` or a here-string adds). */
-export async function readStdinPassphrase(io: CliIo): Promise<string> {
+export async function readStdinPassphrase(io: CliIo, what = 'passphrase'): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-  if (text.length === 0) throw new CofferError('USAGE', 'No passphrase on stdin.');
+  if (text.length === 0) throw new CofferError('USAGE', `No ${what} on stdin.`);
   return text;
 }
 

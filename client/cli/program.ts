@@ -5,6 +5,8 @@ import { documentCommands } from './commands/documents.js';
 import { folderCommands } from './commands/folders.js';
 import { groupCommands } from './commands/groups.js';
 import { inviteCommands } from './commands/invite.js';
+import { linkCommands } from './commands/links.js';
+import { openCommands } from './commands/open.js';
 import type { Runner } from './commands/Runner.js';
 import { sharingCommands } from './commands/sharing.js';
 import { userCommands } from './commands/users.js';
@@ -18,7 +20,18 @@ const ENVIRONMENT_HELP = `Environment:
   COFFER_URL         server URL (default ${DEFAULT_SERVER}, the one \`npm start\` serves)
   COFFER_HOME        profile directory with session.json and pins.json (default ~/.coffer);
                      use one per user to act as several users from one shell
-  COFFER_PASSPHRASE  passphrase for \`login\` (prefer the prompt or --passphrase-stdin)`;
+  COFFER_PASSPHRASE  passphrase for \`login\` (prefer the prompt or --passphrase-stdin)
+  COFFER_LINK_PASSWORD
+                     password of a share link, for \`link create --password\` and \`open\`
+  COFFER_ALLOW_WEAK_KDF=1
+                     tests only: accept test-strength key derivation (accounts, link passwords)`;
+
+/** `open`, `link create`: the subcommand names below the program. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
 
 /** Runs the CLI and returns the exit code (never calls process.exit). */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -34,8 +47,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     } catch (error) {
       const userId = ctx?.session?.userId ?? (command.opts<{ user?: string }>().user || undefined);
       const described = describeError(error, {
-        serverUrl: ctx?.serverUrl ?? globals.server ?? io.env.COFFER_URL ?? DEFAULT_SERVER,
+        serverUrl: ctx?.linkServerUrl ?? ctx?.serverUrl ?? globals.server ?? io.env.COFFER_URL ?? DEFAULT_SERVER,
         ...(userId && { userId }),
+        command: commandPath(command),
       });
       (ctx?.output ?? new Output(json, io)).error(described.code, described.message, described.details);
       exitCode = described.exitCode;
@@ -65,6 +79,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   sharingCommands(program, runner);
   commentCommands(program, runner);
   inviteCommands(program, runner);
+  linkCommands(program, runner, io);
+  openCommands(program, runner, io);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -140,7 +140,7 @@ async function downloadTo(
 }
 
 /** -o DIR keeps the (sanitised) document name; -o FILE is used as given; nothing means ./NAME. */
-async function outputPath(output: string | undefined, safeName: string): Promise<string> {
+export async function outputPath(output: string | undefined, safeName: string): Promise<string> {
   if (!output) return resolve(safeName);
   const info = await stat(output).catch(() => undefined);
   return info?.isDirectory() ? join(output, safeName) : resolve(output);

@@ -1,0 +1,352 @@
+import { spawn } from 'node:child_process';
+import { access, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+
+/**
+ * Share links through the real CLI (`node client/cli/bin.js`) against the real handlers on
+ * DynamoDB Local and s3rver: alice makes links; a profile with no account and no COFFER_URL
+ * opens them; bob and carol, logged in, open links limited to an audience.
+ */
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface CliOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  /** No COFFER_URL at all: the link's URL is the only thing naming the server. */
+  noServer?: boolean;
+  /** The working directory (default: the repository). */
+  cwd?: string;
+}
+
+const REPO = join(import.meta.dirname, '../..');
+let stack: LocalStack;
+let root: string;
+const homes = { alice: '', bob: '', carol: '', anonymous: '' };
+
+/** Runs the real CLI in a child process with its own COFFER_HOME; test accounts and link passwords use the test KDF. */
+function cli(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    COFFER_URL: stack.url,
+    COFFER_HOME: home,
+    COFFER_PASSPHRASE: '',
+    COFFER_LINK_PASSWORD: '',
+    COFFER_ALLOW_WEAK_KDF: '1',
+    ...options.env,
+  };
+  if (options.noServer) delete env.COFFER_URL;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'client/cli/bin.js'), ...args], {
+      cwd: options.cwd ?? REPO,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** `coffer open` as someone with no account, no session and no COFFER_URL. */
+const anonymous = (args: string[], options: CliOptions = {}) => cli(homes.anonymous, args, { noServer: true, ...options, env: { COFFER_ALLOW_WEAK_KDF: '', ...options.env } });
+const as = (user: 'alice' | 'bob' | 'carol', args: string[], options: CliOptions = {}) => cli(homes[user], args, options);
+
+function json(result: CliResult): any {
+  expect(result.stdout, result.stderr).not.toBe('');
+  return JSON.parse(result.stdout);
+}
+
+function ok(result: CliResult): CliResult {
+  expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+  return result;
+}
+
+/** The secret part of a link URL: no output but `link create`'s may contain it. */
+function secretOf(url: string): string {
+  return url.slice(url.indexOf('#') + 1);
+}
+
+function bytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function createLink(id: string, flags: string[] = [], options: CliOptions = {}): Promise<{ url: string; link: any }> {
+  return json(ok(await as('alice', ['--json', 'link', 'create', id, ...flags], options)));
+}
+
+async function upload(file: string, flags: string[] = []): Promise<string> {
+  return json(ok(await as('alice', ['--json', 'upload', file, ...flags]))).documentId;
+}
+
+let documentId: string;
+let content: Uint8Array;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  root = await mkdtemp(join(tmpdir(), 'coffer-links-cli-'));
+  for (const name of Object.keys(homes) as (keyof typeof homes)[]) homes[name] = join(root, name);
+  await Promise.all(
+    (['alice', 'bob', 'carol'] as const).map(async (user) => ok(await as(user, ['--json', 'register', '--user', user]))),
+  );
+  content = bytes(300_000 + 17, 7);
+  await writeFile(join(root, 'report.pdf'), content);
+  documentId = await upload(join(root, 'report.pdf'));
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('coffer link / coffer open (node client/cli/bin.js)', () => {
+  it('a link with --expires 24h and --max-downloads 2 opens with no account, counts downloads, then is used up', async () => {
+    // Prepare
+    const before = Date.now();
+    const { url, link } = await createLink(documentId, ['--expires', '24h', '--max-downloads', '2']);
+    expect(url.startsWith(`${stack.url}/l/`)).toBe(true);
+    expect(link).toMatchObject({ nodeId: documentId, maxDownloads: 2, downloads: 0, state: 'active', access: 'download', passwordProtected: false });
+    expect(Date.parse(link.expiresAt) - before).toBeGreaterThanOrEqual(24 * 3600_000 - 1000);
+    expect(Date.parse(link.expiresAt) - before).toBeLessThanOrEqual(24 * 3600_000 + 60_000);
+    const out = join(root, 'anon-out');
+    await mkdir(out);
+
+    // Act: someone with no account and no COFFER_URL opens it
+    const first = ok(await anonymous(['--json', 'open', url, '-o', join(out, 'out')]));
+
+    // Assess: identical bytes, through a temp file (nothing else left in the directory)
+    expect(json(first)).toMatchObject({ linkId: link.linkId, nodeId: documentId, name: 'report.pdf', size: content.length, downloadsLeft: 1 });
+    expect((await readFile(join(out, 'out'))).equals(content)).toBe(true);
+    expect(await readdir(out)).toEqual(['out']);
+
+    // an existing -o FILE is refused without --force (exit 7) before the link is opened: no download is spent
+    const again = await anonymous(['open', url, '-o', join(out, 'out')]);
+    expect(again.code).toBe(7);
+    expect(again.stderr).toMatch(/already exists: add --force to replace it/);
+    let row = json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links.find((l: { linkId: string }) => l.linkId === link.linkId);
+    expect(row).toMatchObject({ downloads: 1, maxDownloads: 2, accessCount: 1, state: 'active', passwordProtected: false });
+    expect(row.lastAccessAt).toEqual(expect.any(String));
+
+    // --force replaces it: the second and last download
+    expect(json(ok(await anonymous(['--json', 'open', url, '-o', join(out, 'out'), '--force'])))).toMatchObject({ downloadsLeft: 0 });
+    expect((await readFile(join(out, 'out'))).equals(content)).toBe(true);
+    expect(await readdir(out)).toEqual(['out']);
+
+    // link ls shows the downloads; neither it nor any error shows the secret
+    row = json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links.find((l: { linkId: string }) => l.linkId === link.linkId);
+    expect(row).toMatchObject({ downloads: 2, maxDownloads: 2, accessCount: 2, state: 'exhausted' });
+    const table = ok(await as('alice', ['link', 'ls', documentId])).stdout;
+    expect(table).toMatch(/^LINK\s+STATE\s+ACCESS\s+AUDIENCE\s+EXPIRES\s+DOWNLOADS\s+OPENS\s+LAST ACCESS\s+PASSWORD$/m);
+    expect(table).toMatch(new RegExp(`^${link.linkId}\\s+exhausted\\s+download\\s+anyone\\s+\\S+ \\S+\\s+2/2\\s+2\\s+\\S+ \\S+\\s+no$`, 'm'));
+    expect(table + again.stderr).not.toContain(secretOf(url));
+
+    // the limit is reached: exit 4 with its own message
+    const exhausted = await anonymous(['--json', 'open', url, '-o', join(out, 'third')]);
+    expect(exhausted.code).toBe(4);
+    expect(json(exhausted).error).toEqual({ code: 'LINK_EXHAUSTED', message: 'This link has reached its download limit: ask whoever sent it for a new link.' });
+    expect(await exists(join(out, 'third'))).toBe(false);
+  }, 120_000);
+
+  it('without -o, saves under the sanitised document name in the current directory', async () => {
+    // Prepare
+    const file = join(root, 'notes.txt');
+    await writeFile(file, 'hello over a link\n');
+    const id = await upload(file, ['--name', '../../etc/evil:name.txt']);
+    const { url } = await createLink(id);
+    const cwd = join(root, 'cwd');
+    await mkdir(cwd);
+    // Act
+    const opened = await anonymous(['open', url], { cwd });
+    // Assess
+    ok(opened);
+    expect(await readFile(join(cwd, 'evil_name.txt'), 'utf8')).toBe('hello over a link\n');
+    expect(opened.stdout).toMatch(/^Saved 18 B to .*evil_name\.txt\.\n\(The stored name "\.\.\/\.\.\/etc\/evil:name\.txt" was made safe for this file system\.\)\n$/);
+  }, 60_000);
+
+  it('a password link: the right COFFER_LINK_PASSWORD or --password-stdin opens it, a wrong one exits 3, none exits 2', async () => {
+    // Prepare: made without --json, the URL alone on its line
+    const created = ok(await as('alice', ['link', 'create', documentId, '--password'], { env: { COFFER_LINK_PASSWORD: 'tulip-orbit-42' } }));
+    const urls = created.stdout.split('\n').filter((line) => line.includes('/l/'));
+    expect(urls).toHaveLength(1);
+    const url = urls[0]!.trim();
+    expect(created.stdout).toContain('shown only this once');
+    expect(created.stdout).toContain('password required');
+    const out = join(root, 'pw-out');
+    await mkdir(out);
+
+    // Act + Assess: the right password, from the environment and from stdin
+    ok(await anonymous(['open', url, '-o', join(out, 'a')], { env: { COFFER_LINK_PASSWORD: 'tulip-orbit-42' } }));
+    expect((await readFile(join(out, 'a'))).equals(content)).toBe(true);
+    ok(await anonymous(['open', url, '-o', join(out, 'b'), '--password-stdin'], { stdin: 'tulip-orbit-42\n' }));
+    expect((await readFile(join(out, 'b'))).equals(content)).toBe(true);
+
+    // a wrong password: exit 3, nothing saved
+    const wrong = await anonymous(['--json', 'open', url, '-o', join(out, 'c')], { env: { COFFER_LINK_PASSWORD: 'tulip-orbit-43' } });
+    expect(wrong.code).toBe(3);
+    expect(json(wrong).error.code).toBe('LINK_PASSWORD_WRONG');
+    expect(await exists(join(out, 'c'))).toBe(false);
+
+    // no password and no terminal: a usage error that says how to give it
+    const none = await anonymous(['open', url, '-o', join(out, 'd')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('coffer: This link has a password: type it in a terminal, pipe it with --password-stdin, or set COFFER_LINK_PASSWORD.\n');
+
+    // link ls: password yes; nothing printed anywhere carries the secret
+    const table = ok(await as('alice', ['link', 'ls', documentId])).stdout;
+    expect(table).toMatch(/\byes$/m);
+    expect(wrong.stdout + none.stderr + table).not.toContain(secretOf(url));
+  }, 120_000);
+
+  it('link revoke: the URL then fails with exit 4', async () => {
+    // Prepare
+    const { url, link } = await createLink(documentId);
+    const out = join(root, 'revoked-out');
+    await mkdir(out);
+    ok(await anonymous(['open', url, '-o', join(out, 'before')]));
+    // Act
+    const revoked = json(ok(await as('alice', ['--json', 'link', 'revoke', link.linkId])));
+    // Assess
+    expect(revoked).toEqual({ linkId: link.linkId, revoked: true });
+    const after = await anonymous(['open', url, '-o', join(out, 'after')]);
+    expect(after.code).toBe(4);
+    expect(after.stderr).toMatch(/^coffer: No such link: it was revoked, never existed, or what it shared was deleted/);
+    expect(await exists(join(out, 'after'))).toBe(false);
+    const twice = await as('alice', ['link', 'revoke', link.linkId]);
+    expect(twice.code).toBe(4);
+    expect(twice.stderr).toBe('coffer: No such link, or you may not revoke it: see the ids with `coffer link ls ID`.\n');
+  }, 60_000);
+
+  it('a folder link lists its children and --item downloads one', async () => {
+    // Prepare: a folder with a sub-folder and two documents
+    const folderId = json(ok(await as('alice', ['--json', 'mkdir', 'Board pack']))).folderId;
+    ok(await as('alice', ['--json', 'mkdir', 'Archive', '--parent', folderId]));
+    const minutes = bytes(50_000, 11);
+    await writeFile(join(root, 'minutes.txt'), minutes);
+    const childId = await upload(join(root, 'minutes.txt'), ['--parent', folderId]);
+    await writeFile(join(root, 'agenda.txt'), 'agenda');
+    await upload(join(root, 'agenda.txt'), ['--parent', folderId]);
+    const { url } = await createLink(folderId);
+
+    // Act
+    const listing = json(ok(await anonymous(['--json', 'open', url])));
+    const text = ok(await anonymous(['open', url])).stdout;
+    const out = join(root, 'folder-out');
+    await mkdir(out);
+    const item = json(ok(await anonymous(['--json', 'open', url, '--item', childId, '-o', out])));
+
+    // Assess
+    expect(listing.folder).toEqual({ nodeId: folderId, name: 'Board pack' });
+    expect(listing.children).toHaveLength(3);
+    expect(listing.children).toEqual(
+      expect.arrayContaining([
+        { nodeId: childId, kind: 'document', name: 'minutes.txt', size: minutes.length },
+        expect.objectContaining({ kind: 'document', name: 'agenda.txt', size: 6 }),
+        expect.objectContaining({ kind: 'folder', name: 'Archive' }),
+      ]),
+    );
+    expect(text).toMatch(/^KIND\s+SIZE\s+ID\s+NAME$/m);
+    expect(text).toMatch(new RegExp(`^document\\s+49 KiB\\s+${childId}\\s+minutes\\.txt$`, 'm'));
+    expect(text).toContain('Open one with `coffer open URL --item ID`.');
+    expect(item).toMatchObject({ nodeId: childId, name: 'minutes.txt', path: join(out, 'minutes.txt'), size: minutes.length });
+    expect((await readFile(join(out, 'minutes.txt'))).equals(minutes)).toBe(true);
+
+    // -o on the folder itself is refused before anything is written
+    const folderToFile = await anonymous(['open', url, '-o', join(out, 'folder')]);
+    expect(folderToFile.code).toBe(2);
+    expect(folderToFile.stderr).toBe('coffer: This is a folder: choose a document in it with --item ID, then -o saves that document.\n');
+  }, 120_000);
+
+  it('a view-only link refuses -o and redirected output with exit 3, and writes nothing', async () => {
+    // Prepare
+    const { url, link } = await createLink(documentId, ['--view-only']);
+    expect(link.access).toBe('view');
+    const out = join(root, 'view-out');
+    await mkdir(out);
+    // Act
+    const toFile = await anonymous(['open', url, '-o', join(out, 'copy')]);
+    const piped = await anonymous(['open', url]);
+    // Assess
+    expect(toFile.code).toBe(3);
+    expect(toFile.stderr).toBe(
+      'coffer: This link is view only: its creator did not allow downloads, so it is not saved to a file. Run `coffer open` without -o in a terminal to view it.\n',
+    );
+    expect(piped.code).toBe(3);
+    expect(piped.stdout).toBe('');
+    expect(piped.stderr).toBe('coffer: This link is view only: its creator did not allow downloads: it is shown on a terminal only, not redirected or piped.\n');
+    expect(await exists(join(out, 'copy'))).toBe(false);
+  }, 60_000);
+
+  it('audiences: signed-in links need a session on that server; users: links only their users', async () => {
+    // Prepare
+    const signedIn = await createLink(documentId, ['--mode', 'signed-in']);
+    const forCarol = await createLink(documentId, ['--mode', 'users:carol']);
+    expect(forCarol.link.audience).toEqual({ mode: 'users', users: ['carol'] });
+    const out = join(root, 'audience-out');
+    await mkdir(out);
+
+    // Act + Assess: anonymous is told to log in (exit 3)
+    const anon = await anonymous(['open', signedIn.url, '-o', join(out, 'anon')]);
+    expect(anon.code).toBe(3);
+    expect(anon.stderr).toBe(
+      `coffer: This link opens only for signed-in users: log in to ${stack.url} (\`coffer login --user ID --server ${stack.url}\`), then open it again.\n`,
+    );
+
+    // bob's profile belongs to this server: his token goes along, even with another COFFER_URL set
+    ok(await as('bob', ['open', signedIn.url, '-o', join(out, 'bob')], { env: { COFFER_URL: 'http://127.0.0.1:9' } }));
+    expect((await readFile(join(out, 'bob'))).equals(content)).toBe(true);
+
+    // a users: link opens for carol, not for bob
+    const bob = await as('bob', ['--json', 'open', forCarol.url, '-o', join(out, 'bob2')]);
+    expect(bob.code).toBe(3);
+    expect(json(bob).error.code).toBe('LINK_USER_NOT_ALLOWED');
+    ok(await as('carol', ['open', forCarol.url, '-o', join(out, 'carol')]));
+    expect((await readFile(join(out, 'carol'))).equals(content)).toBe(true);
+  }, 120_000);
+
+  it('refuses bad arguments before contacting anyone, without echoing the URL', async () => {
+    const secret = 'S'.repeat(43);
+    const notALink = await anonymous(['open', `${stack.url}/x/${'T'.repeat(43)}#${secret}`]);
+    expect(notALink.code).toBe(2);
+    expect(notALink.stderr).not.toContain(secret);
+    expect(notALink.stderr).toMatch(/^coffer: This is not a Coffer link/);
+
+    const noSecret = await anonymous(['open', `${stack.url}/l/${'T'.repeat(43)}`]);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toBe('coffer: The link has no secret: copy the whole URL, including the part after #.\n');
+
+    for (const [flags, message] of [
+      [['--max-downloads', '0'], 'Not a download limit: "0". Use a whole number from 1 to 1,000,000.'],
+      [['--mode', 'everyone'], 'Not a link mode: "everyone". Use who may open it: anyone (default), signed-in, members, or users:alice,bob.'],
+      [['--expires', '91d'], "A link's expiry must be in the future and within the server's maximum (90 days unless configured otherwise), e.g. --expires 7d."],
+    ] as const) {
+      const refused = await as('alice', ['link', 'create', documentId, ...flags]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toBe(`coffer: ${message}\n`);
+    }
+  }, 60_000);
+});
