@@ -21,6 +21,7 @@
  *   shares a folder with the group, removes i+2 (rotating the group key), lists the now stale grant
  *   and re-wraps it for the new key generation.
  */
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { KeyService } from '../../shared/ports/KeyService.js';
 import type { ObjectStore } from '../../shared/ports/ObjectStore.js';
@@ -213,6 +214,13 @@ interface ScenarioInput {
   log: (line: string) => void;
 }
 
+/** A key-under-key wrap's shape (version byte, nonce, sealed key, tag: 61 bytes) with random content. */
+function opaqueLinkWrap(): string {
+  const bytes = randomBytes(61);
+  bytes[0] = 0x01;
+  return bytes.toString('base64url');
+}
+
 /** Every operation `n` times (register, refresh and logout: once per user, at least 3 users). */
 async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record, log }: ScenarioInput) {
   const samples = new Map<string, Sample[]>();
@@ -326,6 +334,14 @@ async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record
   const handovers = await mapLimit(range(n), FIXTURE_CONCURRENCY, (i) => upload(url, owner, plaintext(), `handover-${i}.pdf`, [recipient]));
   await renewTokens();
   await measure('transferOwnership', 200, handovers, (d) => ({ method: 'POST', path: `/nodes/${d.documentId}/transfer`, token: owner.accessToken, body: { newOwnerId: recipient.userId } }));
+  // --- Share links: the wrap is opaque to the server (the SDK makes it from the link secret).
+  const linkBodies = docs.map(() => ({ wrappedKey: opaqueLinkWrap(), keyGeneration: 1, maxDownloads: 5 }));
+  const links = await measure('createLink', 201, docs, (d, i) => ({ method: 'POST', path: `/nodes/${d.documentId}/links`, token: owner.accessToken, body: linkBodies[i] }));
+  await measure('listLinks', 200, docs, (d) => ({ method: 'GET', path: `/nodes/${d.documentId}/links`, token: owner.accessToken }));
+  // Anonymous, as a recipient without an account opens a link.
+  await measure('openLink', 200, links, (res) => ({ method: 'POST', path: '/links/open', body: { token: res.body.token } }));
+  await measure('revokeLink', 200, links, (res) => ({ method: 'DELETE', path: `/links/${res.body.link.linkId}`, token: owner.accessToken }));
+
   await measure('deleteDocument', 204, docs, (d) => ({ method: 'DELETE', path: `/documents/${d.documentId}`, token: owner.accessToken }));
 
   // --- Folders ---------------------------------------------------------------------------
