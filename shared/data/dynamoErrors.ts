@@ -39,3 +39,17 @@ export async function dynamo<T>(fn: () => Promise<T>, expected?: (error: unknown
     throw new ServiceUnavailable();
   }
 }
+
+/**
+ * Runs one conditional write: true when it applied, false when its condition did not hold (a
+ * concurrent change won). Every other error is ServiceUnavailable, as with `dynamo`.
+ */
+export async function appliedIf(fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw new ServiceUnavailable();
+  }
+}

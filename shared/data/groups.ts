@@ -2,7 +2,7 @@ import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-
 import { Conflict } from '../errors/index.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { putPrincipalSetItem, setSupergroupsItem, type ComputedSet } from './principalSets.js';
 
@@ -552,25 +552,15 @@ export async function rewrapGroupGrant(
   grant: { nodeId: string; keyGeneration: number; wrappedKey: string },
   principalKeyGeneration: number,
 ): Promise<boolean> {
-  try {
-    await dynamo(
-      () =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: keys.grant(grant.nodeId, principal.group(groupId)),
-            UpdateExpression: 'SET wrappedKey = :w, principalKeyGeneration = :p',
-            ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
-            ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
-          }),
-        ),
-      (error) => {
-        if (isConditionFailure(error)) throw new ConditionLost();
-      },
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionLost) return false;
-    throw error;
-  }
+  return appliedIf(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: keys.grant(grant.nodeId, principal.group(groupId)),
+        UpdateExpression: 'SET wrappedKey = :w, principalKeyGeneration = :p',
+        ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
+        ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
+      }),
+    ),
+  );
 }

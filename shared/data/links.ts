@@ -4,7 +4,7 @@ import type { LinkAccess, LinkAudience, LinkKdf } from '../schemas/links.js';
 import { auditItem, type AuditEvent } from './audit.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import type { Guard } from './grants.js';
 import { indexKeys, keys } from './keys.js';
 import type { NodeKind } from './nodes.js';
@@ -211,28 +211,18 @@ export async function countFailedAttempt(db: Database, linkId: string, nowIso: s
  * the link is not already locked, so of several attempts that reach the limit at once exactly
  * one locks (true) and the others see it locked (false).
  */
-export async function lockLink(db: Database, linkId: string, maxAttempts: number, nowIso: string, lockedUntil: string): Promise<boolean> {
-  try {
-    await dynamo(
-      () =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: keys.link(linkId),
-            UpdateExpression: 'SET lockedUntil = :until, failedAttempts = :zero',
-            ConditionExpression: 'attribute_exists(pk) AND failedAttempts >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-            ExpressionAttributeValues: { ':until': lockedUntil, ':zero': 0, ':max': maxAttempts, ':now': nowIso },
-          }),
-        ),
-      (error) => {
-        if (isConditionFailure(error)) throw new LinkChanged();
-      },
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof LinkChanged) return false;
-    throw error;
-  }
+export function lockLink(db: Database, linkId: string, maxAttempts: number, nowIso: string, lockedUntil: string): Promise<boolean> {
+  return appliedIf(() =>
+    db.doc.send(
+      new UpdateCommand({
+        TableName: db.table,
+        Key: keys.link(linkId),
+        UpdateExpression: 'SET lockedUntil = :until, failedAttempts = :zero',
+        ConditionExpression: 'attribute_exists(pk) AND failedAttempts >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+        ExpressionAttributeValues: { ':until': lockedUntil, ':zero': 0, ':max': maxAttempts, ':now': nowIso },
+      }),
+    ),
+  );
 }
 
 /** Revoke: the link (guard: it exists, else LINK_NOT_FOUND) and the `link.revoke` event, together. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 
 /**
  * Share links through the real CLI (`node client/cli/bin.js`) against the real handlers on
@@ -76,18 +77,6 @@ function ok(result: CliResult): CliResult {
 /** The secret part of a link URL: no output but `link create`'s may contain it. */
 function secretOf(url: string): string {
   return url.slice(url.indexOf('#') + 1);
-}
-
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -9,6 +9,8 @@ import { deriveLinkKeys, newLinkSecret, parseLinkUrl, TEST_KDF, unwrapLinkKey } 
 import { DecryptionFailed } from '../../shared/errors/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
+import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
+import { rejection as failure } from '../helpers/rejection.js';
 
 /**
  * Share links through the SDK against the real handlers on DynamoDB Local and s3rver: a
@@ -41,27 +43,6 @@ const recordingFetch: FetchLike = async (input, init = {}) => {
   });
   return globalThis.fetch(input, init);
 };
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status?: number; message: string; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; status?: number; message: string };
-  }
-  throw new Error('expected a rejection');
-}
-
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));

@@ -11,6 +11,8 @@ import { s3Client } from '../../shared/config/clients.js';
 import { TEST_KDF } from '../../shared/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
+import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
+import { rejection as failure } from '../helpers/rejection.js';
 
 /**
  * The seed flow (the proof of concept's README: create users, upload and share, list,
@@ -48,28 +50,6 @@ function newClient(userId: string): Omit<Actor, 'passphrase'> {
     },
   });
   return { userId, client, sessions, requests };
-}
-
-/** Deterministic pseudo-random bytes (fast, incompressible enough). */
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; status?: number; message: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 async function objectsOf(documentId: string): Promise<string[]> {

@@ -5,6 +5,8 @@ import { TEST_KDF } from '../../shared/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
 import { createRawFolder, uploadIntoFolder } from '../unit/client/support/rawTree.js';
+import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
+import { rejection as failure } from '../helpers/rejection.js';
 
 /**
  * Sharing through the SDK against the real handlers on DynamoDB Local and s3rver: levels and
@@ -18,27 +20,6 @@ let stack: LocalStack;
 let clockOffsetMs = 0;
 const serverNow = () => Date.now() + clockOffsetMs;
 const clients: Record<string, CofferClient> = {};
-
-async function failure(promise: Promise<unknown>): Promise<{ code: string; status?: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: string; status?: number; message: string };
-  }
-  throw new Error('expected a rejection');
-}
-
-function bytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function readsBack(client: CofferClient, documentId: string, expected: Uint8Array): Promise<boolean> {
   const down = await client.download(documentId);
