@@ -36,8 +36,9 @@ export function encryptStream(dek: Uint8Array, context: StreamContext): Transfor
 
 /**
  * INTERNAL: encryptStream with the salt supplied. The salt MUST be fresh and random:
- * reusing one with the same DEK reuses AES-GCM nonces. Only encryptStream and the fenced
- * test seam (testSeams.ts) call this.
+ * reusing one with the same DEK reuses AES-GCM nonces. Only encryptStream, the fenced
+ * resume (encryptStreamWithHeader.ts: the identical plaintext only) and the fenced test
+ * seam (testSeams.ts) call this.
  */
 export function createStreamEncryptor(
   dek: Uint8Array,

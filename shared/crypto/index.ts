@@ -70,5 +70,13 @@ export { decryptStream } from './decryptStream.js';
 export { encryptStream } from './encryptStream.js';
 export { decryptBytes, encryptBytes } from './streamBytes.js';
 export type { StreamContext } from './streamContext.js';
-export { HEADER_SIZE } from './streamHeader.js';
+export { HEADER_SIZE, readStreamHeader } from './streamHeader.js';
+export { DIGEST_LENGTH, TagDigest } from './tagDigest.js';
+export { digestStream, type DigestStream } from './digestStream.js';
+export { planRange, type RangePlan } from './planRange.js';
+export { decryptRange } from './decryptRange.js';
 export { CHUNK_SIZE, chunkCount, chunkOffset, ciphertextSize, plaintextSize } from './streamSizes.js';
+
+// DANGEROUS, fenced: re-encrypts under an existing stream's key. Resume of the IDENTICAL
+// plaintext only (see the fence in encryptStreamWithHeader.ts); anything else reuses nonces.
+export { UNSAFE_encryptStreamWithHeader } from './encryptStreamWithHeader.js';

@@ -20,6 +20,9 @@ import { utf8Encode } from './utf8.js';
  * when a DEK encrypts many streams (versions, re-uploads); a salt collision needs about
  * 2^128 streams. Within one stream the counter gives every chunk a distinct nonce, and
  * the last flag only ever adds nonces. Do not derive stream keys without a fresh salt.
+ * The one exception is UNSAFE_encryptStreamWithHeader (resume): it re-derives a stream's
+ * key to re-encrypt the identical plaintext, so every (key, nonce) pair seals the same
+ * bytes as before and nothing new is revealed.
  *
  * The counter makes chunks unreorderable and undroppable (a chunk opens only at its own
  * index); the last flag makes truncation at a chunk boundary detectable (the final chunk

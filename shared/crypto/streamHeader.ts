@@ -42,3 +42,17 @@ export function parseStreamHeader(header: Uint8Array): { salt: Uint8Array<ArrayB
   if (header[5] !== STREAM_FLAGS) throw new DecryptionFailed();
   return { salt: header.slice(6, HEADER_SIZE) };
 }
+
+/**
+ * The header of a stream, from its first bytes (at least HEADER_SIZE of them, e.g. the first
+ * piece encryptStream enqueues, or bytes 0-37 of a stored object): a checked copy. A
+ * malformed header is ciphertext gone wrong: DecryptionFailed, before any crypto.
+ */
+export function readStreamHeader(firstBytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (!(firstBytes instanceof Uint8Array)) throw new ValidationFailed('The stream header must be a Uint8Array.');
+  if (firstBytes.length < HEADER_SIZE) throw new DecryptionFailed();
+  const header = new Uint8Array(HEADER_SIZE); // a real copy (Buffer#slice would be a view)
+  header.set(firstBytes.subarray(0, HEADER_SIZE));
+  parseStreamHeader(header);
+  return header;
+}
