@@ -106,7 +106,7 @@ describe('readStreamHeader', () => {
 
     // Act
     const header = readStreamHeader(ciphertext);
-    header[10] ^= 1;
+    header[10]! ^= 1;
 
     // Assess
     expect(header).toHaveLength(HEADER_SIZE);
