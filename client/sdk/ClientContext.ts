@@ -17,9 +17,28 @@ export interface ClientContext {
   readonly tuning: Tuning;
 }
 
+/**
+ * Default for Tuning.partMemory: two parts of the server's default plan (16 encrypted chunks of
+ * 1048592 bytes, just over 16 MiB each). Measured with the CLI on the local stack
+ * (docs/benchmarks.md, "Large files"): two parts in memory upload as fast as four there, and keep
+ * the client's peak RSS within 128 MiB.
+ */
+export const DEFAULT_PART_MEMORY = 2 * 16 * 1048592;
+
 export interface Tuning {
-  /** Multipart parts uploaded at once (each is held in memory: memory ~ partSize x this). */
+  /**
+   * Multipart parts uploaded at once. Each is held in memory while it is cut and sent, so the
+   * number of part buffers is this or fewer (`partMemory`): memory ~ partSize x buffers.
+   */
   partConcurrency: number;
+  /** Bytes of part buffers an upload may hold (default DEFAULT_PART_MEMORY); at least one part whatever the size. */
+  partMemory?: number;
+  /**
+   * Send buffered request bodies (parts, small single PUTs) as streams of slices with an
+   * explicit length, not as a Uint8Array that Node's fetch copies whole first (default:
+   * streamSingleUploads, i.e. Node).
+   */
+  streamRequestBodies?: boolean;
   /** Documents whose keys `list` fetches and unwraps at once when the listing carries no wrapped key. */
   listConcurrency: number;
   /**

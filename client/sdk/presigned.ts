@@ -6,9 +6,20 @@ export interface PutOptions {
   /** Attempts for a buffered body (network errors, 5xx, 429); a streamed body is sent once. */
   attempts?: number;
   signal?: AbortSignal;
+  /**
+   * Send a buffered body as a stream of slices of it with an explicit Content-Length (Node's
+   * fetch; browsers cannot stream request bodies over HTTP/1.1). Node's fetch copies a
+   * Uint8Array body whole before sending; slicing sends the caller's buffer as it is, so a part
+   * costs its buffer and no copy. Each attempt makes a fresh stream: still retryable.
+   */
+  streamBuffer?: boolean;
+  /** Bytes of the body handed to the network so far in this attempt (streamed bodies only; 0 again on a retry). */
+  onBodyProgress?: (bytes: number) => void;
 }
 
 const RETRY_BASE_MS = 250;
+/** Slice size when streaming a buffered body. */
+const SLICE_BYTES = 1024 * 1024;
 
 /**
  * PUT to a presigned object-storage URL; returns the ETag (needed to complete a
@@ -21,23 +32,27 @@ export async function putPresigned(
   size: number,
   options: PutOptions = {},
 ): Promise<string | undefined> {
-  const streamed = body instanceof ReadableStream;
-  const attempts = streamed ? 1 : Math.max(1, options.attempts ?? 3);
+  const oneShot = body instanceof ReadableStream;
+  const streamed = oneShot || options.streamBuffer === true;
+  const attempts = oneShot ? 1 : Math.max(1, options.attempts ?? 3);
   const headers: Record<string, string> = { ...options.headers };
   // A streamed body needs an explicit length: S3 refuses chunked PUTs. Node's fetch honours it.
   if (streamed) headers['content-length'] = String(size);
-  const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body };
-  if (streamed) init.duplex = 'half';
-  if (options.signal) init.signal = options.signal;
 
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(RETRY_BASE_MS * 4 ** (attempt - 2));
+    options.signal?.throwIfAborted();
+    const requestBody = oneShot ? counted(body, options.onBodyProgress) : streamed ? slices(body, options.onBodyProgress) : body;
+    const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: requestBody };
+    if (streamed) init.duplex = 'half';
+    if (options.signal) init.signal = options.signal;
     let response: Response;
     try {
       response = await fetchImpl(url, init);
     } catch (error) {
       if (error instanceof Error && error.name === 'AbortError') throw error;
+      if (options.signal?.aborted) throw options.signal.reason;
       lastError = new StorageError(0, `Upload to object storage failed: ${describe(error)}.`);
       continue;
     }
@@ -49,6 +64,42 @@ export async function putPresigned(
     if (!(response.status >= 500 || response.status === 429)) break;
   }
   throw lastError;
+}
+
+/** The buffer as a pull stream of views of it (no copy), reporting what was handed out. */
+function slices(buffer: Uint8Array<ArrayBuffer>, onProgress: ((bytes: number) => void) | undefined): ReadableStream<Uint8Array> {
+  let offset = 0;
+  onProgress?.(0);
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (offset >= buffer.byteLength) {
+          controller.close();
+          return;
+        }
+        const end = Math.min(offset + SLICE_BYTES, buffer.byteLength);
+        controller.enqueue(buffer.subarray(offset, end));
+        offset = end;
+        onProgress?.(offset);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** A one-shot stream body, reporting what passed. */
+function counted(stream: ReadableStream<Uint8Array>, onProgress: ((bytes: number) => void) | undefined): ReadableStream<Uint8Array> {
+  if (!onProgress) return stream;
+  let total = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        controller.enqueue(chunk);
+        total += chunk.byteLength;
+        onProgress(total);
+      },
+    }),
+  );
 }
 
 /** GET a presigned object-storage URL as a byte stream. */

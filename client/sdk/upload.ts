@@ -1,11 +1,13 @@
 import {
   ciphertextSize,
+  digestStream,
   encryptMetadata,
   encryptStream,
   fromBase64Url,
   generateDataKey,
+  HEADER_SIZE,
   importPublicKey,
-  toBase64Url,
+  UNSAFE_encryptStreamWithHeader,
 } from '../../shared/crypto/index.js';
 import {
   MAX_GRANTS_PER_REQUEST,
@@ -15,13 +17,15 @@ import {
   type UploadInstructions,
 } from '../../shared/schemas/documents.js';
 import { forEachBounded } from './bounded.js';
-import { collect, countingStream, exactLengthStream, openSource, type ByteSource } from './byteStreams.js';
-import type { ClientContext } from './ClientContext.js';
+import { collect, exactLengthStream, openSource, type ByteSource } from './byteStreams.js';
+import { DEFAULT_PART_MEMORY, type ClientContext } from './ClientContext.js';
 import { NAME_FIELD, wrapForRecipients } from './dataKeys.js';
 import { UploadPlanError } from './errors.js';
 import { placementIn } from './folders.js';
-import { partCount, splitIntoParts } from './multipart.js';
+import { cutParts, partCount, PartBuffers } from './multipart.js';
 import { putPresigned } from './presigned.js';
+import { FileChangedError } from './uploadErrors.js';
+import { JournalRecorder, type SourceIdentity, type UploadJournal, type UploadRecorder } from './uploadJournal.js';
 import { documentPath } from './paths.js';
 import type { Recipient } from './Recipients.js';
 import { shareDocumentKey } from './share.js';
@@ -47,6 +51,15 @@ export interface UploadOptions {
   parent?: string;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
+  /** Keep a resume journal here while sending (deleted on success): see resumeUpload. */
+  journal?: JournalOptions;
+}
+
+/** Where sendContent records the upload for a later resume, and the file the plaintext is. */
+export interface JournalOptions {
+  store: UploadJournal;
+  /** The source file (a resume refuses another size or mtime); absent for a stream that is not a file. */
+  source?: SourceIdentity;
 }
 
 export interface UploadResult {
@@ -107,13 +120,19 @@ async function encryptAndSend(
     };
     const created = await ctx.api.post<CreateDocumentResponse>('/documents', body);
 
-    const report = options.onProgress;
-    const ciphertext = stream
-      .pipeThrough(exactLengthStream(size))
-      .pipeThrough(countingStream((bytes) => report?.({ bytes, total: size })))
-      .pipeThrough(encryptStream(dek, { documentId, version: FIRST_VERSION }));
-    const complete = await sendCiphertext(ctx, created.upload, ciphertext, ctSize, options.signal);
+    const complete: CompleteDocumentBody = await sendContent(ctx, {
+      documentId,
+      version: FIRST_VERSION,
+      dek,
+      stream,
+      size,
+      plan: created.upload,
+      ...(options.onProgress && { onProgress: options.onProgress }),
+      ...(options.signal && { signal: options.signal }),
+      ...(options.journal && { journal: options.journal }),
+    });
     await ctx.api.post<unknown>(`${documentPath(documentId)}/complete`, complete);
+    await options.journal?.store.remove(documentId, FIRST_VERSION);
 
     // The create request holds at most MAX_GRANTS_PER_REQUEST grants; the rest are shares.
     const remaining = grants.slice(MAX_GRANTS_PER_REQUEST);
@@ -124,40 +143,241 @@ async function encryptAndSend(
   }
 }
 
-/** Puts the ciphertext where the server said: one presigned PUT, or parts with bounded parallelism. */
-async function sendCiphertext(
+export interface SendContentOptions {
+  documentId: string;
+  /** The version the server reserved: bound into the stream AAD with the document id. */
+  version: number;
+  /** The document key of the generation the version was reserved under. Not wiped here. */
+  dek: Uint8Array;
+  /** The plaintext: exactly `size` bytes (anything else fails with SIZE_MISMATCH). */
+  stream: ReadableStream<Uint8Array>;
+  size: number;
+  /** The server's upload instructions (POST /documents, POST /documents/{id}/versions). */
+  plan: UploadInstructions;
+  onProgress?: (progress: TransferProgress) => void;
+  signal?: AbortSignal;
+  /** Record the upload for a resume (the caller removes the entry once completion succeeded). */
+  journal?: JournalOptions;
+}
+
+/** The completion body: `POST /documents/{id}/complete` or `/documents/{id}/versions/{version}/complete`. */
+export interface SentContent {
+  /** Multipart: every part's ETag, in order. */
+  parts?: { partNumber: number; etag: string }[];
+  /** The ciphertext digest (TagDigest of the whole stream), computed while encrypting. */
+  digest: string;
+}
+
+/**
+ * Encrypts a version's content with `{ documentId, version }` in the stream AAD and puts it where
+ * the plan says: one PUT, or multipart parts. Memory is bounded whatever the size: at most
+ * `partConcurrency` part buffers (fewer when `partMemory` says so), reused from part to part, and
+ * a few 1 MiB chunks in the encryptor. Returns the completion body (parts and digest).
+ * Document create and new versions both send through here; resumeUpload too (resumeContent).
+ */
+export function sendContent(ctx: ClientContext, options: SendContentOptions): Promise<SentContent> {
+  return sendEncrypted(ctx, options, undefined);
+}
+
+/** What a resume knows: the original stream header, the parts S3 holds, and the journal's check digests. */
+export interface ResumeState {
+  header: Uint8Array;
+  stored: ReadonlyMap<number, { etag: string; size: number }>;
+  /** Check digests recorded for parts whose PUT started. */
+  checks: Readonly<Record<string, string>>;
+  /** The journal being continued (new part checks are added to it). */
+  recorder?: UploadRecorder;
+}
+
+/**
+ * INTERNAL (sendContent and resumeUpload): with `resume`, the plaintext is encrypted again under
+ * the interrupted stream's header (UNSAFE_encryptStreamWithHeader): only safe because every
+ * re-made part with a recorded check digest is compared with it before anything of that part is
+ * sent, and the first difference stops the upload with FILE_CHANGED. Do not remove that check.
+ */
+export async function sendEncrypted(
   ctx: ClientContext,
-  plan: UploadInstructions,
+  options: SendContentOptions,
+  resume: ResumeState | undefined,
+): Promise<SentContent> {
+  const { documentId, version, dek, size, plan, signal } = options;
+  const ctSize = ciphertextSize(size);
+  const context = { documentId, version };
+  const encryptor = resume ? UNSAFE_encryptStreamWithHeader(dek, context, resume.header) : encryptStream(dek, context);
+  const { stream: digesting, digest } = digestStream(ctSize);
+  const ciphertext = options.stream.pipeThrough(exactLengthStream(size)).pipeThrough(encryptor).pipeThrough(digesting, signal ? { signal } : {});
+  const progress = new SendProgress(size, ctSize, options.onProgress);
+  try {
+    if (plan.kind === 'single') {
+      if (resume) throw new UploadPlanError('A single-PUT upload is resumed with a fresh stream, not under its old header.');
+      await sendSingle(ctx, plan, ciphertext, ctSize, progress, signal);
+      return { digest: await digest };
+    }
+    const recorder = resume?.recorder ?? (options.journal ? await startJournal(ctx, options, plan) : undefined);
+    const parts = await sendParts(ctx, plan, ciphertext, ctSize, progress, { signal, recorder, resume });
+    return { parts, digest: await digest };
+  } catch (error) {
+    await ciphertext.cancel().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startJournal(
+  ctx: ClientContext,
+  options: SendContentOptions,
+  plan: Extract<UploadInstructions, { kind: 'multipart' }>,
+): Promise<JournalRecorder> {
+  const session = await ctx.keeper.current();
+  const recorder = new JournalRecorder(options.journal!.store, {
+    format: 1,
+    serverUrl: ctx.api.baseUrl,
+    userId: session.userId,
+    documentId: options.documentId,
+    version: options.version,
+    kind: 'multipart',
+    uploadId: plan.uploadId,
+    partSize: plan.partSize,
+    partCount: partCount(ciphertextSize(options.size), plan.partSize),
+    plaintextSize: options.size,
+    ciphertextSize: ciphertextSize(options.size),
+    ...(options.journal!.source && { source: options.journal!.source }),
+    parts: {},
+    createdAt: new Date().toISOString(),
+  });
+  await recorder.start();
+  return recorder;
+}
+
+/** One PUT of the whole ciphertext: streamed when large and the fetch can (Node), else buffered (retryable). */
+async function sendSingle(
+  ctx: ClientContext,
+  plan: Extract<UploadInstructions, { kind: 'single' }>,
   ciphertext: ReadableStream<Uint8Array>,
   size: number,
+  progress: SendProgress,
   signal: AbortSignal | undefined,
-): Promise<CompleteDocumentBody> {
-  const withSignal = signal ? { signal } : {};
-  if (plan.kind === 'single') {
-    const { streamSingleUploads, bufferSingleUploadsUpTo } = ctx.tuning;
-    const body = streamSingleUploads && size > bufferSingleUploadsUpTo ? ciphertext : await collect(ciphertext, size);
-    await putPresigned(ctx.fetch, plan.url, body, size, { headers: plan.headers, ...withSignal });
-    return {};
+): Promise<void> {
+  const { streamSingleUploads, bufferSingleUploadsUpTo } = ctx.tuning;
+  const slot = progress.slot();
+  const put = { headers: plan.headers, onBodyProgress: (bytes: number) => slot.set(bytes), ...(signal && { signal }) };
+  if (streamSingleUploads && size > bufferSingleUploadsUpTo) {
+    await putPresigned(ctx.fetch, plan.url, ciphertext, size, put);
+  } else {
+    const body = await collect(ciphertext, size);
+    await putPresigned(ctx.fetch, plan.url, body, size, { ...put, streamBuffer: streamBodies(ctx) });
   }
+  slot.done(size);
+}
 
+/**
+ * Multipart: parts cut from the ciphertext into pooled buffers (cutParts), at most as many in
+ * memory as there are buffers, each PUT as soon as it is cut. With a recorder, a part's check
+ * digest is saved before its PUT starts (and the header before the first one).
+ */
+async function sendParts(
+  ctx: ClientContext,
+  plan: Extract<UploadInstructions, { kind: 'multipart' }>,
+  ciphertext: ReadableStream<Uint8Array>,
+  size: number,
+  progress: SendProgress,
+  options: { signal: AbortSignal | undefined; recorder: UploadRecorder | undefined; resume: ResumeState | undefined },
+): Promise<{ partNumber: number; etag: string }[]> {
+  const { signal, recorder, resume } = options;
   const expected = partCount(size, plan.partSize);
-  const urls = [...plan.parts].sort((a, b) => a.partNumber - b.partNumber);
-  if (urls.length !== expected || urls.some((p, i) => p.partNumber !== i + 1)) {
-    await ciphertext.cancel().catch(() => undefined);
+  const urls = new Map(plan.parts.map((p) => [p.partNumber, p.url]));
+  // Every part has a URL, or (resuming) is stored already; and no URL is for a part that cannot exist.
+  const missing = Array.from({ length: expected }, (_, i) => i + 1).filter((n) => !urls.has(n) && !resume?.stored.has(n));
+  if (missing.length > 0 || urls.size !== plan.parts.length || plan.parts.some((p) => p.partNumber < 1 || p.partNumber > expected)) {
     throw new UploadPlanError(
-      `The server planned ${urls.length} parts of ${plan.partSize} bytes for ${size} bytes; expected parts 1..${expected}.`,
+      `The server planned ${plan.parts.length} parts of ${plan.partSize} bytes for ${size} bytes; expected parts 1..${expected}` +
+        `${resume ? ` less the ${resume.stored.size} stored` : ''}.`,
     );
   }
+  const buffers = new PartBuffers(partBufferCount(ctx, plan.partSize), plan.partSize);
   const parts: { partNumber: number; etag: string }[] = [];
-  await forEachBounded(splitIntoParts(ciphertext, plan.partSize), ctx.tuning.partConcurrency, async (part, i) => {
-    const target = urls[i];
-    if (!target) throw new UploadPlanError(`The ciphertext produced more than the ${expected} planned parts.`);
-    const etag = await putPresigned(ctx.fetch, target.url, part, part.byteLength, withSignal);
-    if (!etag) throw new UploadPlanError(`Object storage returned no ETag for part ${target.partNumber} (is ETag exposed by CORS?).`);
-    parts[i] = { partNumber: target.partNumber, etag };
+  const stream = streamBodies(ctx);
+  await forEachBounded(cutParts(ciphertext, size, plan.partSize, buffers), ctx.tuning.partConcurrency, async (part) => {
+    const slot = progress.slot();
+    try {
+      const n = part.partNumber;
+      if (n === 1 && recorder && !resume) await recorder.header(part.bytes.subarray(0, HEADER_SIZE));
+      const recorded = resume?.checks[String(n)];
+      // Do not remove: a re-made part that differs from what was recorded is never sent (nonce reuse).
+      if (recorded !== undefined && recorded !== part.check) throw new FileChangedError(`part ${n} differs`, { partNumber: n });
+      const stored = resume?.stored.get(n);
+      if (stored && stored.size === part.bytes.byteLength) {
+        if (recorded === undefined) throw new FileChangedError(`part ${n} is stored but was never recorded`, { partNumber: n });
+        parts[n - 1] = { partNumber: n, etag: stored.etag };
+        slot.done(part.bytes.byteLength);
+        return;
+      }
+      if (recorded === undefined) await recorder?.partStarted(n, part.check);
+      const etag = await putPresigned(ctx.fetch, urls.get(n)!, part.bytes, part.bytes.byteLength, {
+        streamBuffer: stream,
+        onBodyProgress: (bytes) => slot.set(bytes),
+        ...(signal && { signal }),
+      });
+      if (!etag) throw new UploadPlanError(`Object storage returned no ETag for part ${n} (is ETag exposed by CORS?).`);
+      parts[n - 1] = { partNumber: n, etag };
+      slot.done(part.bytes.byteLength);
+    } catch (error) {
+      slot.set(0);
+      throw error;
+    } finally {
+      part.release();
+    }
   });
-  if (parts.length !== expected) throw new UploadPlanError(`Only ${parts.length} of ${expected} parts were produced.`);
-  return { parts };
+  if (parts.length !== expected || parts.some((p) => !p)) throw new UploadPlanError(`Only ${parts.filter(Boolean).length} of ${expected} parts were sent.`);
+  return parts;
+}
+
+/** Part buffers: partConcurrency, or fewer when partMemory holds fewer parts of this size (at least one). */
+export function partBufferCount(ctx: ClientContext, partSize: number): number {
+  const memory = ctx.tuning.partMemory ?? DEFAULT_PART_MEMORY;
+  return Math.max(1, Math.min(ctx.tuning.partConcurrency, Math.floor(memory / partSize)));
+}
+
+function streamBodies(ctx: ClientContext): boolean {
+  return ctx.tuning.streamRequestBodies ?? ctx.tuning.streamSingleUploads;
+}
+
+/**
+ * Progress of the bytes handed to the network, reported in plaintext bytes (the ciphertext is
+ * 16 bytes per MiB and 38 bytes larger): each PUT holds a slot whose count a retry resets.
+ */
+class SendProgress {
+  #done = 0;
+  readonly #active = new Set<{ bytes: number }>();
+
+  constructor(
+    private readonly size: number,
+    private readonly ciphertextSize: number,
+    private readonly report: ((progress: TransferProgress) => void) | undefined,
+  ) {}
+
+  slot(): { set(bytes: number): void; done(bytes: number): void } {
+    const entry = { bytes: 0 };
+    this.#active.add(entry);
+    return {
+      set: (bytes) => {
+        entry.bytes = bytes;
+        this.#emit();
+      },
+      done: (bytes) => {
+        this.#active.delete(entry);
+        this.#done += bytes;
+        this.#emit();
+      },
+    };
+  }
+
+  #emit(): void {
+    if (!this.report) return;
+    let sent = this.#done;
+    for (const entry of this.#active) sent += entry.bytes;
+    const bytes = sent >= this.ciphertextSize ? this.size : Math.min(this.size, Math.floor((sent * this.size) / this.ciphertextSize));
+    this.report({ bytes, total: this.size });
+  }
 }
 
 const newDocumentId = newId;
