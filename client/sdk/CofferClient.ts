@@ -158,6 +158,11 @@ export class CofferClient {
     return listAll(this.ctx, pageSize);
   }
 
+  /**
+   * Downloads and decrypts a document: the current version, or `version`; all of it (checked
+   * against the digest its uploader recorded: INTEGRITY_MISMATCH otherwise), or plaintext bytes
+   * `range` [start, end) only. Use the stream's data only once it closes without error.
+   */
   download(documentId: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     return download(this.ctx, documentId, options);
   }

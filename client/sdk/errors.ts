@@ -155,3 +155,25 @@ export class RegisteredNotLoggedInError extends CofferError {
     this.cause = cause;
   }
 }
+
+/**
+ * A full download's ciphertext is not the one its uploader recorded (docs/versions.md
+ * "Integrity"): its digest differs, or it is longer or shorter than the recorded size. The
+ * stored object was swapped (another version or upload), truncated, extended or altered.
+ * The stream fails at its end, so nothing read from it may be used. Security check: do not remove.
+ */
+export class IntegrityMismatchError extends CofferError {
+  readonly documentId: string;
+  readonly version: number;
+
+  constructor(documentId: string, version: number) {
+    super(
+      'INTEGRITY_MISMATCH',
+      `Integrity check failed: the stored content of document ${documentId} (version ${version}) is not what its uploader sent ` +
+        '(it was replaced, truncated or altered). Discard anything received; report it to whoever runs the server.',
+      { documentId, version },
+    );
+    this.documentId = documentId;
+    this.version = version;
+  }
+}

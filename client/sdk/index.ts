@@ -7,6 +7,7 @@ export type { CommentEntry, CommentListOptions, CommentPage } from './comments.j
 export type { DownloadOptions, DownloadResult } from './download.js';
 export {
   CofferApiError,
+  IntegrityMismatchError,
   InvalidCredentialsError,
   KeyChangedError,
   KeyMismatchError,

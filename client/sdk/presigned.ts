@@ -102,16 +102,39 @@ function counted(stream: ReadableStream<Uint8Array>, onProgress: ((bytes: number
   );
 }
 
-/** GET a presigned object-storage URL as a byte stream. */
-export async function getPresigned(fetchImpl: FetchLike, url: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+/** Bytes [start, end) of an object (end exclusive). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * GET a presigned object-storage URL as a byte stream; with `range`, only those bytes (an HTTP
+ * `Range` header, which a presigned GET does not sign). A ranged GET must be answered 206:
+ * storage that ignores the range (200) is refused rather than streaming the whole object. A
+ * range starting past the object's end is a StorageError with status 416.
+ */
+export async function getPresigned(
+  fetchImpl: FetchLike,
+  url: string,
+  signal?: AbortSignal,
+  range?: ByteRange,
+): Promise<ReadableStream<Uint8Array>> {
+  const init: RequestInit = {};
+  if (signal) init.signal = signal;
+  if (range) init.headers = { range: `bytes=${range.start}-${range.end - 1}` };
   let response: Response;
   try {
-    response = await fetchImpl(url, signal ? { signal } : {});
+    response = await fetchImpl(url, init);
   } catch (error) {
     if (error instanceof Error && error.name === 'AbortError') throw error;
     throw new StorageError(0, `Download from object storage failed: ${describe(error)}.`);
   }
   if (!response.ok) throw await storageError(response, 'Download');
+  if (range && response.status !== 206) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new StorageError(response.status, 'Object storage ignored the byte range of a ranged download: download the whole document instead.');
+  }
   if (!response.body) throw new StorageError(response.status, 'Download from object storage returned no body.');
   return response.body as ReadableStream<Uint8Array>;
 }

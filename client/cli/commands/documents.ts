@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CofferError } from '../../../shared/errors/index.js';
 import { openFile } from '../../sdk/node/fileSource.js';
 import { saveStreamToFile } from '../../sdk/node/saveStream.js';
@@ -83,8 +83,10 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
     .description('download and decrypt a document (saved under its original name, sanitised, unless -o)')
     .argument('<id>', 'document id (see `coffer ls`)')
     .option('-o, --output <path>', 'where to save it (a directory keeps the document name)')
+    .option('--version <n>', 'an older version (see `coffer versions ID`) instead of the current one', versionOption)
+    .option('--range <start-end>', 'only plaintext bytes START to END (END exclusive; START- for the rest), fetching just the chunks that hold them', rangeOption)
     .option('--force', 'replace an existing file')
-    .action((id: string, flags: { output?: string; force?: boolean }, command: Command) =>
+    .action((id: string, flags: DownloadFlags, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
         // Ctrl-C stops the transfer and removes the partial file instead of leaving it behind.
@@ -112,31 +114,75 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
     );
 }
 
-async function downloadTo(
-  ctx: CliContext,
-  io: CliIo,
-  id: string,
-  flags: { output?: string; force?: boolean },
-  signal: AbortSignal,
-): Promise<void> {
+type DownloadFlags = { output?: string; force?: boolean; version?: number; range?: { start: number; end?: number } };
+
+async function downloadTo(ctx: CliContext, io: CliIo, id: string, flags: DownloadFlags, signal: AbortSignal): Promise<void> {
   let bar: Progress | undefined;
-  const doc = await ctx.client.download(id, { onProgress: ({ bytes }) => bar?.update(bytes), signal });
+  const doc = await ctx.client.download(id, {
+    onProgress: ({ bytes }) => bar?.update(bytes),
+    signal,
+    ...(flags.version !== undefined ? { version: flags.version } : {}),
+    ...(flags.range ? { range: flags.range } : {}),
+  });
   const safeName = safeFileName(doc.name, `document-${safeFileName(id, 'document')}`);
   const target = await outputPath(flags.output, safeName);
-  bar = progressBar(ctx.output, io.stderr, 'download', doc.size);
+  bar = progressBar(ctx.output, io.stderr, 'download', doc.length);
   let saved;
   try {
+    // The temp file is removed on any failure: nothing unverified is left under any name.
     saved = await saveStreamToFile(doc.stream, target, { force: flags.force === true, signal });
+  } catch (error) {
+    if (error instanceof CofferError && error.code === 'INTEGRITY_MISMATCH') {
+      throw new CofferError(
+        error.code,
+        `Integrity check failed: the stored content of ${id} (version ${doc.version}) is not what its uploader sent ` +
+          '(it was replaced, truncated or altered). Nothing was saved; report it to whoever runs the server.',
+        error.details,
+      );
+    }
+    throw error;
   } finally {
     bar.stop();
   }
   const renamed = !flags.output && safeName !== doc.name;
-  ctx.output.result({ documentId: id, name: doc.name, path: saved.path, size: saved.bytes, ownerId: doc.ownerId }, () =>
-    [
-      `Saved ${formatBytes(saved.bytes)} to ${printable(saved.path)}.`,
-      ...(renamed ? [`(The stored name ${JSON.stringify(doc.name)} was made safe for this file system.)`] : []),
-    ].join('\n'),
+  const part = doc.range ? ` (bytes ${doc.range.start}-${doc.range.end} of ${formatBytes(doc.size)})` : '';
+  ctx.output.result(
+    {
+      documentId: id,
+      version: doc.version,
+      name: doc.name,
+      path: saved.path,
+      size: saved.bytes,
+      ...(doc.range ? { range: doc.range } : {}),
+      digestChecked: doc.digestChecked,
+      ownerId: doc.ownerId,
+    },
+    () =>
+      [
+        `Saved ${formatBytes(saved.bytes)}${part} of version ${doc.version} to ${printable(saved.path)}.`,
+        ...(renamed ? [`(The stored name ${JSON.stringify(doc.name)} was made safe for this file system.)`] : []),
+      ].join('\n'),
   );
+}
+
+/** --version N: a positive whole number, as `coffer versions ID` lists them. */
+function versionOption(value: string): number {
+  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2 ** 31 - 1) {
+    throw new InvalidArgumentError('a version is a positive whole number, as `coffer versions ID` lists them.');
+  }
+  return Number(value);
+}
+
+/** --range START-END (END exclusive) or START- (to the end): plaintext byte offsets. */
+function rangeOption(value: string): { start: number; end?: number } {
+  const match = /^(\d{1,16})-(\d{1,16})?$/.exec(value.trim());
+  const start = Number(match?.[1]);
+  const end = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!match || !Number.isSafeInteger(start) || (end !== undefined && !Number.isSafeInteger(end))) {
+    throw new InvalidArgumentError('expected START-END in bytes, END exclusive (e.g. 0-1048576), or START- for the rest.');
+  }
+  if (end !== undefined && end <= start) throw new InvalidArgumentError(`END (${end}) must be greater than START (${start}).`);
+  return end === undefined ? { start } : { start, end };
 }
 
 /** -o DIR keeps the (sanitised) document name; -o FILE is used as given; nothing means ./NAME. */
