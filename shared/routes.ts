@@ -41,6 +41,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/documents/{id}/comments', area: 'documents', operation: 'addComment', auth: 'bearer' },
   { method: 'GET', path: '/documents/{id}/comments', area: 'documents', operation: 'listComments', auth: 'bearer' },
   { method: 'DELETE', path: '/documents/{id}/comments/{commentId}', area: 'documents', operation: 'deleteComment', auth: 'bearer' },
+  { method: 'POST', path: '/documents/{id}/versions', area: 'documents', operation: 'createVersion', auth: 'bearer' },
+  { method: 'POST', path: '/documents/{id}/versions/{version}/complete', area: 'documents', operation: 'completeVersion', auth: 'bearer' },
+  { method: 'GET', path: '/documents/{id}/versions/{version}/upload', area: 'documents', operation: 'resumeUpload', auth: 'bearer' },
+  { method: 'GET', path: '/documents/{id}/versions', area: 'documents', operation: 'listVersions', auth: 'bearer' },
+  { method: 'GET', path: '/documents/{id}/versions/{version}', area: 'documents', operation: 'getVersion', auth: 'bearer' },
+  { method: 'POST', path: '/documents/{id}/rotate', area: 'documents', operation: 'rotateDocumentKey', auth: 'bearer' },
 
   { method: 'POST', path: '/folders', area: 'folders', operation: 'createFolder', auth: 'bearer' },
   { method: 'GET', path: '/folders/{id}', area: 'folders', operation: 'getFolder', auth: 'bearer' },

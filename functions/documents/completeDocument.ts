@@ -1,13 +1,14 @@
 import { resolveAccess } from '../../shared/access/resolveAccess.js';
 import { activateDocument, type DocumentMeta } from '../../shared/data/documents.js';
 import { objectKey } from '../../shared/data/keys.js';
-import { Conflict, NotFound, Unprocessable, ValidationFailed } from '../../shared/errors/index.js';
+import { Conflict } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { completeDocumentBody, documentIdParams } from '../../shared/schemas/documents.js';
 import { documentSummary } from '../../shared/services/documentSummary.js';
+import { finishUpload } from '../../shared/services/finishUpload.js';
 import { placeNewNode } from '../../shared/services/placement.js';
 
-/** Complete: the object must exist with exactly the declared size; then the grants go live. */
+/** Complete: the object must exist with exactly the declared size; then the grants go live (and the digest is kept with the version). */
 export const completeDocument = operation({
   params: documentIdParams,
   body: completeDocumentBody,
@@ -21,23 +22,9 @@ export const completeDocument = operation({
       parentWrap: meta.parentWrap,
       parentKeyGeneration: meta.parentKeyGeneration,
     });
-    const key = objectKey(meta.nodeId, meta.currentVersion);
-    if (meta.upload?.kind === 'multipart') {
-      if (!body.parts || body.parts.length !== meta.upload.partCount) {
-        throw new ValidationFailed(`Send the ETag of each of the ${meta.upload.partCount} parts.`);
-      }
-      await deps.objects.completeMultipartUpload(key, meta.upload.uploadId, body.parts);
-    }
-    const size = await deps.objects.size(key).catch((error: unknown) => {
-      if (error instanceof NotFound) throw new Conflict('UPLOAD_MISSING', 'Upload the ciphertext to the presigned URL first.');
-      throw error;
-    });
-    if (size !== meta.size) {
-      await deps.objects.deleteObjects([key]);
-      throw new Unprocessable('SIZE_MISMATCH', `The uploaded object has ${size} bytes, not the declared ${meta.size}: upload it again.`);
-    }
+    await finishUpload(deps, objectKey(meta.nodeId, meta.currentVersion), meta.upload, body.parts, meta.size);
     const now = new Date(deps.clock()).toISOString();
-    await activateDocument(deps.db, meta, caller.userId, now, placement);
+    await activateDocument(deps.db, meta, caller.userId, now, placement, body.digest);
     const own = meta.pendingGrants?.find((g) => g.userId === caller.userId);
     const active = { ...meta, state: 'active' as const, path: placement?.path ?? [] };
     return {

@@ -2,12 +2,10 @@ import { createPendingDocument, DEFAULT_SETTINGS, type DocumentMeta } from '../.
 import { objectKey } from '../../shared/data/keys.js';
 import { ValidationFailed } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
-import { createDocumentBody, type UploadInstructions } from '../../shared/schemas/documents.js';
+import { createDocumentBody } from '../../shared/schemas/documents.js';
 import { placeNewNode } from '../../shared/services/placement.js';
+import { planUpload } from '../../shared/services/planUpload.js';
 import { checkRecipients } from '../../shared/services/recipients.js';
-
-const MIB = 1024 * 1024;
-const MAX_PARTS = 10_000;
 
 /**
  * Create: a pending document with the owner's and recipients' wrapped DEKs, and
@@ -22,13 +20,7 @@ export const createDocument = operation({
     const [placement] = await Promise.all([placeNewNode(deps, caller, body), checkRecipients(deps, body.grants)]);
     const now = deps.clock();
     const key = objectKey(body.documentId, 1);
-    const { settings, objects } = deps;
-    const expiresAt = new Date(now + settings.uploadUrlTtlSeconds * 1000).toISOString();
-    const multipart = body.size > settings.multipartThreshold;
-    // S3 allows 10,000 parts: grow the part size (in whole MiB) for very large objects.
-    const partSize = Math.max(settings.partSize, Math.ceil(body.size / MAX_PARTS / MIB) * MIB);
-    const partCount = Math.ceil(body.size / partSize);
-    const uploadId = multipart ? await objects.createMultipartUpload(key) : undefined;
+    const upload = await planUpload(deps, key, body.size);
     const meta: DocumentMeta = {
       nodeId: body.documentId,
       kind: 'document',
@@ -53,8 +45,8 @@ export const createDocument = operation({
         wrappedKey: g.wrappedKey,
         role: g.userId === caller.userId ? 'owner' : 'viewer',
       })),
-      upload: uploadId ? { kind: 'multipart', uploadId, partSize, partCount } : { kind: 'single' },
-      abandonAt: new Date(now + settings.abandonAfterSeconds * 1000).toISOString(),
+      upload: upload.record,
+      abandonAt: new Date(now + deps.settings.abandonAfterSeconds * 1000).toISOString(),
     };
     try {
       await createPendingDocument(deps.db, meta, {
@@ -65,24 +57,13 @@ export const createDocument = operation({
         keyGeneration: body.keyGeneration,
         createdBy: caller.userId,
         createdAt: meta.createdAt,
+        // Pending with its document: the document's own expiry entry covers its abandonment.
+        state: 'pending',
       }, placement);
     } catch (error) {
-      if (uploadId) await objects.abortMultipartUpload(key, uploadId);
+      await upload.abort();
       throw error;
     }
-    let upload: UploadInstructions;
-    if (uploadId) {
-      const parts = await Promise.all(
-        Array.from({ length: partCount }, async (_, i) => ({
-          partNumber: i + 1,
-          url: await objects.presignUploadPart(key, uploadId, i + 1, settings.uploadUrlTtlSeconds),
-        })),
-      );
-      upload = { kind: 'multipart', uploadId, partSize, parts, expiresAt };
-    } else {
-      const put = await objects.presignPut(key, settings.uploadUrlTtlSeconds);
-      upload = { kind: 'single', url: put.url, method: 'PUT', headers: put.headers, expiresAt };
-    }
-    return { status: 201, body: { documentId: body.documentId, upload } };
+    return { status: 201, body: { documentId: body.documentId, upload: await upload.instructions() } };
   },
 });

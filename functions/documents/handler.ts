@@ -2,12 +2,18 @@ import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
 import { areaHandler } from '../../shared/http/areaHandler.js';
 import { addComment } from './addComment.js';
 import { completeDocument } from './completeDocument.js';
+import { completeVersion } from './completeVersion.js';
 import { createDocument } from './createDocument.js';
+import { createVersion } from './createVersion.js';
 import { deleteComment } from './deleteComment.js';
 import { deleteDocument } from './deleteDocument.js';
 import { getDocument } from './getDocument.js';
+import { getVersion } from './getVersion.js';
 import { listComments } from './listComments.js';
 import { listDocuments } from './listDocuments.js';
+import { listVersions } from './listVersions.js';
+import { resumeUpload } from './resumeUpload.js';
+import { rotateDocumentKey } from './rotateDocumentKey.js';
 
 export const operations = {
   createDocument,
@@ -18,6 +24,12 @@ export const operations = {
   addComment,
   listComments,
   deleteComment,
+  createVersion,
+  completeVersion,
+  resumeUpload,
+  listVersions,
+  getVersion,
+  rotateDocumentKey,
 };
 
 export const handler = areaHandler('documents', operations, lambdaDeps);

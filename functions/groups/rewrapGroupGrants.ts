@@ -1,3 +1,4 @@
+import { getNodeMetas } from '../../shared/data/documents.js';
 import { rewrapGroupGrant } from '../../shared/data/groups.js';
 import { Conflict } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
@@ -6,7 +7,8 @@ import { requireGroupMember } from '../../shared/services/groupsAccess.js';
 
 /**
  * Store node keys re-wrapped for the group's current key (members only). Each grant is its own
- * conditional write: one re-wrapped concurrently by someone else is reported as skipped.
+ * conditional write (a document's with `rotationDue` on the document): one re-wrapped concurrently
+ * by someone else is reported as skipped.
  */
 export const rewrapGroupGrants = operation({
   params: groupIdParams,
@@ -16,7 +18,13 @@ export const rewrapGroupGrants = operation({
     if (body.principalKeyGeneration !== meta.keyGeneration) {
       throw new Conflict('GROUP_KEY_CHANGED', "The group's key changed: reload the group and wrap for its current key.");
     }
-    const results = await Promise.all(body.grants.map((g) => rewrapGroupGrant(deps.db, params.id, g, body.principalKeyGeneration)));
+    // The node's kind decides whether the re-wrap also marks a document's key due for rotation.
+    const metas = await getNodeMetas(deps.db, body.grants.map((g) => g.nodeId));
+    const results = await Promise.all(
+      body.grants.map((g) =>
+        rewrapGroupGrant(deps.db, params.id, g, body.principalKeyGeneration, metas.get(g.nodeId)?.kind === 'document' ? 'document' : 'folder'),
+      ),
+    );
     const response: RewrapGrantsResponse = {
       groupId: params.id,
       rewrapped: body.grants.filter((_, i) => results[i]).map((g) => g.nodeId),

@@ -1,17 +1,28 @@
 import { nodeChange } from '../../shared/access/authorityGuards.js';
 import { resolveAccess } from '../../shared/access/resolveAccess.js';
 import { changeSettings as writeSettings } from '../../shared/data/grants.js';
+import type { NodeSettings } from '../../shared/data/nodes.js';
+import { Unprocessable } from '../../shared/errors/index.js';
 import { operation } from '../../shared/http/Operation.js';
 import { changeSettingsBody, nodeIdParams } from '../../shared/schemas/sharing.js';
 
-/** The owner's settings of one node ("editors may share"). */
+/** The owner's settings of one node: "editors may share", and a document's retention (`keepVersions`). */
 export const changeSettings = operation({
   params: nodeIdParams,
   body: changeSettingsBody,
   async run({ params, body, caller, deps }) {
     const access = await resolveAccess(deps, caller, params.id);
     access.require('settings');
-    const settings = { ...access.node.settings, editorsCanShare: body.editorsCanShare };
+    if (body.keepVersions !== undefined && access.node.kind !== 'document') {
+      throw new Unprocessable('NOT_A_DOCUMENT', 'Only documents have versions: keepVersions is a document setting.');
+    }
+    const current = access.node.settings;
+    // null: keep every version again.
+    const keep = body.keepVersions === undefined ? current.keepVersions : (body.keepVersions ?? undefined);
+    const settings: NodeSettings = {
+      editorsCanShare: body.editorsCanShare ?? current.editorsCanShare,
+      ...(keep !== undefined ? { keepVersions: keep } : {}),
+    };
     await writeSettings(deps.db, nodeChange(access, deps.clock()), settings, new Date(deps.clock()).toISOString());
     return { body: { nodeId: access.node.nodeId, settings } };
   },

@@ -9,7 +9,8 @@ import { checkGrantable } from '../../shared/services/grantRules.js';
 
 /**
  * Revoke direct grants, all or none: managers up to their own level, never the owner.
- * Anyone may give up their own direct grant (leave), except the owner.
+ * Anyone may give up their own direct grant (leave), except the owner. On a document, the key is
+ * marked due for rotation in the same write.
  */
 export const revokeNode = operation({
   params: nodeIdParams,
@@ -29,7 +30,10 @@ export const revokeNode = operation({
       if (role === 'owner') throw new Forbidden('CANNOT_REVOKE_OWNER', 'The owner keeps access: transfer ownership first.');
       if (!leaving) checkGrantable(access, role);
     }
-    await removeGrants(deps.db, nodeChange(access, deps.clock()), body.principalIds, new Date(deps.clock()).toISOString());
+    // A document's key is due for rotation from this write on: whoever left may have kept it.
+    await removeGrants(deps.db, nodeChange(access, deps.clock()), body.principalIds, new Date(deps.clock()).toISOString(), {
+      rotationDue: node.kind === 'document',
+    });
     return { body: { nodeId: node.nodeId, revoked: body.principalIds } };
   },
 });

@@ -5,6 +5,7 @@ import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { childPointerItem } from './tree.js';
+import { type UploadRecord, type VersionItem, versionItem } from './versions.js';
 
 import type { Role } from '../permissions/levels.js';
 import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
@@ -22,23 +23,20 @@ export interface DocumentMeta extends NodeMeta {
   kind: 'document';
   size: number;
   encryptedMetadata?: string;
+  /** The newest active version. */
   currentVersion: number;
+  /** The highest version number handed out (docs/versions.md); absent: `currentVersion`. */
+  nextVersion?: number;
+  /** Set by a revoke (or a group grant's re-wrap) until the key is rotated: new versions are refused meanwhile. */
+  rotationDue?: true;
   /** Set while pending: grants become live only when the upload completes. */
   pendingGrants?: PendingGrant[];
-  upload?: { kind: 'single' } | { kind: 'multipart'; uploadId: string; partSize: number; partCount: number };
+  upload?: UploadRecord;
   /** While pending: when the cleanup job may treat the upload as abandoned. */
   abandonAt?: string;
 }
 
-export interface VersionItem {
-  nodeId: string;
-  version: number;
-  size: number;
-  objectKey: string;
-  keyGeneration: number;
-  createdBy: string;
-  createdAt: string;
-}
+export type { VersionItem };
 
 /** Where a node sits: its folder (with the rev the caller's check read) or the root. */
 export interface Placement {
@@ -94,7 +92,7 @@ export async function createPendingDocument(db: Database, meta: DocumentMeta, ve
             {
               Put: {
                 TableName: db.table,
-                Item: { ...keys.nodeVersion(meta.nodeId, version.version), type: 'version', ...version },
+                Item: versionItem(version),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -123,8 +121,9 @@ export async function getDocumentMeta(db: Database, nodeId: string): Promise<Doc
 }
 
 /**
- * Complete: pending -> active, its ACL and grants go live and it appears in its folder, in one
- * transaction. Guard: still pending, the caller is the owner; the folder unchanged since the check.
+ * Complete: pending -> active, its first version active (with its digest), its ACL and grants
+ * go live and it appears in its folder, in one transaction. Guard: still pending, the caller is
+ * the owner; the folder unchanged since the check.
  */
 export async function activateDocument(
   db: Database,
@@ -132,6 +131,7 @@ export async function activateDocument(
   callerId: string,
   nowIso: string,
   placement?: Placement,
+  digest?: string,
 ): Promise<void> {
   const grants = (meta.pendingGrants ?? []).map((g) =>
     grantItem({
@@ -168,6 +168,16 @@ export async function activateDocument(
                   ':path': placement ? placement.path : [],
                   ':one': 1,
                 },
+              },
+            },
+            {
+              Update: {
+                TableName: db.table,
+                Key: keys.nodeVersion(meta.nodeId, meta.currentVersion),
+                UpdateExpression: `SET #state = :active, completedAt = :now${digest ? ', digest = :digest' : ''}`,
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':active': 'active', ':now': nowIso, ...(digest ? { ':digest': digest } : {}) },
               },
             },
             ...grants.map((Item) => ({

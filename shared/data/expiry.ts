@@ -1,8 +1,8 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailable } from '../errors/index.js';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditEvent, auditItem } from './audit.js';
 import type { Database } from './Database.js';
-import { type CancellationReason, cancellationReasons, dynamo } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { conditionFailed as failed, guardedTransaction, type TransactItem } from './guardedTransaction.js';
 import { indexKeys, keys } from './keys.js';
 
 /**
@@ -172,8 +172,6 @@ export async function claimDelete(db: Database, nodeId: string, seenSk: string, 
   return reasons ? 'lost' : 'done';
 }
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
 function grantDelete(db: Database, grant: { nodeId: string; principalId: string; grantExpiresAt: string }): TransactItem {
   return {
     Delete: {
@@ -187,30 +185,4 @@ function grantDelete(db: Database, grant: { nodeId: string; principalId: string;
 
 function auditPut(db: Database, audit: AuditEvent): TransactItem {
   return { Put: { TableName: db.table, Item: auditItem(audit), ConditionExpression: 'attribute_not_exists(pk)' } };
-}
-
-const failed = (reason: CancellationReason | undefined) => reason?.code === 'ConditionalCheckFailed';
-
-/** Attempts of a transaction that only lost a race for an item (TransactionConflict). */
-const CONFLICT_ATTEMPTS = 6;
-
-/**
- * Runs a guarded transaction. Resolves `undefined` when it committed, or the cancellation
- * reasons when a condition failed. A transaction that met a concurrent one on the same item
- * (TransactionConflict) is retried with jittered backoff: the other one's outcome decides
- * whether the condition still holds. Anything else is ServiceUnavailable.
- */
-async function guardedTransaction(db: Database, items: TransactItem[]): Promise<CancellationReason[] | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return undefined;
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) throw new ServiceUnavailable();
-      if (reasons.some(failed)) return reasons;
-      if (!reasons.some((r) => r.code === 'TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) throw new ServiceUnavailable();
-      await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
-    }
-  }
 }

@@ -5,7 +5,8 @@ import { grantItem } from './documents.js';
 import type { Guard } from './grants.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
-import type { AclEntry, GrantItem, NodeMeta } from './nodes.js';
+import { type Rewrap, writeKeyRotation } from './keyRotation.js';
+import type { GrantItem, NodeMeta } from './nodes.js';
 import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
 
 /** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */
@@ -106,12 +107,7 @@ export async function renameNode(
 export const keyGenerationChanged = () =>
   new Conflict('KEY_GENERATION_CHANGED', "The node's key changed: fetch it again and encrypt with the current key.");
 
-/** One re-wrapped direct grant of a folder being limited. */
-export interface Rewrap {
-  principalId: string;
-  wrappedKey: string;
-  principalKeyGeneration?: number;
-}
+export type { Rewrap };
 
 export interface LimitWrite {
   folder: FolderMeta;
@@ -131,73 +127,18 @@ export interface LimitWrite {
 }
 
 /**
- * Limited access on: the folder gets a new key generation (the old key chained under it, the name
- * encrypted again under the new one), stops inheriting (no parent wrap), and every direct grant
- * is re-wrapped, in one transaction.
+ * Limited access on: the folder gets a new key generation (writeKeyRotation: the old key chained
+ * under it, the name encrypted again under the new one, every direct grant re-wrapped) and stops
+ * inheriting (no parent wrap), in one transaction.
  * Guard: the folder's rev and key generation are the ones read.
  */
 export async function limitFolder(db: Database, write: LimitWrite): Promise<void> {
-  const { folder, nowIso } = write;
-  const names: Record<string, string> = { '#state': 'state', '#limited': 'limited' };
-  const values: Record<string, unknown> = {
-    ':true': true,
-    ':gen': write.newGeneration,
-    ':old': folder.keyGeneration,
-    ':chain': { ...(folder.keyChain ?? {}), [String(folder.keyGeneration)]: write.chainWrap },
-    ':name': write.encryptedName,
-    ':rev': folder.rev,
-    ':one': 1,
-    ':now': nowIso,
-    ':active': 'active',
-  };
-  const set = ['#limited = :true', 'keyGeneration = :gen', 'keyChain = :chain', 'encryptedName = :name', 'rev = rev + :one', 'updatedAt = :now'];
-  const remove = ['parentWrap', 'parentKeyGeneration'];
-  if (write.added) {
-    names['#added'] = write.added.principalId;
-    values[':entry'] = { role: write.added.role } satisfies AclEntry;
-    set.push('acl.#added = :entry');
-  }
-  write.expired.forEach((p, i) => {
-    names[`#x${i}`] = p;
-    remove.push(`acl.#x${i}`);
+  const { folder, ...rotation } = write;
+  await writeKeyRotation(db, {
+    ...rotation,
+    node: folder,
+    meta: { set: ['#limited = :true'], remove: ['parentWrap', 'parentKeyGeneration'], names: { '#limited': 'limited' }, values: { ':true': true } },
   });
-  const items: unknown[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.nodeMeta(folder.nodeId),
-        UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
-        ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :old',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-    ...write.rewraps.map((r) => ({
-      Update: {
-        TableName: db.table,
-        Key: keys.grant(folder.nodeId, r.principalId),
-        UpdateExpression:
-          r.principalKeyGeneration === undefined
-            ? 'SET wrappedKey = :key, keyGeneration = :gen'
-            : 'SET wrappedKey = :key, keyGeneration = :gen, principalKeyGeneration = :pgen',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':key': r.wrappedKey,
-          ':gen': write.newGeneration,
-          ...(r.principalKeyGeneration === undefined ? {} : { ':pgen': r.principalKeyGeneration }),
-        },
-      },
-    })),
-    ...(write.added ? [{ Put: { TableName: db.table, Item: grantItem(write.added) } }] : []),
-    ...write.expired.map((p) => ({ Delete: { TableName: db.table, Key: keys.grant(folder.nodeId, p) } })),
-    ...guardChecks(db, write.guards, new Set([itemId(keys.nodeMeta(folder.nodeId))])),
-  ];
-  await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
-    (error) => {
-      if (cancellationReasons(error)) throw concurrentUpdate();
-    },
-  );
 }
 
 /**

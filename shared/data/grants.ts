@@ -67,8 +67,11 @@ export async function addGrants(db: Database, change: NodeChange, keyGeneration:
   await commit(db, change, { set, remove: [], names, values }, puts, nowIso, 'keyGeneration = :gen');
 }
 
-/** Revoke: ACL entries and grant items go together. */
-export async function removeGrants(db: Database, change: NodeChange, principalIds: string[], nowIso: string): Promise<void> {
+/**
+ * Revoke: ACL entries and grant items go together. On a document (`rotationDue`), the same write
+ * marks its key for rotation: new versions are refused until a manager rotates (docs/versions.md).
+ */
+export async function removeGrants(db: Database, change: NodeChange, principalIds: string[], nowIso: string, options: { rotationDue?: boolean } = {}): Promise<void> {
   const names: Record<string, string> = {};
   const remove = principalIds.map((p, i) => {
     names[`#p${i}`] = p;
@@ -77,7 +80,8 @@ export async function removeGrants(db: Database, change: NodeChange, principalId
   const deletes = principalIds.map((p) => ({
     Delete: { TableName: db.table, Key: keys.grant(change.node.nodeId, p), ConditionExpression: 'attribute_exists(pk)' },
   }));
-  await commit(db, change, { set: [], remove, names, values: {} }, deletes, nowIso);
+  const set = options.rotationDue ? ['rotationDue = :due'] : [];
+  await commit(db, change, { set, remove, names, values: options.rotationDue ? { ':due': true } : {} }, deletes, nowIso);
 }
 
 /** A new level (and expiry) for one principal: a registry update, no re-encryption. */

@@ -3,6 +3,7 @@ import { Conflict } from '../errors/index.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { guardedTransaction } from './guardedTransaction.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { putPrincipalSetItem, setSupergroupsItem, type ComputedSet } from './principalSets.js';
 
@@ -544,23 +545,37 @@ export async function listGroupGrants(
 /**
  * Re-wrap one grant made to the group for its current key. Guards: the grant exists, its node
  * key generation is the one the client unwrapped, and it is still wrapped for an older group
- * key generation (so of two concurrent re-wraps exactly one is stored). Returns whether it was.
+ * key generation (so of two concurrent re-wraps exactly one is stored). On a document the same
+ * transaction marks its key due for rotation (`rotationDue`): the removed member may have kept
+ * the old group key, and with it this document's key (docs/versions.md, "Revoke").
+ * Returns whether it was stored.
  */
 export async function rewrapGroupGrant(
   db: Database,
   groupId: string,
   grant: { nodeId: string; keyGeneration: number; wrappedKey: string },
   principalKeyGeneration: number,
+  nodeKind: 'document' | 'folder',
 ): Promise<boolean> {
-  return appliedIf(() =>
-    db.doc.send(
-      new UpdateCommand({
+  const update = {
+    TableName: db.table,
+    Key: keys.grant(grant.nodeId, principal.group(groupId)),
+    UpdateExpression: 'SET wrappedKey = :w, principalKeyGeneration = :p',
+    ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
+    ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
+  };
+  if (nodeKind === 'folder') return appliedIf(() => db.doc.send(new UpdateCommand(update)));
+  const reasons = await guardedTransaction(db, [
+    { Update: update },
+    {
+      Update: {
         TableName: db.table,
-        Key: keys.grant(grant.nodeId, principal.group(groupId)),
-        UpdateExpression: 'SET wrappedKey = :w, principalKeyGeneration = :p',
-        ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
-        ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
-      }),
-    ),
-  );
+        Key: keys.nodeMeta(grant.nodeId),
+        UpdateExpression: 'SET rotationDue = :due',
+        ConditionExpression: 'attribute_exists(pk) AND kind = :document',
+        ExpressionAttributeValues: { ':due': true, ':document': 'document' },
+      },
+    },
+  ]);
+  return reasons === undefined;
 }

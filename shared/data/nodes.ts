@@ -13,6 +13,8 @@ export interface AclEntry {
 export interface NodeSettings {
   /** Editors may share (up to editor). On by default; guests never share. */
   editorsCanShare: boolean;
+  /** Documents: how many active versions retention keeps (docs/versions.md); absent keeps all. */
+  keepVersions?: number;
 }
 
 export const DEFAULT_SETTINGS: NodeSettings = { editorsCanShare: true };

@@ -42,5 +42,11 @@ export const kdfParams = z.strictObject({
 
 export const keyGeneration = z.number().int().min(1).max(1_000_000);
 
+/**
+ * A ciphertext digest (docs/versions.md, "Integrity"): SHA-256, base64url of 32 bytes. Canonical
+ * only: 43 characters, the last one carrying 4 bits and two zero bits.
+ */
+export const ciphertextDigest = z.string().regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'must be base64url of 32 bytes (43 characters)');
+
 /** Opaque pagination cursor. */
 export const cursor = base64url(1, 2048);

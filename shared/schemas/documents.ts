@@ -1,6 +1,6 @@
 import type { KeyPath } from '../access/keyPath.js';
 import { z } from 'zod';
-import { base64url, cursor, documentId, fingerprint, keyGeneration, keyUnderKey, userId, wrappedKey } from './common.js';
+import { base64url, ciphertextDigest, cursor, documentId, fingerprint, keyGeneration, keyUnderKey, userId, wrappedKey } from './common.js';
 
 /** Ciphertext size limit: S3's 5 TiB object maximum. */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
@@ -32,11 +32,15 @@ export const createDocumentBody = z.strictObject({
 });
 export type CreateDocumentBody = z.infer<typeof createDocumentBody>;
 
+/** The ETag of every part of a multipart upload, as S3 answered each part's PUT. */
+export const uploadedParts = z
+  .array(z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(128) }))
+  .max(10_000);
+
 export const completeDocumentBody = z.strictObject({
-  parts: z
-    .array(z.strictObject({ partNumber: z.number().int().min(1).max(10_000), etag: z.string().min(1).max(128) }))
-    .max(10_000)
-    .optional(),
+  parts: uploadedParts.optional(),
+  /** The ciphertext digest the uploader computed while encrypting (docs/versions.md, "Integrity"). */
+  digest: ciphertextDigest.optional(),
 });
 export type CompleteDocumentBody = z.infer<typeof completeDocumentBody>;
 
@@ -84,6 +88,13 @@ export interface ListDocumentsResponse {
 
 export interface GetDocumentResponse extends DocumentSummary {
   download: { url: string; expiresAt: string };
+  /** The digest of this version's ciphertext, when its uploader sent one. */
+  digest?: string;
+  /**
+   * The document's older key generations down to this version's (`keyChain[g]` = key g under
+   * key g+1): empty for a version under the current key.
+   */
+  keyChain: Record<string, string>;
   /** What the caller may do here. */
   capabilities: string[];
   /** How the caller opens the document key (docs/permissions.md, "The key path"). */

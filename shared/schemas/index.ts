@@ -7,3 +7,4 @@ export * from './invitations.js';
 export * from './groups.js';
 export * from './folders.js';
 export * from './links.js';
+export * from './versions.js';

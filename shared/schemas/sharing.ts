@@ -43,7 +43,17 @@ export const changeGrantBody = z.strictObject({
   expiresAt: expiresAt.nullable().optional(),
 });
 
-export const changeSettingsBody = z.strictObject({ editorsCanShare: z.boolean() });
+/** Most versions retention can be set to keep. */
+export const MAX_KEEP_VERSIONS = 1000;
+
+export const changeSettingsBody = z
+  .strictObject({
+    editorsCanShare: z.boolean().optional(),
+    /** Documents: keep this many active versions (older ones are pruned on the next upload); null keeps all. */
+    keepVersions: z.number().int().min(1).max(MAX_KEEP_VERSIONS).nullable().optional(),
+  })
+  .refine((b) => b.editorsCanShare !== undefined || b.keepVersions !== undefined, 'send editorsCanShare, keepVersions or both');
+export type ChangeSettingsBody = z.infer<typeof changeSettingsBody>;
 
 export const transferOwnershipBody = z.strictObject({ newOwnerId: userId });
 

@@ -2,17 +2,13 @@ import { nodeChange } from '../access/authorityGuards.js';
 import { resolveAccess } from '../access/resolveAccess.js';
 import type { Deps } from '../config/Deps.js';
 import { type FolderMeta, limitFolder, type Rewrap, unlimitFolder } from '../data/folders.js';
-import { getGroupMetas } from '../data/groups.js';
 import { principal } from '../data/keys.js';
 import { type GrantItem, isLive } from '../data/nodes.js';
-import { getProfiles } from '../data/users.js';
-import { Conflict, Unprocessable, ValidationFailed } from '../errors/index.js';
+import { Conflict, Unprocessable } from '../errors/index.js';
 import type { Caller } from '../http/Operation.js';
 import { rank, type Role } from '../permissions/levels.js';
-import type { LimitFolderBody, LimitFolderResponse, LimitGrantInput } from '../schemas/folders.js';
-
-/** DynamoDB's limit of items per transaction. */
-const MAX_TRANSACTION_ITEMS = 100;
+import type { LimitFolderBody, LimitFolderResponse } from '../schemas/folders.js';
+import { checkGrantees, checkWrappedFor, MAX_TRANSACTION_ITEMS } from './granteeRewrap.js';
 
 /**
  * Limited access on or off (`manage`). On: a new key generation, the old key chained under it,
@@ -91,46 +87,4 @@ export async function setFolderLimited(deps: Deps, caller: Caller, folderId: str
 
 function capAtManager(role: Role): Role {
   return rank(role) > rank('manager') ? 'manager' : role;
-}
-
-/** The grants must be exactly the required principals, each once. */
-function checkGrantees(grants: LimitGrantInput[], required: Set<string>): void {
-  const ids = grants.map((g) => g.principalId);
-  const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
-  if (duplicates.length > 0) throw new ValidationFailed(`Each principal may appear once: ${[...new Set(duplicates)].join(', ')}.`);
-  const given = new Set(ids);
-  const missing = [...required].filter((p) => !given.has(p)).sort();
-  const unexpected = ids.filter((p) => !required.has(p)).sort();
-  if (missing.length > 0 || unexpected.length > 0) {
-    throw new Conflict('GRANTEES_CHANGED', "Wrap the new key for exactly the folder's direct grantees (and yourself): reload its permissions.", {
-      missing,
-      unexpected,
-    });
-  }
-}
-
-/** Every key was wrapped for the principal's current public key: a user's fingerprint, a group's key generation. */
-async function checkWrappedFor(deps: Deps, grants: LimitGrantInput[]): Promise<void> {
-  const users = grants.flatMap((g) => principal.userIdOf(g.principalId) ?? []);
-  const groups = grants.flatMap((g) => principal.groupIdOf(g.principalId) ?? []);
-  const [profiles, metas] = await Promise.all([
-    users.length ? getProfiles(deps.db, users) : Promise.resolve(new Map()),
-    groups.length ? getGroupMetas(deps.db, groups) : Promise.resolve(new Map()),
-  ]);
-  const stale: string[] = [];
-  for (const g of grants) {
-    const userId = principal.userIdOf(g.principalId);
-    if (userId !== undefined) {
-      if (!g.fingerprint) throw new ValidationFailed(`${g.principalId}: send the fingerprint of the public key wrapped for.`);
-      if (profiles.get(userId)?.fingerprint !== g.fingerprint) stale.push(g.principalId);
-    } else {
-      if (g.principalKeyGeneration === undefined) throw new ValidationFailed(`${g.principalId}: send the group key generation wrapped for.`);
-      const group = metas.get(principal.groupIdOf(g.principalId)!);
-      const fingerprintOk = g.fingerprint === undefined || group?.fingerprint === g.fingerprint;
-      if (group?.keyGeneration !== g.principalKeyGeneration || !fingerprintOk) stale.push(g.principalId);
-    }
-  }
-  if (stale.length > 0) {
-    throw new Conflict('STALE_PUBLIC_KEY', `Not wrapped for the current public key of ${stale.join(', ')}: fetch the keys again.`, { principalIds: stale });
-  }
 }

@@ -5,6 +5,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -12,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NotFound, ServiceUnavailable, Unprocessable } from '../../errors/index.js';
-import type { CompletedPart, ObjectStore, PresignedRequest } from '../../ports/ObjectStore.js';
+import type { CompletedPart, ObjectStore, PresignedRequest, StoredPart } from '../../ports/ObjectStore.js';
 
 /**
  * ObjectStore on the S3 API. The same adapter serves AWS and the local stack
@@ -79,6 +80,28 @@ export class S3ObjectStore implements ObjectStore {
       if (error instanceof S3ServiceException && (error.$metadata.httpStatusCode ?? 500) < 500) return;
       throw new ServiceUnavailable();
     }
+  }
+
+  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+    const parts: StoredPart[] = [];
+    let marker: string | undefined;
+    // Pages of at most 1000 parts: follow NextPartNumberMarker while S3 says there are more.
+    for (;;) {
+      const out = await this.client
+        .send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, ...(marker ? { PartNumberMarker: marker } : {}) }))
+        .catch((error: unknown) => {
+          if (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404) {
+            throw new NotFound('UPLOAD_NOT_FOUND', 'This upload is no longer open (completed or aborted): start a new one.');
+          }
+          throw new ServiceUnavailable();
+        });
+      for (const p of out.Parts ?? []) {
+        if (p.PartNumber !== undefined && p.ETag !== undefined) parts.push({ partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0 });
+      }
+      if (!out.IsTruncated || !out.NextPartNumberMarker || out.NextPartNumberMarker === marker) break;
+      marker = out.NextPartNumberMarker;
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
   async size(key: string): Promise<number> {
