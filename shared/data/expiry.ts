@@ -172,6 +172,59 @@ export async function claimDelete(db: Database, nodeId: string, seenSk: string, 
   return reasons ? 'lost' : 'done';
 }
 
+/**
+ * Abandon a pending version (created, never completed): mark it `pruned`, so a completion racing
+ * this fails its `pending` guard, with its expiry entry moved to `retryAtIso` (a removal that stops
+ * half-way comes due again), and record `version.abandon`, together.
+ * Guard: still pending, with the same `abandonAt` (a completed version is never touched).
+ */
+export async function abandonVersion(
+  db: Database,
+  key: { pk: string; sk: string },
+  abandonAt: string,
+  retryAtIso: string,
+  audit: AuditEvent,
+): Promise<GuardedOutcome> {
+  const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
+  const reasons = await guardedTransaction(db, [
+    {
+      Update: {
+        TableName: db.table,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: 'SET #state = :pruned, abandonAt = :retryAt, gsi2sk = :retry',
+        ConditionExpression: '#state = :pending AND abandonAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pruned': 'pruned', ':pending': 'pending', ':at': abandonAt, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  return reasons ? 'lost' : 'done';
+}
+
+/**
+ * Claim a pruned version whose removal stopped half-way (retention in a request, or an earlier
+ * run): move its expiry entry to `retryAtIso` and record `version.prune`, together. Only one run
+ * wins the claim. Guard: still pruned, with the expiry entry this run saw.
+ */
+export async function claimPrunedVersion(db: Database, key: { pk: string; sk: string }, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
+  const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
+  const reasons = await guardedTransaction(db, [
+    {
+      Update: {
+        TableName: db.table,
+        Key: { pk: key.pk, sk: key.sk },
+        UpdateExpression: 'SET abandonAt = :retryAt, gsi2sk = :retry',
+        ConditionExpression: '#state = :pruned AND gsi2sk = :seen',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pruned': 'pruned', ':seen': seenSk, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
+      },
+    },
+    auditPut(db, audit),
+  ]);
+  return reasons ? 'lost' : 'done';
+}
+
 function grantDelete(db: Database, grant: { nodeId: string; principalId: string; grantExpiresAt: string }): TransactItem {
   return {
     Delete: {

@@ -188,14 +188,16 @@ const sum = (...reports: CleanupReport[]): CleanupReport =>
       expiredGrants: a.expiredGrants + r.expiredGrants,
       abandonedUploads: a.abandonedUploads + r.abandonedUploads,
       resumedDeletes: a.resumedDeletes + r.resumedDeletes,
+      abandonedVersions: a.abandonedVersions + r.abandonedVersions,
+      prunedVersions: a.prunedVersions + r.prunedVersions,
       skipped: a.skipped + r.skipped,
       failed: a.failed + r.failed,
     }),
-    { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, skipped: 0, failed: 0 },
+    { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 0, failed: 0 },
   );
 
 /** What every run's report must show for the mixture: its dead things, once. */
-const EXPECTED = { expiredLinks: 1, expiredGrants: 3, abandonedUploads: 3, resumedDeletes: 2 } as const;
+const EXPECTED = { expiredLinks: 1, expiredGrants: 3, abandonedUploads: 3, resumedDeletes: 2, abandonedVersions: 0, prunedVersions: 0 } as const;
 
 /**
  * The mixture, built at T0. After the clock moves 24 h + 1 s: one expired link (one live), three
@@ -472,7 +474,7 @@ describe('runCleanup, one run then two at once', () => {
   it('changes nothing and fails nothing when run twice more at once', async () => {
     const state = await snapshot(env);
     const reports = await Promise.all([env.stack.cleanup(), runCleanup(env.stack.deps)]);
-    for (const report of reports) expect(report).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, skipped: 1, failed: 0 });
+    for (const report of reports) expect(report).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 1, failed: 0 });
     expect(await snapshot(env)).toEqual(state);
   });
 
@@ -489,13 +491,13 @@ describe('runCleanup, one run then two at once', () => {
     const failedRun = await env.stack.cleanup();
     deleteObjects.mockRestore();
     // The upload was claimed (marked deleting, audited), then its purge failed; the younger one went.
-    expect(failedRun).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 1, resumedDeletes: 0, skipped: 1, failed: 1 });
+    expect(failedRun).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 1, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 1, failed: 1 });
     expect(await partition(env, m.young)).toEqual([]);
     expect((await getItem(env, keys.nodeMeta(pending.documentId)))!.state).toBe('deleting');
     expect(await objectExists(env, objectKey(pending.documentId, 1))).toBe(true);
 
     // Claimed: not due again until RETRY_AFTER_SECONDS have passed.
-    const idle = { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, skipped: 1, failed: 0 };
+    const idle = { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 1, failed: 0 };
     expect(await env.stack.cleanup()).toEqual(idle);
     env.offsetMs += (RETRY_AFTER_SECONDS + RESUME_AFTER_SECONDS) * 1000 + 1000;
     expect(await env.stack.cleanup()).toEqual({ ...idle, resumedDeletes: 1 });
@@ -510,8 +512,17 @@ describe('runCleanup, one run then two at once', () => {
     expect(file).toEqual({ endpoints: env.stack.endpoints, table: env.stack.table, bucket: env.stack.bucket, url: env.stack.url });
     // Its own (real) clock: nothing is due but the foreign entry.
     const report = await runLocalCleanup(dataDir);
-    expect(report).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, skipped: 1, failed: 0 });
-    expect(formatReport(report)).toEqual(['expiredLinks: 0', 'expiredGrants: 0', 'abandonedUploads: 0', 'resumedDeletes: 0', 'skipped: 1', 'failed: 0']);
+    expect(report).toEqual({ expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 1, failed: 0 });
+    expect(formatReport(report)).toEqual([
+      'expiredLinks: 0',
+      'expiredGrants: 0',
+      'abandonedUploads: 0',
+      'resumedDeletes: 0',
+      'abandonedVersions: 0',
+      'prunedVersions: 0',
+      'skipped: 1',
+      'failed: 0',
+    ]);
   });
 
   it('removes local-stack.json on stop, after which `npm run cleanup` says to start Coffer', async () => {

@@ -156,13 +156,17 @@ describe('local-stack.json', () => {
 
 describe('formatReport', () => {
   it('prints one line per count, in a fixed order', () => {
-    expect(formatReport({ expiredLinks: 1, expiredGrants: 2, abandonedUploads: 3, resumedDeletes: 4, skipped: 5, failed: 6 })).toEqual([
+    expect(
+      formatReport({ expiredLinks: 1, expiredGrants: 2, abandonedUploads: 3, resumedDeletes: 4, abandonedVersions: 5, prunedVersions: 6, skipped: 7, failed: 8 }),
+    ).toEqual([
       'expiredLinks: 1',
       'expiredGrants: 2',
       'abandonedUploads: 3',
       'resumedDeletes: 4',
-      'skipped: 5',
-      'failed: 6',
+      'abandonedVersions: 5',
+      'prunedVersions: 6',
+      'skipped: 7',
+      'failed: 8',
     ]);
   });
 });

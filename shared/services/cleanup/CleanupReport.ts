@@ -9,6 +9,10 @@ export interface CleanupReport {
   expiredGrants: number;
   abandonedUploads: number;
   resumedDeletes: number;
+  /** Pending versions past their `abandonAt` (docs/versions.md). */
+  abandonedVersions: number;
+  /** Pruned versions whose removal the retention step did not finish. */
+  prunedVersions: number;
   skipped: number;
   failed: number;
 }
@@ -16,8 +20,17 @@ export interface CleanupReport {
 export type CleanupCount = keyof CleanupReport;
 
 /** The report's counts in a fixed order, for printing one line each. */
-export const CLEANUP_COUNTS: readonly CleanupCount[] = ['expiredLinks', 'expiredGrants', 'abandonedUploads', 'resumedDeletes', 'skipped', 'failed'];
+export const CLEANUP_COUNTS: readonly CleanupCount[] = [
+  'expiredLinks',
+  'expiredGrants',
+  'abandonedUploads',
+  'resumedDeletes',
+  'abandonedVersions',
+  'prunedVersions',
+  'skipped',
+  'failed',
+];
 
 export function emptyReport(): CleanupReport {
-  return { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, skipped: 0, failed: 0 };
+  return { expiredLinks: 0, expiredGrants: 0, abandonedUploads: 0, resumedDeletes: 0, abandonedVersions: 0, prunedVersions: 0, skipped: 0, failed: 0 };
 }

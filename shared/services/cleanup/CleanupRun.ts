@@ -1,8 +1,8 @@
 import type { Deps } from '../../config/Deps.js';
 import type { AuditEvent } from '../../data/audit.js';
 
-/** A cleanup action recorded in the audit trail (docs/links.md, "Audit events"). */
-export type CleanupAction = 'link.expire' | 'grant.expire' | 'upload.abandon' | 'delete.resume';
+/** A cleanup action recorded in the audit trail (docs/links.md, "Audit events"; versions: docs/versions.md). */
+export type CleanupAction = 'link.expire' | 'grant.expire' | 'upload.abandon' | 'delete.resume' | 'version.abandon' | 'version.prune';
 
 /**
  * Seconds before a claimed entry (an abandoned upload being purged, a resumed delete) comes due

@@ -6,6 +6,8 @@ import { type CleanupCount, type CleanupReport, emptyReport } from './CleanupRep
 import type { CleanupRun } from './CleanupRun.js';
 import { expireGrantEntry } from './expireGrantEntry.js';
 import { expireLinkEntry } from './expireLinkEntry.js';
+import { abandonVersionEntry } from './abandonVersionEntry.js';
+import { pruneVersionEntry } from './pruneVersionEntry.js';
 import { resumeDeleteEntry } from './resumeDeleteEntry.js';
 
 export interface CleanupOptions {
@@ -22,8 +24,8 @@ const DEFAULT_CONCURRENCY = 8;
 /**
  * The cleanup job (docs/links.md, "Cleanup"): queries the expiry index for entries due before
  * now, page by page (never a scan), and handles each by item type: expired links and shares,
- * abandoned uploads, interrupted deletes. Every write is idempotent or guarded, so it is safe to
- * run twice at once; a guard lost to a concurrent run counts as skipped, never as a failure.
+ * abandoned uploads, interrupted deletes, abandoned versions and unfinished prunes. Every write
+ * is idempotent or guarded, so it is safe to run twice at once; a guard lost to a concurrent run counts as skipped, never as a failure.
  * An unexpected error on one entry is logged (name and code only), counted as failed, and the
  * run goes on with the rest.
  */
@@ -53,6 +55,10 @@ async function handleEntry(run: CleanupRun, entry: ExpiryEntry): Promise<Cleanup
       case 'node':
         if (entry.state === 'pending') return await abandonUploadEntry(run, entry);
         if (entry.state === 'deleting') return await resumeDeleteEntry(run, entry);
+        return 'skipped';
+      case 'version':
+        if (entry.state === 'pending') return await abandonVersionEntry(run, entry);
+        if (entry.state === 'pruned') return await pruneVersionEntry(run, entry);
         return 'skipped';
       default:
         return 'skipped';
