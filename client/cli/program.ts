@@ -10,6 +10,7 @@ import { openCommands } from './commands/open.js';
 import type { Runner } from './commands/Runner.js';
 import { sharingCommands } from './commands/sharing.js';
 import { userCommands } from './commands/users.js';
+import { versionCommands } from './commands/versions.js';
 import { CliContext, DEFAULT_SERVER, type GlobalOptions } from './context.js';
 import { describeError } from './describeError.js';
 import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
@@ -74,6 +75,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   accountCommands(program, runner, io);
   userCommands(program, runner);
   documentCommands(program, runner, io);
+  versionCommands(program, runner, io);
   folderCommands(program, runner, io);
   groupCommands(program, runner);
   sharingCommands(program, runner);

@@ -34,8 +34,21 @@ import {
   transferOwnership,
   type TransferResult,
 } from './permissions.js';
-import { revoke, share, type RevokeResult, type ShareOptions, type ShareRecipients, type ShareResult } from './share.js';
+import { share, type RevokeResult, type ShareOptions, type ShareRecipients, type ShareResult } from './share.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';
+import { revokeAndRotate } from './rotation.js';
+import {
+  listAllVersions,
+  listVersions,
+  restoreVersion,
+  rotate,
+  type RotateResult,
+  uploadVersion,
+  type UploadVersionOptions,
+  type VersionPage,
+  type VersionSummary,
+  type VersionUploadResult,
+} from './versions.js';
 
 export interface CofferClientOptions {
   /** API base URL, e.g. http://127.0.0.1:4566. */
@@ -167,6 +180,33 @@ export class CofferClient {
     return download(this.ctx, documentId, options);
   }
 
+  // --- versions and key generations (docs/versions.md) ------------------------------
+
+  /** Uploads new content as the document's next version (editors and above). */
+  uploadVersion(documentId: string, source: ByteSource, options: UploadVersionOptions = {}): Promise<VersionUploadResult> {
+    return uploadVersion(this.ctx, documentId, source, options);
+  }
+
+  /** Active versions, newest first, one page. */
+  listVersions(documentId: string, options: { limit?: number; cursor?: string } = {}): Promise<VersionPage> {
+    return listVersions(this.ctx, documentId, options);
+  }
+
+  /** Every active version across all pages, newest first. */
+  listAllVersions(documentId: string, pageSize?: number): AsyncGenerator<VersionSummary, void, undefined> {
+    return listAllVersions(this.ctx, documentId, pageSize);
+  }
+
+  /** Restores an old version as a new version (re-encrypted here under the current key). */
+  restoreVersion(documentId: string, version: number, options: UploadVersionOptions = {}): Promise<VersionUploadResult> {
+    return restoreVersion(this.ctx, documentId, version, options);
+  }
+
+  /** A new key generation now (managers); unless `keyOnly`, the latest content re-encrypted under it as a new version. */
+  rotate(documentId: string, options: UploadVersionOptions & { keyOnly?: boolean } = {}): Promise<RotateResult> {
+    return rotate(this.ctx, documentId, options);
+  }
+
   // --- sharing (documents and folders alike) ------------------------------------
 
   /** Wraps the node key for users and groups (pin-checked) at `role` (default viewer); those with a direct grant are skipped. */
@@ -174,9 +214,13 @@ export class CofferClient {
     return share(this.ctx, nodeId, recipients, options);
   }
 
-  /** Removes direct grants of users (`alice`, `u:alice`) and groups (`g:<groupId>`); no re-encryption. */
+  /**
+   * Removes direct grants of users (`alice`, `u:alice`) and groups (`g:<groupId>`). On a document it
+   * then starts a new key generation (docs/versions.md), so nothing uploaded later is readable to them;
+   * existing content is not re-encrypted (see `rotate`).
+   */
   revoke(nodeId: string, principals: readonly string[]): Promise<RevokeResult> {
-    return revoke(this.ctx, nodeId, principals);
+    return revokeAndRotate(this.ctx, nodeId, principals);
   }
 
   /** Changes a direct grant's level; `expiresAt`: a Date sets, null clears, undefined keeps the expiry. */

@@ -30,8 +30,8 @@ import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD, wrapNodeKey } from './dataKeys.js';
 import { keyAtGeneration, type NodeKind, openKeyPath } from './nodeKeys.js';
 import { nodePath } from './paths.js';
-import { permissions } from './permissions.js';
-import { isApiError, retryConcurrentUpdates } from './retry.js';
+import { newGeneration, withDirectGrantees } from './granteeRewrap.js';
+import { retryConcurrentUpdates } from './retry.js';
 import { newId } from './ids.js';
 
 /**
@@ -48,6 +48,8 @@ export interface OpenedNodeKey {
   key: Uint8Array;
   limited: boolean;
   parentId?: string;
+  /** The node's name, encrypted under `key`. */
+  encryptedName: string;
 }
 
 export interface CreateFolderOptions {
@@ -131,6 +133,7 @@ export async function nodeKey(ctx: ClientContext, nodeId: string): Promise<Opene
     key,
     limited: node.limited,
     ...(node.parentId ? { parentId: node.parentId } : {}),
+    encryptedName: node.encryptedName,
   };
 }
 
@@ -353,77 +356,24 @@ async function wrapForDestination(ctx: ClientContext, nodeId: string, parentId: 
   }
 }
 
-/** Most re-wrap attempts when the folder's direct grantees change under the request. */
-const LIMIT_ATTEMPTS = 3;
-
 /**
  * Limited access on: a new folder key; the old one chained under it (children keep opening);
  * the new key wrapped for exactly the folder's direct grantees (pin-checked users, groups at their
  * current key) and for yourself. Readers who only inherited access lose it.
  */
-export async function limitFolder(ctx: ClientContext, folderId: string): Promise<LimitFolderResponse> {
-  const session = await ctx.keeper.current();
-  const me = `u:${session.userId}`;
-  const listed = await permissions(ctx, folderId);
-  let grantees = new Set([me, ...listed.entries.filter((e) => e.source === 'direct').map((e) => e.principalId)]);
-  for (let attempt = 1; ; attempt++) {
+export function limitFolder(ctx: ClientContext, folderId: string): Promise<LimitFolderResponse> {
+  return withDirectGrantees(ctx, folderId, async (grantees) => {
+    const { folder, key: oldKey } = await folderKey(ctx, folderId);
+    const newKey = generateDataKey();
     try {
-      return await limitOnce(ctx, folderId, [...grantees]);
-    } catch (error) {
-      // The server names the direct grantees it expects (the caller may manage them): wrap for those.
-      if (!isApiError(error, 409, 'GRANTEES_CHANGED') || attempt >= LIMIT_ATTEMPTS) throw error;
-      const { missing = [], unexpected = [] } = (error.details ?? {}) as { missing?: string[]; unexpected?: string[] };
-      grantees = new Set([...[...grantees].filter((p) => !unexpected.includes(p)), ...missing]);
+      const node = { kind: 'folder' as const, nodeId: folderId, keyGeneration: folder.keyGeneration, encryptedName: folder.encryptedName };
+      const body: LimitFolderBody = { limited: true, ...(await newGeneration(ctx, node, oldKey, newKey, grantees)) };
+      return await ctx.api.post<LimitFolderResponse>(`${folderPath(folderId)}/limit`, body);
+    } finally {
+      newKey.fill(0);
+      oldKey.fill(0);
     }
-  }
-}
-
-async function limitOnce(ctx: ClientContext, folderId: string, grantees: string[]): Promise<LimitFolderResponse> {
-  const userIds = grantees.flatMap((p) => (p.startsWith('u:') ? [p.slice(2)] : []));
-  const groupIds = grantees.flatMap((p) => (p.startsWith('g:') ? [p.slice(2)] : []));
-  const [{ folder, key: oldKey }, users, groups] = await Promise.all([
-    folderKey(ctx, folderId),
-    ctx.recipients.resolve(userIds),
-    ctx.recipients.resolveGroups(groupIds),
-  ]);
-  const newKey = generateDataKey();
-  const generation = folder.keyGeneration + 1;
-  const node = { kind: 'folder' as const, nodeId: folderId, keyGeneration: generation };
-  try {
-    const body: LimitFolderBody = {
-      limited: true,
-      keyGeneration: generation,
-      chainWrap: await wrapKeyUnderKey(newKey, oldKey, {
-        kind: 'key-chain',
-        resourceId: folderId,
-        generation: folder.keyGeneration,
-        parentId: folderId,
-        parentGeneration: generation,
-      }),
-      encryptedName: await encryptMetadata(newKey, folderId, NAME_FIELD, await decryptMetadata(oldKey, folderId, NAME_FIELD, folder.encryptedName)),
-      grants: [
-        ...(await Promise.all(
-          users.map(async (u) => ({
-            principalId: `u:${u.userId}`,
-            wrappedKey: await wrapNodeKey(u.publicKey, newKey, node, `u:${u.userId}`),
-            fingerprint: u.fingerprint,
-          })),
-        )),
-        ...(await Promise.all(
-          groups.map(async (g) => ({
-            principalId: `g:${g.groupId}`,
-            wrappedKey: await wrapNodeKey(g.publicKey, newKey, node, `g:${g.groupId}`),
-            fingerprint: g.fingerprint,
-            principalKeyGeneration: g.keyGeneration,
-          })),
-        )),
-      ],
-    };
-    return await ctx.api.post<LimitFolderResponse>(`${folderPath(folderId)}/limit`, body);
-  } finally {
-    newKey.fill(0);
-    oldKey.fill(0);
-  }
+  });
 }
 
 /** Limited access off: the folder inherits again; its key is wrapped under the parent's (you need access to the parent). */

@@ -47,6 +47,11 @@ export interface RevokeResult {
   revoked: string[];
   /** Asked for, but they held no direct grant. */
   notShared: string[];
+  /**
+   * A document's new key generation, when the revoke rotated its key (docs/versions.md): versions
+   * uploaded from now on are unreadable to whoever was revoked. Absent for folders and when you left.
+   */
+  keyGeneration?: number;
 }
 
 /** Rounds of a share when the node's key changes under it (409 KEY_CHANGED: a folder got a new key). */

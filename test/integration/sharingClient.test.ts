@@ -114,7 +114,7 @@ describe('sharing through the SDK on the local stack', () => {
     expect(await failure(ben!.revoke(documentId, ['ann']))).toMatchObject({ status: 403, code: 'CANNOT_REVOKE_OWNER' });
     expect(await failure(ben!.transferOwnership(documentId, 'eli'))).toMatchObject({ status: 403, code: 'NOT_OWNER' });
     expect(await failure(ben!.setEditorsCanShare(documentId, false))).toMatchObject({ status: 403, code: 'NOT_OWNER' });
-    expect(await ben!.revoke(documentId, ['eli', 'cal'])).toEqual({ nodeId: documentId, revoked: ['u:eli'], notShared: ['u:cal'] });
+    expect(await ben!.revoke(documentId, ['eli', 'cal'])).toEqual({ nodeId: documentId, revoked: ['u:eli'], notShared: ['u:cal'], keyGeneration: 2 });
     expect(await failure(eli!.download(documentId))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
     // anyone may leave
     expect(await ben!.revoke(documentId, ['ben'])).toMatchObject({ revoked: ['u:ben'] });
@@ -179,7 +179,7 @@ describe('sharing through the SDK on the local stack', () => {
     const { documentId } = await ann!.upload(data, { name: 'revoked.txt' });
     await ann!.share(documentId, { userIds: ['eli'] });
     expect(await readsBack(eli!, documentId, data)).toBe(true);
-    expect(await ann!.revoke(documentId, ['eli'])).toEqual({ nodeId: documentId, revoked: ['u:eli'], notShared: [] });
+    expect(await ann!.revoke(documentId, ['eli'])).toEqual({ nodeId: documentId, revoked: ['u:eli'], notShared: [], keyGeneration: 2 });
     expect(await failure(eli!.download(documentId))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
     expect(await failure(eli!.permissions(documentId))).toMatchObject({ status: 404, code: 'NODE_NOT_FOUND' });
     expect(await ann!.revoke(documentId, ['eli'])).toEqual({ nodeId: documentId, revoked: [], notShared: ['u:eli'] });

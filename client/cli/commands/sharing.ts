@@ -76,7 +76,14 @@ export function sharingCommands(program: Command, run: Runner): void {
             ...(result.notShared.length
               ? [`Not shared directly with ${displayList(result.notShared)} (see \`coffer perms ${id}\`: inherited access is revoked on its folder).`]
               : []),
-            ...(result.revoked.length ? ['Copies they already downloaded stay with them.'] : []),
+            ...(result.keyGeneration !== undefined
+              ? [
+                  `New key generation ${result.keyGeneration}: versions uploaded from now on are unreadable to them.`,
+                  `Copies they already downloaded stay with them; \`coffer rotate ${id}\` also re-encrypts the latest version.`,
+                ]
+              : result.revoked.length
+                ? ['Copies they already downloaded stay with them.']
+                : []),
           ].join('\n'),
         );
       }),

@@ -153,7 +153,8 @@ describe('coffer share, revoke, perms, role, transfer, settings (in-process, fak
     expect(result.stdout).toBe(
       `Revoked bob, g:${groupId} from ${id}.\n` +
         `Not shared directly with carol (see \`coffer perms ${id}\`: inherited access is revoked on its folder).\n` +
-        'Copies they already downloaded stay with them.\n',
+        'New key generation 2: versions uploaded from now on are unreadable to them.\n' +
+        `Copies they already downloaded stay with them; \`coffer rotate ${id}\` also re-encrypts the latest version.\n`,
     );
   });
 

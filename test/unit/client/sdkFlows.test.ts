@@ -143,6 +143,7 @@ describe('CofferClient against a fake server', () => {
         nodeId: up.documentId,
         revoked: ['u:carol'],
         notShared: ['u:nobody'],
+        keyGeneration: 2, // a revoke on a document rotates its key (docs/versions.md)
       });
     });
 

@@ -49,6 +49,8 @@ export interface FakeNode {
   parentId?: string;
   parentWrap?: string;
   parentKeyGeneration?: number;
+  /** keyChain[g]: the key of generation g wrapped under generation g+1's (documents after a rotation). */
+  keyChain?: Record<string, string>;
   settings: { editorsCanShare: boolean };
   grants: Map<string, Grant>;
   upload: { kind: 'single' } | { kind: 'multipart'; uploadId: string; partCount: number };
@@ -227,10 +229,15 @@ export class FakeCoffer {
     if (method === 'GET' && path === '/documents') return this.list(me, url);
     if (method === 'POST' && path === '/access/check') return this.checkAccess(me, body.nodeIds as string[]);
 
-    const doc = /^\/documents\/([^/]+)(?:\/(complete))?$/.exec(path);
+    const doc = /^\/documents\/([^/]+)(?:\/(complete|rotate))?$/.exec(path);
     if (doc) {
       const id = decodeURIComponent(doc[1]!);
       if (doc[2] === 'complete') return this.complete(me, this.docs.get(id), body);
+      if (doc[2] === 'rotate') {
+        const access = this.resolve(me, id, 'document');
+        if (!access) return error(404, 'DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
+        return this.rotate(access, body);
+      }
       const access = this.resolve(me, id, 'document');
       if (!access) return error(404, 'DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
       if (method === 'GET') {
@@ -452,6 +459,37 @@ export class FakeCoffer {
     }
     for (const p of ids) node.grants.delete(p);
     return json(200, { nodeId: node.id, revoked: ids });
+  }
+
+  /** POST /documents/{id}/rotate (docs/versions.md): a new key generation for exactly the direct grantees. */
+  private rotate(access: Access, body: Record<string, any>): Response {
+    const refused = refuseWithout(access, 'manage');
+    if (refused) return refused;
+    const { node } = access;
+    if (body.keyGeneration !== node.keyGeneration + 1) {
+      return error(409, 'KEY_GENERATION_CHANGED', `The document is at key generation ${node.keyGeneration}.`, { keyGeneration: node.keyGeneration });
+    }
+    const sent = (body.grants as { principalId: string; wrappedKey: string }[]).map((g) => g.principalId).sort();
+    const direct = [...node.grants.keys()].sort();
+    if (JSON.stringify(sent) !== JSON.stringify(direct)) {
+      return error(409, 'GRANTEES_CHANGED', 'Wrap the new key for exactly the direct grantees.', {
+        missing: direct.filter((p) => !sent.includes(p)),
+        unexpected: sent.filter((p) => !direct.includes(p)),
+      });
+    }
+    node.keyChain = { ...node.keyChain, [String(node.keyGeneration)]: body.chainWrap };
+    node.keyGeneration = body.keyGeneration;
+    node.encryptedName = body.encryptedName;
+    for (const g of body.grants as { principalId: string; wrappedKey: string; principalKeyGeneration?: number }[]) {
+      const grant = node.grants.get(g.principalId)!;
+      node.grants.set(g.principalId, {
+        ...grant,
+        wrappedKey: g.wrappedKey,
+        keyGeneration: body.keyGeneration,
+        ...(g.principalKeyGeneration !== undefined ? { principalKeyGeneration: g.principalKeyGeneration } : {}),
+      });
+    }
+    return json(200, { documentId: node.id, keyGeneration: node.keyGeneration });
   }
 
   private changeGrant(access: Access, principalId: string, body: Record<string, any>): Response {
