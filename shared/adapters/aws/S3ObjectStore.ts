@@ -83,7 +83,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
-    const parts: StoredPart[] = [];
+    const parts = new Map<number, StoredPart>();
     let marker: string | undefined;
     // Pages of at most 1000 parts: follow NextPartNumberMarker while S3 says there are more.
     for (;;) {
@@ -96,12 +96,13 @@ export class S3ObjectStore implements ObjectStore {
           throw new ServiceUnavailable();
         });
       for (const p of out.Parts ?? []) {
-        if (p.PartNumber !== undefined && p.ETag !== undefined) parts.push({ partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0 });
+        if (p.PartNumber !== undefined && p.ETag !== undefined) parts.set(p.PartNumber, { partNumber: p.PartNumber, etag: p.ETag, size: p.Size ?? 0 });
       }
+      // A marker that does not move would loop forever: stop (a later resume lists again).
       if (!out.IsTruncated || !out.NextPartNumberMarker || out.NextPartNumberMarker === marker) break;
       marker = out.NextPartNumberMarker;
     }
-    return parts.sort((a, b) => a.partNumber - b.partNumber);
+    return [...parts.values()].sort((a, b) => a.partNumber - b.partNumber);
   }
 
   async size(key: string): Promise<number> {

@@ -2,6 +2,7 @@ import {
   CompleteMultipartUploadCommand,
   DeleteObjectsCommand,
   HeadObjectCommand,
+  ListPartsCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -61,6 +62,21 @@ describe('S3ObjectStore contract (s3rver)', () => {
     expect(await store.size('docs/m/v1')).toBe(17);
   });
   // s3rver accepts any ETag on completion; the UPLOAD_INCOMPLETE mapping is checked with the mock below.
+
+  it('lists the parts stored so far of an unfinished upload, and UPLOAD_NOT_FOUND once it is gone', async () => {
+    const uploadId = await store.createMultipartUpload('docs/r/v2');
+    const etags = new Map<number, string>();
+    for (const n of [3, 1]) {
+      const res = await fetch(await store.presignUploadPart('docs/r/v2', uploadId, n, 60), { method: 'PUT', body: 'x'.repeat(n * 10) });
+      etags.set(n, res.headers.get('etag')!);
+    }
+    expect(await store.listParts('docs/r/v2', uploadId)).toEqual([
+      { partNumber: 1, etag: etags.get(1), size: 10 },
+      { partNumber: 3, etag: etags.get(3), size: 30 },
+    ]);
+    await store.completeMultipartUpload('docs/r/v2', uploadId, [1, 3].map((n) => ({ partNumber: n, etag: etags.get(n)! })));
+    await expect(store.listParts('docs/r/v2', uploadId)).rejects.toMatchObject({ code: 'UPLOAD_NOT_FOUND' });
+  });
 });
 
 describe('S3ObjectStore error paths (aws-sdk-client-mock)', () => {
@@ -92,6 +108,35 @@ describe('S3ObjectStore error paths (aws-sdk-client-mock)', () => {
     mock.on(DeleteObjectsCommand).resolves({});
     await store.deleteObjects(Array.from({ length: 2500 }, (_, i) => `docs/${i}/v1`));
     expect(mock).toHaveReceivedCommandTimes(DeleteObjectsCommand, 3);
+  });
+
+  it('follows ListParts pages by NextPartNumberMarker and returns every part in order', async () => {
+    mock
+      .on(ListPartsCommand, { UploadId: 'u' })
+      .resolvesOnce({ Parts: [{ PartNumber: 1, ETag: '"a"', Size: 5 }, { PartNumber: 2, ETag: '"b"', Size: 5 }], IsTruncated: true, NextPartNumberMarker: '2' })
+      .resolvesOnce({ Parts: [{ PartNumber: 4, ETag: '"d"', Size: 3 }], IsTruncated: false });
+    expect(await store.listParts('docs/x/v2', 'u')).toEqual([
+      { partNumber: 1, etag: '"a"', size: 5 },
+      { partNumber: 2, etag: '"b"', size: 5 },
+      { partNumber: 4, etag: '"d"', size: 3 },
+    ]);
+    expect(mock).toHaveReceivedCommandTimes(ListPartsCommand, 2);
+    expect(mock).toHaveReceivedNthCommandWith(ListPartsCommand, 1, { Bucket: 'bucket', Key: 'docs/x/v2', UploadId: 'u' });
+    expect(mock).toHaveReceivedNthCommandWith(ListPartsCommand, 2, { Bucket: 'bucket', Key: 'docs/x/v2', UploadId: 'u', PartNumberMarker: '2' });
+  });
+
+  it('maps NoSuchUpload (404) on ListParts to UPLOAD_NOT_FOUND and a 5xx to SERVICE_UNAVAILABLE without the SDK message', async () => {
+    mock.on(ListPartsCommand).rejectsOnce(s3Error('NoSuchUpload', 404)).rejectsOnce(s3Error('InternalError', 500));
+    await expect(store.listParts('k', 'u')).rejects.toMatchObject({ code: 'UPLOAD_NOT_FOUND' });
+    const error = await store.listParts('k', 'u').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(String((error as Error).message)).not.toMatch(/arn|secret-bucket|docs\/key/);
+  });
+
+  it('stops when a truncated page repeats its marker, instead of looping forever', async () => {
+    mock.on(ListPartsCommand).resolves({ Parts: [{ PartNumber: 1, ETag: '"a"', Size: 5 }], IsTruncated: true, NextPartNumberMarker: '1' });
+    expect(await store.listParts('k', 'u')).toEqual([{ partNumber: 1, etag: '"a"', size: 5 }]);
+    expect(mock).toHaveReceivedCommandTimes(ListPartsCommand, 2);
   });
 
   it('maps a 4xx on CompleteMultipartUpload to UPLOAD_INCOMPLETE and a 5xx to SERVICE_UNAVAILABLE', async () => {
