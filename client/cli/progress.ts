@@ -2,16 +2,39 @@ import cliProgress from 'cli-progress';
 import { formatBytes } from './format.js';
 import type { Output } from './Output.js';
 
-export interface Progress {
-  update(bytes: number): void;
-  stop(): void;
+/** What a finished (or stopped) transfer took: plaintext bytes, wall time from the start of the command's transfer. */
+export interface TransferStats {
+  bytes: number;
+  seconds: number;
+  /** bytes / seconds. */
+  bytesPerSecond: number;
 }
 
-const SILENT: Progress = { update: () => undefined, stop: () => undefined };
+export interface Progress {
+  update(bytes: number): void;
+  /** Stops the bar (if any) and the clock. */
+  stop(): TransferStats;
+}
 
-/** A byte progress bar with throughput on stderr, or nothing when no one is watching. */
+/**
+ * A transfer's clock, and a byte progress bar on stderr when someone is watching (a terminal,
+ * not --json): bytes done of the total, percent, throughput in MB/s and time left.
+ */
 export function progressBar(output: Output, stderr: NodeJS.WritableStream, label: string, total: number): Progress {
-  if (!output.interactive) return SILENT;
+  const started = performance.now();
+  let done = 0;
+  const stats = (): TransferStats => {
+    const seconds = (performance.now() - started) / 1000;
+    return { bytes: done, seconds, bytesPerSecond: seconds > 0 ? done / seconds : 0 };
+  };
+  if (!output.interactive) {
+    return {
+      update: (bytes) => {
+        done = bytes;
+      },
+      stop: stats,
+    };
+  }
   const bar = new cliProgress.SingleBar(
     {
       stream: stderr,
@@ -25,14 +48,37 @@ export function progressBar(output: Output, stderr: NodeJS.WritableStream, label
     },
     cliProgress.Presets.legacy,
   );
-  const started = Date.now();
-  const payload = (bytes: number) => {
-    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-    return { done: formatBytes(bytes), size: formatBytes(total), speed: `${formatBytes(bytes / seconds)}/s` };
-  };
-  bar.start(Math.max(total, 1), 0, payload(0));
+  const payload = () => ({ done: formatBytes(done), size: formatBytes(total), speed: formatRate(stats().bytesPerSecond) });
+  bar.start(Math.max(total, 1), 0, payload());
   return {
-    update: (bytes) => bar.update(Math.min(bytes, Math.max(total, 1)), payload(bytes)),
-    stop: () => bar.stop(),
+    update: (bytes) => {
+      done = bytes;
+      bar.update(Math.min(bytes, Math.max(total, 1)), payload());
+    },
+    stop: () => {
+      bar.stop();
+      return stats();
+    },
   };
+}
+
+/** Throughput in decimal megabytes per second, as `openssl speed` and the benchmarks count. */
+export function formatRate(bytesPerSecond: number): string {
+  const mb = bytesPerSecond / 1e6;
+  return `${mb.toFixed(mb < 10 ? 1 : 0)} MB/s`;
+}
+
+/** `1.0 GiB in 7.3 s (147 MB/s)`: the end of an upload's or a download's last line. */
+export function describeTransfer(stats: TransferStats): string {
+  return `${formatBytes(stats.bytes)} ${describeTiming(stats)}`;
+}
+
+/** `in 7.3 s (147 MB/s)`. */
+export function describeTiming(stats: TransferStats): string {
+  return `in ${stats.seconds.toFixed(1)} s (${formatRate(stats.bytesPerSecond)})`;
+}
+
+/** The same for --json: seconds and bytes per second, rounded. */
+export function transferJson(stats: TransferStats): { seconds: number; bytesPerSecond: number } {
+  return { seconds: Math.round(stats.seconds * 1000) / 1000, bytesPerSecond: Math.round(stats.bytesPerSecond) };
 }

@@ -36,6 +36,8 @@ import {
 } from './permissions.js';
 import { share, type RevokeResult, type ShareOptions, type ShareRecipients, type ShareResult } from './share.js';
 import { upload, type UploadOptions, type UploadResult } from './upload.js';
+import { resumeUpload, type ResumeOptions, type ResumeResult, type ResumeSource } from './resume.js';
+import type { UploadJournalEntry } from './uploadJournal.js';
 import { revokeAndRotate } from './rotation.js';
 import {
   listAllVersions,
@@ -160,6 +162,11 @@ export class CofferClient {
 
   upload(source: ByteSource, options: UploadOptions): Promise<UploadResult> {
     return upload(this.ctx, source, options);
+  }
+
+  /** Finishes an interrupted upload from its journal entry, sending only what the server lacks (docs/versions.md, "Resume"). */
+  resumeUpload(entry: UploadJournalEntry, source: ResumeSource, options: ResumeOptions): Promise<ResumeResult> {
+    return resumeUpload(this.ctx, entry, source, options);
   }
 
   list(options: ListOptions = {}): Promise<DocumentPage> {

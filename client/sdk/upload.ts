@@ -209,7 +209,9 @@ export async function sendEncrypted(
   const progress = new SendProgress(size, ctSize, options.onProgress);
   try {
     if (plan.kind === 'single') {
+      // Nothing of a single PUT is kept when it fails, so it is resumed with a fresh stream (new salt).
       if (resume) throw new UploadPlanError('A single-PUT upload is resumed with a fresh stream, not under its old header.');
+      if (options.journal) await startJournal(ctx, options, plan);
       await sendSingle(ctx, plan, ciphertext, ctSize, progress, signal);
       return { digest: await digest };
     }
@@ -222,24 +224,19 @@ export async function sendEncrypted(
   }
 }
 
-async function startJournal(
-  ctx: ClientContext,
-  options: SendContentOptions,
-  plan: Extract<UploadInstructions, { kind: 'multipart' }>,
-): Promise<JournalRecorder> {
+async function startJournal(ctx: ClientContext, options: SendContentOptions, plan: UploadInstructions): Promise<JournalRecorder> {
   const session = await ctx.keeper.current();
+  const ctSize = ciphertextSize(options.size);
   const recorder = new JournalRecorder(options.journal!.store, {
     format: 1,
     serverUrl: ctx.api.baseUrl,
     userId: session.userId,
     documentId: options.documentId,
     version: options.version,
-    kind: 'multipart',
-    uploadId: plan.uploadId,
-    partSize: plan.partSize,
-    partCount: partCount(ciphertextSize(options.size), plan.partSize),
+    kind: plan.kind,
+    ...(plan.kind === 'multipart' && { uploadId: plan.uploadId, partSize: plan.partSize, partCount: partCount(ctSize, plan.partSize) }),
     plaintextSize: options.size,
-    ciphertextSize: ciphertextSize(options.size),
+    ciphertextSize: ctSize,
     ...(options.journal!.source && { source: options.journal!.source }),
     parts: {},
     createdAt: new Date().toISOString(),

@@ -2,15 +2,15 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CofferError } from '../../../shared/errors/index.js';
-import { openFile } from '../../sdk/node/fileSource.js';
 import { saveStreamToFile } from '../../sdk/node/saveStream.js';
 import { safeFileName } from '../../sdk/safeFileName.js';
 import type { DocumentEntry } from '../../sdk/listDocuments.js';
 import type { CliIo } from '../io.js';
 import { collectList, formatBytes, printable, table } from '../format.js';
-import { progressBar, type Progress } from '../progress.js';
+import { describeTiming, progressBar, transferJson, type Progress, type TransferStats } from '../progress.js';
 import type { CliContext } from '../context.js';
 import { listFolderCommand } from './folders.js';
+import { uploadCommand, type UploadFlags } from './upload.js';
 import type { Runner } from './Runner.js';
 
 const ACCEPT_HELP = 'accept the changed public key of USER (check its fingerprint with them first); repeatable';
@@ -18,37 +18,14 @@ const ACCEPT_HELP = 'accept the changed public key of USER (check its fingerprin
 export function documentCommands(program: Command, run: Runner, io: CliIo): void {
   program
     .command('upload')
-    .description('encrypt a file here and upload it, optionally sharing it')
+    .description('encrypt a file here and upload it, optionally sharing it; --resume finishes an interrupted upload of it')
     .argument('<file>', 'the file to upload')
     .option('--share <users>', 'share with these users (comma-separated or repeated)', collectList)
     .option('--name <name>', 'the name to store (default: the file name)')
     .option('--parent <folderId>', 'upload into this folder (you need editor on it)')
     .option('--accept-new-key <user>', ACCEPT_HELP, collectList)
-    .action((file: string, flags: { share?: string[]; name?: string; parent?: string; acceptNewKey?: string[] }, command: Command) =>
-      run(command, async (ctx) => {
-        ctx.requireSession();
-        const source = await openFile(file);
-        const name = flags.name ?? source.name;
-        const bar = progressBar(ctx.output, io.stderr, 'upload  ', source.size);
-        let result;
-        try {
-          result = await ctx.client.upload(source.stream, {
-            name,
-            size: source.size,
-            shareWith: flags.share ?? [],
-            ...(flags.parent ? { parent: flags.parent } : {}),
-            acceptNewKeyFor: flags.acceptNewKey ?? [],
-            onProgress: ({ bytes }) => bar.update(bytes),
-          });
-        } finally {
-          bar.stop();
-        }
-        ctx.output.result(result, () => {
-          const shared = result.sharedWith.length ? `; shared with ${result.sharedWith.join(', ')}` : '';
-          return `Uploaded ${printable(name)} (${formatBytes(result.size)}) as ${result.documentId}${shared}.`;
-        });
-      }),
-    );
+    .option('--resume', 'finish the interrupted upload of FILE: send only the parts the server lacks (the file must be unchanged)')
+    .action((file: string, flags: UploadFlags, command: Command) => run(command, (ctx) => uploadCommand(ctx, io, file, flags)));
 
   program
     .command('ls')
@@ -128,6 +105,7 @@ async function downloadTo(ctx: CliContext, io: CliIo, id: string, flags: Downloa
   const target = await outputPath(flags.output, safeName);
   bar = progressBar(ctx.output, io.stderr, 'download', doc.length);
   let saved;
+  let stats: TransferStats;
   try {
     // The temp file is removed on any failure: nothing unverified is left under any name.
     saved = await saveStreamToFile(doc.stream, target, { force: flags.force === true, signal });
@@ -142,7 +120,7 @@ async function downloadTo(ctx: CliContext, io: CliIo, id: string, flags: Downloa
     }
     throw error;
   } finally {
-    bar.stop();
+    stats = bar.stop();
   }
   const renamed = !flags.output && safeName !== doc.name;
   const part = doc.range ? ` (bytes ${doc.range.start}-${doc.range.end} of ${formatBytes(doc.size)})` : '';
@@ -156,10 +134,11 @@ async function downloadTo(ctx: CliContext, io: CliIo, id: string, flags: Downloa
       ...(doc.range ? { range: doc.range } : {}),
       digestChecked: doc.digestChecked,
       ownerId: doc.ownerId,
+      ...transferJson(stats),
     },
     () =>
       [
-        `Saved ${formatBytes(saved.bytes)}${part} of version ${doc.version} to ${printable(saved.path)}.`,
+        `Saved ${formatBytes(saved.bytes)}${part} of version ${doc.version} to ${printable(saved.path)} ${describeTiming(stats)}.`,
         ...(renamed ? [`(The stored name ${JSON.stringify(doc.name)} was made safe for this file system.)`] : []),
       ].join('\n'),
   );
