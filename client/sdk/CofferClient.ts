@@ -27,6 +27,7 @@ import {
   type ListPermissionsResponse,
   permissions,
   setEditorsCanShare,
+  setKeepVersions,
   setRole,
   type SetRoleOptions,
   type SetRoleResult,
@@ -243,6 +244,11 @@ export class CofferClient {
   /** The owner hands ownership to a member who already holds a direct grant; the owner becomes manager. */
   transferOwnership(nodeId: string, userId: string): Promise<TransferResult> {
     return transferOwnership(this.ctx, nodeId, userId);
+  }
+
+  /** The owner's retention setting of a document: keep the newest `keep` versions, or all (null, the default). */
+  setKeepVersions(documentId: string, keep: number | null): Promise<SettingsResult> {
+    return setKeepVersions(this.ctx, documentId, keep);
   }
 
   /** The owner's "editors may share" setting (on by default). */

@@ -38,7 +38,8 @@ export interface TransferResult {
 
 export interface SettingsResult {
   nodeId: string;
-  settings: { editorsCanShare: boolean };
+  /** `keepVersions`: a document keeps its newest N versions (absent: all). */
+  settings: { editorsCanShare: boolean; keepVersions?: number };
 }
 
 /** `alice` and `u:alice` are the user alice; `g:<groupId>` a group. */
@@ -101,7 +102,16 @@ export function transferOwnership(ctx: ClientContext, nodeId: string, userId: st
 
 /** The owner's "editors may share" setting of one node (on by default). */
 export function setEditorsCanShare(ctx: ClientContext, nodeId: string, editorsCanShare: boolean): Promise<SettingsResult> {
-  return retryConcurrentUpdates(() => ctx.api.request<SettingsResult>('PUT', `${nodePath(nodeId)}/settings`, { body: { editorsCanShare } }));
+  return changeSettings(ctx, nodeId, { editorsCanShare });
+}
+
+/** A document's retention: keep the newest `keep` versions (older ones are pruned at the next upload), or all (null). */
+export function setKeepVersions(ctx: ClientContext, documentId: string, keep: number | null): Promise<SettingsResult> {
+  return changeSettings(ctx, documentId, { keepVersions: keep });
+}
+
+function changeSettings(ctx: ClientContext, nodeId: string, body: { editorsCanShare?: boolean; keepVersions?: number | null }): Promise<SettingsResult> {
+  return retryConcurrentUpdates(() => ctx.api.request<SettingsResult>('PUT', `${nodePath(nodeId)}/settings`, { body }));
 }
 
 /**

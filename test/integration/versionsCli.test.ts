@@ -71,6 +71,25 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
     expect((await as('pete', ['update', documentId, join(root, 'two.bin')])).code).toBe(4);
   });
 
+  it('settings --keep-versions keeps the newest N versions; all keeps every one again', async () => {
+    await writeFile(join(root, 'small.bin'), bytes(1000, 3));
+    const { documentId } = jsonOf(succeeded(await as('olga', ['--json', 'upload', join(root, 'small.bin')])));
+    const kept = succeeded(await as('olga', ['settings', documentId, '--keep-versions', '2']));
+    expect(kept.stdout).toBe(`Editors may share ${documentId}.\n${documentId} keeps its newest 2 version(s).\n`);
+    for (let i = 0; i < 3; i++) succeeded(await as('olga', ['update', documentId, join(root, 'small.bin')]));
+    const listed = jsonOf(succeeded(await as('olga', ['--json', 'versions', documentId])));
+    expect(listed.versions.map((v: { version: number }) => v.version)).toEqual([4, 3]);
+
+    expect(jsonOf(succeeded(await as('olga', ['--json', 'settings', documentId, '--keep-versions', 'all'])))).toEqual({
+      nodeId: documentId,
+      settings: { editorsCanShare: true },
+    });
+    succeeded(await as('olga', ['update', documentId, join(root, 'small.bin')]));
+    expect(jsonOf(succeeded(await as('olga', ['--json', 'versions', documentId]))).versions).toHaveLength(3);
+
+    for (const bad of ['0', '1001', 'some']) expect((await as('olga', ['settings', documentId, '--keep-versions', bad])).code).toBe(2);
+  });
+
   it('refuses a version that is not a positive whole number before contacting anyone', async () => {
     for (const bad of ['0', '-1', '1.5', 'two']) {
       const result = await as('olga', ['restore', 'AAAAAAAAAAAAAAAAAAAAAA', bad]);
