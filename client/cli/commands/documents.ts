@@ -12,6 +12,7 @@ import type { CliContext } from '../context.js';
 import { listFolderCommand } from './folders.js';
 import { uploadCommand, type UploadFlags } from './upload.js';
 import type { Runner } from './Runner.js';
+import { versionArgument } from '../versionArgument.js';
 
 const ACCEPT_HELP = 'accept the changed public key of USER (check its fingerprint with them first); repeatable';
 
@@ -60,7 +61,7 @@ export function documentCommands(program: Command, run: Runner, io: CliIo): void
     .description('download and decrypt a document (saved under its original name, sanitised, unless -o)')
     .argument('<id>', 'document id (see `coffer ls`)')
     .option('-o, --output <path>', 'where to save it (a directory keeps the document name)')
-    .option('--version <n>', 'an older version (see `coffer versions ID`) instead of the current one', versionOption)
+    .option('--version <n>', 'an older version (see `coffer versions ID`) instead of the current one', versionArgument)
     .option('--range <start-end>', 'only plaintext bytes START to END (END exclusive; START- for the rest), fetching just the chunks that hold them', rangeOption)
     .option('--force', 'replace an existing file')
     .action((id: string, flags: DownloadFlags, command: Command) =>
@@ -142,14 +143,6 @@ async function downloadTo(ctx: CliContext, io: CliIo, id: string, flags: Downloa
         ...(renamed ? [`(The stored name ${JSON.stringify(doc.name)} was made safe for this file system.)`] : []),
       ].join('\n'),
   );
-}
-
-/** --version N: a positive whole number, as `coffer versions ID` lists them. */
-function versionOption(value: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2 ** 31 - 1) {
-    throw new InvalidArgumentError('a version is a positive whole number, as `coffer versions ID` lists them.');
-  }
-  return Number(value);
 }
 
 /** --range START-END (END exclusive) or START- (to the end): plaintext byte offsets. */

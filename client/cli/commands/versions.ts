@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openFile } from '../../sdk/node/fileSource.js';
 import type { VersionSummary } from '../../sdk/versions.js';
 import type { CliIo } from '../io.js';
@@ -7,6 +7,7 @@ import type { Output } from '../Output.js';
 import { progressBar, type Progress } from '../progress.js';
 import type { TransferProgress } from '../../sdk/upload.js';
 import type { Runner } from './Runner.js';
+import { versionArgument } from '../versionArgument.js';
 
 /** Versions and key generations (docs/versions.md): update, versions, restore, rotate. */
 export function versionCommands(program: Command, run: Runner, io: CliIo): void {
@@ -47,7 +48,7 @@ export function versionCommands(program: Command, run: Runner, io: CliIo): void 
     .command('restore')
     .description('restore an old version as a new version (decrypted here, encrypted again under the current key)')
     .argument('<id>', 'document id')
-    .argument('<version>', 'the version to restore (see `coffer versions ID`)', versionNumber)
+    .argument('<version>', 'the version to restore (see `coffer versions ID`)', versionArgument)
     .action((id: string, version: number, _flags: unknown, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
@@ -111,11 +112,4 @@ function lazyBar(output: Output, io: CliIo, label: string): { update: (p: Transf
     },
     stop: () => bar?.stop(),
   };
-}
-
-function versionNumber(value: string): number {
-  if (!/^[1-9][0-9]{0,9}$/.test(value) || Number(value) > 2 ** 31 - 1) {
-    throw new InvalidArgumentError('a version is a positive whole number, as `coffer versions ID` lists them.');
-  }
-  return Number(value);
 }
