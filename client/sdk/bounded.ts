@@ -13,6 +13,7 @@ export async function forEachBounded<T>(
   let failure: { error: unknown } | undefined;
   let index = 0;
   for await (const item of items) {
+    if (failure) break; // a task failed while the next item was being produced: do not start another
     const run: Promise<void> = task(item, index++)
       .catch((error: unknown) => {
         failure ??= { error };
