@@ -11,6 +11,9 @@ export const MALLOC_TUNING = {
   MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024),
 };
 
+/** Node options of the relaunched CLI (measured in docs/benchmarks.md, "Large files"). */
+export const NODE_TUNING = [];
+
 /** True when this process already runs with the tuning (or the user opted out with COFFER_NO_RELAUNCH=1). */
 export function isTuned(env = process.env) {
   return env.COFFER_NO_RELAUNCH === '1' || Object.entries(MALLOC_TUNING).every(([k, v]) => env[k] === v);
