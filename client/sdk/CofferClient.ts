@@ -45,6 +45,7 @@ import {
   listVersions,
   restoreVersion,
   rotate,
+  type ReuploadOptions,
   type RotateResult,
   uploadVersion,
   type UploadVersionOptions,
@@ -206,12 +207,12 @@ export class CofferClient {
   }
 
   /** Restores an old version as a new version (re-encrypted here under the current key). */
-  restoreVersion(documentId: string, version: number, options: UploadVersionOptions = {}): Promise<VersionUploadResult> {
+  restoreVersion(documentId: string, version: number, options: ReuploadOptions = {}): Promise<VersionUploadResult> {
     return restoreVersion(this.ctx, documentId, version, options);
   }
 
   /** A new key generation now (managers); unless `keyOnly`, the latest content re-encrypted under it as a new version. */
-  rotate(documentId: string, options: UploadVersionOptions & { keyOnly?: boolean } = {}): Promise<RotateResult> {
+  rotate(documentId: string, options: ReuploadOptions & { keyOnly?: boolean } = {}): Promise<RotateResult> {
     return rotate(this.ctx, documentId, options);
   }
 

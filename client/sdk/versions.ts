@@ -7,7 +7,7 @@ import { nodeKey } from './folders.js';
 import { documentPath } from './paths.js';
 import { isApiError, retryConcurrentUpdates } from './retry.js';
 import { rotateDocumentKey } from './rotation.js';
-import { sendContent, type TransferProgress } from './upload.js';
+import { type JournalOptions, sendContent, type TransferProgress } from './upload.js';
 
 export type { VersionSummary };
 
@@ -16,7 +16,12 @@ export interface UploadVersionOptions {
   size?: number;
   onProgress?: (progress: TransferProgress) => void;
   signal?: AbortSignal;
+  /** Keep a resume journal while sending (deleted on success): see resumeUpload. */
+  journal?: JournalOptions;
 }
+
+/** Restore and rotate re-upload a download: there is no file to resume from, so no journal. */
+export type ReuploadOptions = Omit<UploadVersionOptions, 'journal' | 'size'>;
 
 export interface VersionUploadResult {
   documentId: string;
@@ -65,8 +70,10 @@ export async function uploadVersion(
         plan: reserved.upload,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.journal ? { journal: options.journal } : {}),
       });
       await ctx.api.post<VersionSummary>(`${documentPath(documentId)}/versions/${reserved.version}/complete`, sent);
+      await options.journal?.store.remove(documentId, reserved.version);
     } finally {
       key.fill(0);
     }
@@ -128,7 +135,7 @@ export async function* listAllVersions(ctx: ClientContext, documentId: string, p
  * Restores an old version as a new version: its plaintext is decrypted here and encrypted again
  * under the current key generation, streaming (constant memory). The old version stays as it was.
  */
-export function restoreVersion(ctx: ClientContext, documentId: string, version: number, options: UploadVersionOptions = {}): Promise<VersionUploadResult> {
+export function restoreVersion(ctx: ClientContext, documentId: string, version: number, options: ReuploadOptions = {}): Promise<VersionUploadResult> {
   return reupload(ctx, documentId, version, options);
 }
 
@@ -137,7 +144,7 @@ export function restoreVersion(ctx: ClientContext, documentId: string, version: 
  * unless `keyOnly`, the latest content downloaded, re-encrypted under the new key and uploaded as a
  * new version, for when a revoked user may have kept the old key and the ciphertext.
  */
-export async function rotate(ctx: ClientContext, documentId: string, options: UploadVersionOptions & { keyOnly?: boolean } = {}): Promise<RotateResult> {
+export async function rotate(ctx: ClientContext, documentId: string, options: ReuploadOptions & { keyOnly?: boolean } = {}): Promise<RotateResult> {
   const rotated = await rotateDocumentKey(ctx, documentId);
   if (options.keyOnly) return rotated;
   const latest = await reupload(ctx, documentId, undefined, options);
@@ -145,7 +152,7 @@ export async function rotate(ctx: ClientContext, documentId: string, options: Up
 }
 
 /** Downloads a version (default: the current one) and uploads its plaintext as the next version. */
-async function reupload(ctx: ClientContext, documentId: string, version: number | undefined, options: UploadVersionOptions): Promise<VersionUploadResult> {
+async function reupload(ctx: ClientContext, documentId: string, version: number | undefined, options: ReuploadOptions): Promise<VersionUploadResult> {
   const old = await download(ctx, documentId, { ...(version !== undefined ? { version } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   return uploadVersion(ctx, documentId, old.stream, { ...options, size: old.size });
 }
