@@ -13,7 +13,8 @@
  * What each operation acts on (owner = the first benchmark user, recipient = the second, third = the third):
  * - documents: n root documents of the owner (4 KiB); comments by the owner, one per document;
  *   shared with the recipient as commenter (getNode, checkAccess of 10 at a time: the recipient),
- *   raised to editor, then revoked; transferOwnership on n more documents created with a grant for the recipient.
+ *   raised to editor, who uploads version 2 of each (resumed before it is sent); then revoked, and
+ *   the key rotated after the links; transferOwnership on n more documents created with a grant for the recipient.
  * - folders: n folders created in the owner's "Projects" (the recipient is editor there), each given a
  *   subfolder and a document; read, listed and renamed by the recipient; moved by the owner into
  *   "Archive" (shared with the third user, who gains access); limited; deleted with their contents.
@@ -45,7 +46,9 @@ import {
   removeMembersBody,
   renameBody,
   rewrapBody,
+  rotateBody,
   userShareGrant,
+  versionDraft,
 } from './apiFixtures.js';
 import { expectStatus, mapLimit, shareFolderWith } from './permissionFixtures.js';
 import { mean, percentile } from './stats.js';
@@ -120,6 +123,7 @@ function countBackendCalls(stack: { deps: { keys: KeyService; objects: ObjectSto
     'presignUploadPart',
     'completeMultipartUpload',
     'abortMultipartUpload',
+    'listParts',
     'size',
     'deleteObjects',
   ]);
@@ -328,6 +332,20 @@ async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record
   for (const [i, res] of checked.entries()) {
     if (res.body.results.length !== batches[i]!.length) throw new Error(`checkAccess: ${res.body.results.length} of ${batches[i]!.length} documents visible to the recipient`);
   }
+  // Versions, by the recipient (editor now): reserve version 2, resume before sending, send (untimed), complete, list, read.
+  const versions = await Promise.all(docs.map((d) => versionDraft(d)));
+  const reserved = await measure('createVersion', 201, docs, (d, i) => ({ method: 'POST', path: `/documents/${d.documentId}/versions`, token: recipient.accessToken, body: versions[i]!.createBody }));
+  await measure('resumeUpload', 200, docs, (d) => ({ method: 'GET', path: `/documents/${d.documentId}/versions/2/upload`, token: recipient.accessToken }));
+  await mapLimit(docs, FIXTURE_CONCURRENCY, async (d, i) => {
+    if (reserved[i]!.body.version !== versions[i]!.version) throw new Error(`createVersion: expected version ${versions[i]!.version}, got ${reserved[i]!.body.version}`);
+    const put = await fetch(reserved[i]!.body.upload.url as string, { method: 'PUT', body: Buffer.from(versions[i]!.ciphertext) });
+    if (!put.ok) throw new Error(`PUT of a version to the presigned URL: ${put.status}`);
+    await put.arrayBuffer();
+  });
+  await measure('completeVersion', 200, docs, (d) => ({ method: 'POST', path: `/documents/${d.documentId}/versions/2/complete`, token: recipient.accessToken, body: {} }));
+  await measure('listVersions', 200, docs, (d) => ({ method: 'GET', path: `/documents/${d.documentId}/versions`, token: owner.accessToken }));
+  await measure('getVersion', 200, docs, (d) => ({ method: 'GET', path: `/documents/${d.documentId}/versions/1`, token: owner.accessToken }));
+
   await measure('revokeNode', 200, docs, (d) => ({ method: 'POST', path: `/nodes/${d.documentId}/revoke`, token: owner.accessToken, body: { principalIds: [`u:${recipient.userId}`] } }));
 
   // Each transfer needs a document of its own that the new owner already holds the key of.
@@ -341,6 +359,10 @@ async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record
   // Anonymous, as a recipient without an account opens a link.
   await measure('openLink', 200, links, (res) => ({ method: 'POST', path: '/links/open', body: { token: res.body.token } }));
   await measure('revokeLink', 200, links, (res) => ({ method: 'DELETE', path: `/links/${res.body.link.linkId}`, token: owner.accessToken }));
+
+  // The revoke left each key due for rotation: a new generation for the owner, its one direct grantee now.
+  const rotations = await Promise.all(docs.map((d, i) => rotateBody(d, [owner], `bench-${i}.pdf`)));
+  await measure('rotateDocumentKey', 200, docs, (d, i) => ({ method: 'POST', path: `/documents/${d.documentId}/rotate`, token: owner.accessToken, body: rotations[i] }));
 
   await measure('deleteDocument', 204, docs, (d) => ({ method: 'DELETE', path: `/documents/${d.documentId}`, token: owner.accessToken }));
 

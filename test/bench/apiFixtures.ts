@@ -116,6 +116,29 @@ export async function documentDraft(owner: Actor, name: string, recipients: Acto
   };
 }
 
+/** Version 2 of a document, encrypted for that number (the client encrypts once the server reserved it). */
+export async function versionDraft(doc: { documentId: string; dek: Uint8Array }, version = 2) {
+  const ciphertext = await encryptBytes(doc.dek, { documentId: doc.documentId, version }, crypto.getRandomValues(new Uint8Array(4096)));
+  return { version, ciphertext, createBody: { size: ciphertext.length, keyGeneration: 1 } };
+}
+
+/** POST /documents/{id}/rotate of a top-level document: a new DEK for exactly its direct grantees, the old one chained under it. */
+export async function rotateBody(doc: { documentId: string; dek: Uint8Array }, directGrantees: Actor[], name: string) {
+  const next = generateDataKey();
+  return {
+    keyGeneration: 2,
+    chainWrap: await wrapKeyUnderKey(next, doc.dek, chainLabel(doc.documentId, 1)),
+    encryptedName: await encryptMetadata(next, doc.documentId, 'name', name),
+    grants: await Promise.all(
+      directGrantees.map(async (a) => ({
+        principalId: principalOf(a),
+        wrappedKey: toBase64Url(await wrapKey(a.publicKey, next, { kind: 'dek', resourceId: doc.documentId, generation: 2, recipientId: principalOf(a) })),
+        fingerprint: a.fingerprint,
+      })),
+    ),
+  };
+}
+
 /**
  * POST /documents/{id}/comments: a fresh ULID and the text under the DEK. The server refuses an id whose
  * time is more than 5 minutes off, so make these just before they are sent.

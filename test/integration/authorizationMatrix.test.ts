@@ -17,7 +17,7 @@ import {
 } from '../../shared/crypto/index.js';
 import { commentField, newCommentId } from '../../shared/schemas/comments.js';
 import { type Actor, newDocumentId, register, shareGrant } from '../helpers/actors.js';
-import { chainLabel, childLabel, type DocumentHandle, type FolderHandle, folderBody, folderLabel, mkdir, openKeyPath, uploadInto } from '../helpers/folders.js';
+import { chainLabel, childLabel, type DocumentHandle, type FolderHandle, folderBody, folderLabel, mkdir, olderKey, openKeyPath, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { mapBounded } from '../../client/sdk/bounded.js';
@@ -148,6 +148,7 @@ function grantableUpTo(kind: ActorSpec['kind'], level: Level, editorsCanShare: b
 
 /**
  * THE expected answer of a cell, in the order the contract states the checks:
+ * 0. a route that hides every refusal (resumeUpload) -> its one 404;
  * 1. no level on the node -> 404 (the caller may not know it exists);
  * 2. missing a capability the route needs (in the route's order) -> 403 with that capability's code;
  * 3. a level handed out above what the caller may grant -> 403 LEVEL_TOO_HIGH; the owner's grant -> 403 CANNOT_REVOKE_OWNER;
@@ -156,9 +157,10 @@ function grantableUpTo(kind: ActorSpec['kind'], level: Level, editorsCanShare: b
  */
 function expectedFor(route: RouteSpec, actor: ActorSpec, node: NodeName): Expected {
   const level = actor.levels[node];
-  if (!level) return { status: 404, code: route.notFound };
   const editorsCanShare = !route.sharingOff;
   const missing = route.caps.find((cap) => !allows(actor.kind, level, cap, editorsCanShare));
+  if (route.hidden && (!level || missing)) return { status: 404, code: route.hidden };
+  if (!level) return { status: 404, code: route.notFound };
   if (missing) {
     if (route.refusal) return { status: 403, code: route.refusal };
     if (actor.kind === 'guest' && GUEST_NEVER.has(missing)) return { status: 403, code: 'GUEST_FORBIDDEN' };
@@ -255,6 +257,8 @@ interface RouteSpec {
   fresh?: boolean;
   /** The 403 code when it differs from the capability's. */
   refusal?: string;
+  /** Every refusal is this 404, whether or not the caller can see the node (the route reveals nothing). */
+  hidden?: string;
   /** Runs on fixtures whose owner turned "editors may share" off (on by default everywhere else). */
   sharingOff?: boolean;
   /** The level the call hands out (share) or sets (change): at most what the caller may grant. */
@@ -663,6 +667,114 @@ const ROUTES: readonly RouteSpec[] = [
     },
   },
   {
+    label: 'GET /documents/{id}/versions',
+    on: DOCS,
+    caps: ['download'],
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 200,
+    writes: false,
+    request: async (c) => ({ method: 'GET', path: `/documents/${c.id}/versions` }),
+    check: async (c, res) => {
+      // Alice's pending version 2 is not listed.
+      expect(res.body.versions.map((v: { version: number; current: boolean }) => [v.version, v.current]), c.label).toEqual([[1, true]]);
+    },
+  },
+  {
+    label: 'GET /documents/{id}/versions/1',
+    on: DOCS,
+    caps: ['download'],
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 200,
+    writes: false,
+    request: async (c) => ({ method: 'GET', path: `/documents/${c.id}/versions/1` }),
+    check: async (c, res) => {
+      expect([res.body.documentId, res.body.version, res.body.role, res.body.keyChain], c.label).toEqual([c.id, 1, c.actor.levels[c.node], {}]);
+      expect(await openKeyPath(keyHolder(c, res), { nodeId: c.id, kind: 'document' }, res.body.keyPath), c.label).toEqual(c.t[DOCUMENT_OF[c.node as 'D']].dek);
+    },
+  },
+  {
+    label: 'POST /documents/{id}/versions',
+    on: DOCS,
+    caps: ['edit'],
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 201,
+    writes: true,
+    fresh: true,
+    request: async (c) => ({ method: 'POST', path: `/documents/${c.id}/versions`, body: { size: VERSION_SIZE, keyGeneration: 1 } }),
+    check: async (c, res) => {
+      expect([res.body.documentId, res.body.version, res.body.keyGeneration, res.body.upload.kind], c.label).toEqual([c.id, 2, 1, 'single']);
+    },
+  },
+  {
+    label: 'POST /documents/{id}/versions/{version}/complete (its own upload)',
+    on: DOCS,
+    caps: ['edit'],
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 200,
+    writes: true,
+    fresh: true,
+    request: async (c) => {
+      // Allowed: the actor's own upload, sent. Refused: alice's pending version 2 (the check comes first).
+      const version = allows(c.actor.kind, c.actor.levels[c.node], 'edit') ? await sentVersion(c) : 2;
+      return { method: 'POST', path: `/documents/${c.id}/versions/${version}/complete`, body: {} };
+    },
+    check: async (c, res) => {
+      expect([res.body.version, res.body.createdBy, res.body.current], c.label).toEqual([2, c.who.userId, true]);
+      expect((await as(user('alice'), 'GET', `/documents/${c.id}`)).body.version, c.label).toBe(2);
+    },
+  },
+  {
+    label: 'GET /documents/{id}/versions/{version}/upload (its own upload; else alice’s)',
+    on: DOCS,
+    caps: ['edit'],
+    hidden: 'UPLOAD_NOT_FOUND',
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 200,
+    writes: false,
+    fresh: true,
+    request: async (c) => {
+      const version = allows(c.actor.kind, c.actor.levels[c.node], 'edit') ? (await reserveAs(c.who, c.id)).body.version : 2;
+      return { method: 'GET', path: `/documents/${c.id}/versions/${version}/upload` };
+    },
+    check: async (c, res) => {
+      expect([res.body.version, res.body.kind, res.body.stored, res.body.parts.length], c.label).toEqual([2, 'single', [], 1]);
+    },
+  },
+  {
+    label: 'POST /documents/{id}/rotate',
+    on: DOCS,
+    caps: ['manage'],
+    notFound: 'DOCUMENT_NOT_FOUND',
+    ok: 200,
+    writes: true,
+    fresh: true,
+    request: async (c) => ({ method: 'POST', path: `/documents/${c.id}/rotate`, body: await rotateBody(c), touches: [`NODE#${idOf(c.t, PARENT_OF[c.node])}`] }),
+    check: async (c, res) => {
+      expect(res.body, c.label).toEqual({ documentId: c.id, keyGeneration: 2 });
+      // Every direct grantee opens the new key from its re-wrapped grant; readers through the folder from the new parent wrap.
+      // The current version is still under generation 1: the chain leads down to it.
+      for (const reader of [user('spare'), ...(c.node === 'D' ? [user('inherited')] : [])]) {
+        const got = await must(as(reader, 'GET', `/documents/${c.id}`), 200, `${c.label}: read as ${reader.userId}`);
+        expect([got.body.version, got.body.keyGeneration, Object.keys(got.body.keyChain)], c.label).toEqual([1, 1, ['1']]);
+        expect(await openKeyPath(reader, { nodeId: c.id, kind: 'document' }, got.body.keyPath), c.label).toEqual(rotatedKeys.get(c.id));
+        expect(await olderKey(rotatedKeys.get(c.id)!, c.id, 2, 1, got.body.keyChain), c.label).toEqual(c.t[DOCUMENT_OF[c.node as 'D']].dek);
+      }
+    },
+  },
+  {
+    label: 'PUT /nodes/{id}/settings (keepVersions)',
+    on: DOCS,
+    caps: ['settings'],
+    notFound: 'NODE_NOT_FOUND',
+    ok: 200,
+    writes: true,
+    fresh: true,
+    request: async (c) => ({ method: 'PUT', path: `/nodes/${c.id}/settings`, body: { keepVersions: 3 } }),
+    check: async (c, res) => {
+      expect(res.body.settings, c.label).toEqual({ editorsCanShare: true, keepVersions: 3 });
+    },
+  },
+  {
     label: 'POST /nodes/{id}/links',
     on: [...DOCS, ...FOLDERS],
     caps: ['share'],
@@ -718,6 +830,66 @@ const generationOf = (t: Tree, node: NodeName) => {
   const h = t[node];
   return 'generation' in h ? h.generation : 1;
 };
+
+/** Declared ciphertext size of the versions the matrix uploads (the server never reads the bytes). */
+const VERSION_SIZE = 100;
+
+/** POST /documents/{id}/versions as `who` at generation 1; throws unless 201. */
+const reserveAs = (who: Actor, documentId: string) =>
+  must(as(who, 'POST', `/documents/${documentId}/versions`, { size: VERSION_SIZE, keyGeneration: 1 }), 201, `reserve a version of ${documentId} as ${who.userId}`);
+
+/** The actor's own version, reserved and its bytes sent: what completion checks. */
+async function sentVersion(c: Ctx): Promise<number> {
+  const reserved = await reserveAs(c.who, c.id);
+  const put = await fetch(reserved.body.upload.url, { method: 'PUT', body: Buffer.from(crypto.getRandomValues(new Uint8Array(VERSION_SIZE))) });
+  if (!put.ok) throw new Error(`${c.label}: PUT ${put.status}`);
+  return reserved.body.version;
+}
+
+/** Whose private key opens a key path's entry: the caller's, or a group's at the generation wrapped for. */
+function keyHolder(c: Ctx, res: ApiResponse): Actor {
+  const { entry } = res.body.keyPath;
+  return (entry.principalId.startsWith('g:') ? groupsById.get(entry.principalId.slice(2))!.pairs.get(entry.principalKeyGeneration)! : c.who) as Actor;
+}
+
+/** The new key of each document rotated by an allowed cell. */
+const rotatedKeys = new Map<string, Uint8Array>();
+
+/**
+ * The body of POST /documents/{id}/rotate: a new key for exactly the document's live direct grantees
+ * (read from its grant items), the old key chained, the name again, and the new key under its
+ * folder's current key (F for D, the limited L for DL).
+ */
+async function rotateBody(c: Ctx) {
+  const doc = c.t[DOCUMENT_OF[c.node as 'D']];
+  const folder = c.t[PARENT_OF[c.node] as 'F' | 'L'];
+  const key = generateDataKey();
+  rotatedKeys.set(c.id, key);
+  const items = await partition(`NODE#${c.id}`);
+  const nowIso = new Date(now()).toISOString();
+  const grantees = items
+    .filter((i) => String(i.sk).startsWith('GRANT#') && !(typeof i.grantExpiresAt === 'string' && i.grantExpiresAt <= nowIso))
+    .map((i) => i.principalId as string);
+  return {
+    keyGeneration: 2,
+    chainWrap: await wrapKeyUnderKey(key, doc.dek, chainLabel(c.id, 1)),
+    encryptedName: await encryptMetadata(key, c.id, 'name', 'rotated'),
+    grants: await Promise.all(
+      grantees.map(async (principalId) => {
+        const { publicKey, fingerprint: fp } = await keyOf(principalId);
+        const g = principalId.startsWith('g:') ? groupsById.get(principalId.slice(2))! : undefined;
+        return {
+          principalId,
+          wrappedKey: toBase64Url(await wrapKey(publicKey, key, { kind: 'dek', resourceId: c.id, generation: 2, recipientId: principalId })),
+          fingerprint: fp,
+          ...(g ? { principalKeyGeneration: g.gen } : {}),
+        };
+      }),
+    ),
+    parentWrap: await wrapKeyUnderKey(folder.key, key, childLabel(c.id, 2, folder.folderId, folder.generation)),
+    parentKeyGeneration: folder.generation,
+  };
+}
 
 interface Cell {
   key: string;
@@ -1236,6 +1408,8 @@ beforeAll(async () => {
   // The main fixture, its comments, then the lapses: viewers back to viewer, one grant revoked, one member removed.
   main = await buildTree(true);
   await addMainComments(main);
+  // Alice's pending version 2 of D and DL: what refused cells try to complete or resume.
+  for (const doc of [main.D, main.DL]) await reserveAs(alice, doc.documentId);
   const d = main.D.documentId;
   const expiresAt = (await partition(`NODE#${d}`)).find((i) => i.sk === 'GRANT#u:expired')!.grantExpiresAt as string;
   await must(as(alice, 'PUT', `/nodes/${d}/grants/u:viewer`, { role: 'viewer' }), 200, 'viewer back to viewer');

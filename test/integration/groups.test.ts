@@ -829,6 +829,18 @@ describe('grants made to the group', () => {
     expect(remainingStale.body.grants).toHaveLength(4);
     const all = await api(url, 'GET', `/groups/${g.groupId}/grants`, { token: bob.accessToken });
     expect(all.body.grants).toHaveLength(5);
+
+    // docs/versions.md, "Revoke": a document's re-wrap marks its key due for rotation in the same
+    // transaction; a skipped re-wrap marks nothing, and a folder's re-wrap never does.
+    expect((await item(keys.nodeMeta(target.nodeId)))!.rotationDue).toBe(true);
+    expect(await item(keys.nodeMeta(grants[2]!.nodeId))).not.toHaveProperty('rotationDue');
+    const folder = grants[0]!;
+    const folderRewrap = await api(url, 'POST', `/groups/${g.groupId}/rewrap`, {
+      token: bob.accessToken,
+      body: { principalKeyGeneration: 2, grants: [{ nodeId: folder.nodeId, keyGeneration: 1, wrappedKey: b64(await wrapKey(g.pairs.get(2)!.publicKey, folder.key, folder.label)) }] },
+    });
+    expect(folderRewrap.body.rewrapped).toEqual([folder.nodeId]);
+    expect(await item(keys.nodeMeta(folder.nodeId))).not.toHaveProperty('rotationDue');
   });
 });
 

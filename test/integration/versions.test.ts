@@ -2,6 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '../../shared/config/clients.js';
+import { reserveVersion } from '../../shared/data/versions.js';
 import {
   decryptBytes,
   encryptBytes,
@@ -14,7 +15,7 @@ import {
   wrapKeyUnderKey,
 } from '../../shared/crypto/index.js';
 import { type Actor, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
-import { chainLabel, olderKey } from '../helpers/folders.js';
+import { chainLabel, childLabel, mkdir, olderKey, openKeyPath, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 
@@ -108,6 +109,18 @@ async function readVersion(actor: Actor, documentId: string, version: number): P
   expect(got.status, JSON.stringify(got.body)).toBe(200);
   const { key, generation } = await currentKey(actor, documentId);
   const dek = await olderKey(key, documentId, generation, got.body.keyGeneration, got.body.keyChain);
+  const ciphertext = new Uint8Array(await (await fetch(got.body.download.url)).arrayBuffer());
+  return new TextDecoder().decode(await decryptBytes(dek, { documentId, version }, ciphertext));
+}
+
+/** Downloads one version as a reader through folders: the key path, then the document's chain down to the version's key. */
+async function readVersionThroughFolder(actor: Actor, documentId: string, version: number): Promise<string> {
+  const got = await api(url, 'GET', `/documents/${documentId}/versions/${version}`, { token: actor.accessToken });
+  expect(got.status).toBe(200);
+  const current = await openKeyPath(actor, { nodeId: documentId, kind: 'document' }, got.body.keyPath);
+  const steps = got.body.keyPath.steps as { keyGeneration: number }[];
+  const generation = steps.at(-1)?.keyGeneration ?? got.body.keyPath.entry.keyGeneration;
+  const dek = await olderKey(current, documentId, generation, got.body.keyGeneration, got.body.keyChain);
   const ciphertext = new Uint8Array(await (await fetch(got.body.download.url)).arrayBuffer());
   return new TextDecoder().decode(await decryptBytes(dek, { documentId, version }, ciphertext));
 }
@@ -305,6 +318,30 @@ describe('concurrent versions', () => {
     expect(await metaOf(doc.documentId)).toMatchObject({ currentVersion: 11, nextVersion: 11 });
   });
 
+  it('refuses a reservation made from a stale read (the optimistic condition): 409 CONCURRENT_UPDATE, nothing written', async () => {
+    const doc = await sharedDocument();
+    const read = { nodeId: doc.documentId, keyGeneration: 1, lastVersion: 1, hadNextVersion: false };
+    const item = (createdBy: string) => ({
+      nodeId: doc.documentId,
+      version: 2,
+      size: 100,
+      objectKey: `docs/${doc.documentId}/v2`,
+      keyGeneration: 1,
+      createdBy,
+      createdAt: new Date().toISOString(),
+      state: 'pending' as const,
+      upload: { kind: 'single' as const },
+      abandonAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    await reserveVersion(stack.deps.db, read, item('charlie'), [], new Date().toISOString());
+    const after = await partition(doc.documentId);
+    // Same read, as a concurrent editor would have made it before the first one committed.
+    await expect(reserveVersion(stack.deps.db, read, item('dora'), [], new Date().toISOString())).rejects.toMatchObject({ code: 'CONCURRENT_UPDATE' });
+    await expect(reserveVersion(stack.deps.db, { ...read, lastVersion: 2, hadNextVersion: true }, { ...item('dora'), version: 3 }, [], new Date().toISOString())).resolves.toBeUndefined();
+    expect((await partition(doc.documentId)).filter((i) => i.sk === 'VERSION#000000002')).toEqual(after.filter((i) => i.sk === 'VERSION#000000002'));
+    expect(await metaOf(doc.documentId)).toMatchObject({ nextVersion: 3, currentVersion: 1 });
+  });
+
   it('lets the second of two racing reservations retry with a fresh read', async () => {
     const doc = await sharedDocument();
     const [one, two] = await Promise.all([reserve(charlie, doc.documentId, doc.dek, 'a'), reserve(alice, doc.documentId, doc.dek, 'b')]);
@@ -388,6 +425,31 @@ describe('key generations and rotation', () => {
       if (details) expect(res.body.error.details, name).toEqual(details);
       expect(await partition(doc.documentId), name).toEqual(before);
     }
+  });
+
+  it('rotates a document in a folder with the new key under the folder key: folder readers open it, a stale or missing parent wrap is refused', async () => {
+    const folder = await mkdir(url, alice, 'Shared');
+    await shareFolder(url, alice, folder, dora, 'viewer');
+    const doc = await uploadInto(url, alice, folder, text('in a folder'), 'f.txt');
+    const before = await partition(doc.documentId);
+    const { body, newKey } = await rotationBody(doc.documentId, doc.dek, 1, [alice]);
+    const parentWrap = await wrapKeyUnderKey(folder.key, newKey, childLabel(doc.documentId, 2, folder.folderId, 1));
+    const attempt = (extra: Record<string, unknown>) =>
+      api(url, 'POST', `/documents/${doc.documentId}/rotate`, { token: alice.accessToken, body: { ...body, ...extra } });
+
+    const missing = await attempt({});
+    expect([missing.status, missing.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const stale = await attempt({ parentWrap, parentKeyGeneration: 2 });
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'PARENT_KEY_CHANGED']);
+    expect(await partition(doc.documentId)).toEqual(before);
+
+    expect((await attempt({ parentWrap, parentKeyGeneration: 1 })).status).toBe(200);
+    expect(await metaOf(doc.documentId)).toMatchObject({ keyGeneration: 2, parentWrap, parentKeyGeneration: 1 });
+    // Dora reads through the folder: her key path now ends in the new key; the chain leads to version 1's.
+    const got = await api(url, 'GET', `/documents/${doc.documentId}`, { token: dora.accessToken });
+    expect(await openKeyPath(dora, { nodeId: doc.documentId, kind: 'document' }, got.body.keyPath)).toEqual(newKey);
+    expect(got.body).toMatchObject({ version: 1, keyGeneration: 1, keyChain: { '1': body.chainWrap } });
+    expect(await readVersionThroughFolder(dora, doc.documentId, 1)).toBe('in a folder');
   });
 
   it('marks the key due for rotation on revoke (and on leaving): uploads get KEY_ROTATION_REQUIRED until a manager rotates', async () => {
