@@ -100,7 +100,7 @@ export interface GetNodeResponse {
   capabilities: string[];
   parentId?: string;
   limited: boolean;
-  settings: { editorsCanShare: boolean };
+  settings: { editorsCanShare: boolean; keepVersions?: number };
   encryptedName: string;
   keyGeneration: number;
   keyPath: KeyPath;

@@ -1,6 +1,6 @@
 import { resolveAccess } from '../access/resolveAccess.js';
 import type { Deps } from '../config/Deps.js';
-import { deleteItems, listNodeItems } from '../data/documents.js';
+import { deleteItems, type DocumentMeta, listNodeItems } from '../data/documents.js';
 import { type FolderMeta, markFolderDeleting } from '../data/folders.js';
 import { keys } from '../data/keys.js';
 import { deleteLinksOf } from '../data/links.js';
@@ -8,6 +8,7 @@ import type { NodeKind } from '../data/nodes.js';
 import { allChildPointers, deleteChildPointer } from '../data/tree.js';
 import type { Caller } from '../http/Operation.js';
 import type { DeleteFolderResponse } from '../schemas/folders.js';
+import { documentObjects } from './documentObjects.js';
 
 export interface PurgeCounts {
   deletedFolders: number;
@@ -55,17 +56,17 @@ async function purgeNode(deps: Deps, nodeId: string, kind: NodeKind, parentId: s
   const items = await listNodeItems(deps.db, nodeId);
   const meta = items.find((i) => i.sk === 'META');
   const rest = items.filter((i) => i.sk !== 'META') as { pk: string; sk: string }[];
-  const objectKeys = items.flatMap((i) => (i.type === 'version' && typeof i.objectKey === 'string' ? [i.objectKey] : []));
-  const upload = meta?.upload as { kind: string; uploadId?: string } | undefined;
+  const { objectKeys, uploads } = documentObjects(kind === 'document' ? (meta as unknown as DocumentMeta | undefined) : undefined, items);
   await Promise.all([
     (async () => {
-      if (upload?.kind === 'multipart' && upload.uploadId && objectKeys[0]) await deps.objects.abortMultipartUpload(objectKeys[0], upload.uploadId);
+      await Promise.all(uploads.map((u) => deps.objects.abortMultipartUpload(u.key, u.uploadId)));
       if (objectKeys.length > 0) await deps.objects.deleteObjects(objectKeys);
     })(),
-    deleteItems(deps.db, rest),
     // Its share links (found through gsi1) go before its META: a rerun still finds the node.
     deleteLinksOf(deps.db, nodeId),
   ]);
+  // The version items name the objects: they go once the objects are gone, so a rerun finds every object.
+  await deleteItems(deps.db, rest);
   if (meta) {
     await deleteItems(deps.db, [keys.nodeMeta(nodeId)]);
     if (kind === 'folder') counts.deletedFolders++;
