@@ -152,6 +152,34 @@ describe('resumeUpload (SDK, local stack)', () => {
     expect(doc.digest).toBe((await TagDigest.create(object.length)).update(object).digest());
   });
 
+  it('finishes an interrupted new version the same way, completing it as that version', async () => {
+    // Prepare: a document, then its second version cut off at part INTERRUPT_AT
+    const first = pseudoRandomBytes(1000, 30);
+    const { documentId } = await alice.client.upload(first, { name: 'versions.bin' });
+    const second = pseudoRandomBytes(6 * MiB + 99, 31);
+    const journal = new MemoryUploadJournal();
+    const source = { path: '/data/versions.bin', size: second.length, mtimeMs: 1_700_000_000_000 };
+    alice.interruptAtPart = INTERRUPT_AT;
+    const error = await rejection(alice.client.uploadVersion(documentId, streamOf(second), { size: second.length, journal: { store: journal, source } }));
+    alice.interruptAtPart = undefined;
+    expect(error).toMatchObject({ code: 'STORAGE_ERROR' });
+    const [entry] = await journal.list();
+    expect(entry).toMatchObject({ documentId, version: 2 });
+    expect((await alice.client.listVersions(documentId)).versions.map((v) => v.version)).toEqual([1]);
+    // Act
+    const result = await alice.client.resumeUpload(entry!, { stream: streamOf(second), size: second.length, identity: source }, { journal });
+    // Assess
+    expect(result).toMatchObject({ documentId, version: 2 });
+    expect(result.partsKept).toBeGreaterThanOrEqual(1);
+    expect(await journal.list()).toEqual([]);
+    expect((await alice.client.listVersions(documentId)).versions.map((v) => [v.version, v.current])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const download = await alice.client.download(documentId);
+    expect(Buffer.compare(Buffer.from(await readAll(download.stream)), second)).toBe(0);
+  });
+
   it('refuses a file whose size or modification time changed with FILE_CHANGED, before asking the server anything', async () => {
     // Prepare
     const plaintext = pseudoRandomBytes(5 * MiB + 17, 22);

@@ -7,7 +7,8 @@ import type { SourceIdentity, UploadJournalEntry } from '../../sdk/uploadJournal
 import type { CliContext } from '../context.js';
 import { printable } from '../format.js';
 import type { CliIo } from '../io.js';
-import { describeTransfer, progressBar, transferJson } from '../progress.js';
+import { describeTransfer, progressBar, transferJson, type TransferStats } from '../progress.js';
+import type { JournalOptions, TransferProgress } from '../../sdk/upload.js';
 
 export interface UploadFlags {
   share?: string[];
@@ -22,30 +23,40 @@ export function uploadJournal(ctx: CliContext): FileUploadJournal {
   return new FileUploadJournal(join(ctx.home, 'uploads'));
 }
 
+/** What a journaled send is given: the file's stream and size, its journal, progress and Ctrl-C. */
+export interface JournaledSend {
+  stream: ReadableStream<Uint8Array>;
+  size: number;
+  name: string;
+  journal: JournalOptions;
+  onProgress: (progress: TransferProgress) => void;
+  signal: AbortSignal;
+}
+
 /**
- * `coffer upload FILE`: encrypt and send with a resume journal, a progress bar and the throughput
- * at the end. Interrupted (Ctrl-C, a network failure), it says how to resume:
- * `coffer upload --resume FILE` sends only what the server lacks.
+ * Sends a file with a resume journal, a progress bar and Ctrl-C handling (`coffer upload`, `coffer
+ * update`). Interrupted (Ctrl-C, a network failure), it says how to resume: `coffer upload --resume
+ * FILE` sends only what the server lacks.
  */
-export async function uploadCommand(ctx: CliContext, io: CliIo, file: string, flags: UploadFlags): Promise<void> {
-  ctx.requireSession();
-  if (flags.resume) return resumeCommand(ctx, io, file, flags);
+export async function sendFileJournaled<T>(
+  ctx: CliContext,
+  io: CliIo,
+  file: string,
+  send: (sending: JournaledSend) => Promise<T>,
+): Promise<{ result: T; stats: TransferStats }> {
   const identity = await identify(file);
   const source = await openFile(file);
-  const name = flags.name ?? source.name;
   const journal = uploadJournal(ctx);
   const bar = progressBar(ctx.output, io.stderr, 'upload  ', source.size);
-  let result;
+  let result: T;
   try {
     result = await interruptible((signal) =>
-      ctx.client.upload(source.stream, {
-        name,
+      send({
+        stream: source.stream,
         size: source.size,
-        shareWith: flags.share ?? [],
-        ...(flags.parent ? { parent: flags.parent } : {}),
-        acceptNewKeyFor: flags.acceptNewKey ?? [],
-        onProgress: ({ bytes }) => bar.update(bytes),
+        name: source.name,
         journal: { store: journal, source: identity },
+        onProgress: ({ bytes }) => bar.update(bytes),
         signal,
       }),
     );
@@ -54,7 +65,27 @@ export async function uploadCommand(ctx: CliContext, io: CliIo, file: string, fl
     if (await pendingFor(ctx, journal, identity.path)) ctx.output.note(`The upload can be resumed: coffer upload --resume ${shellQuote(file)}`);
     throw error;
   }
-  const stats = bar.stop();
+  return { result, stats: bar.stop() };
+}
+
+/** `coffer upload FILE`: encrypt and send (journaled), with the throughput at the end. */
+export async function uploadCommand(ctx: CliContext, io: CliIo, file: string, flags: UploadFlags): Promise<void> {
+  ctx.requireSession();
+  if (flags.resume) return resumeCommand(ctx, io, file, flags);
+  let name = '';
+  const { result, stats } = await sendFileJournaled(ctx, io, file, (sending) => {
+    name = flags.name ?? sending.name;
+    return ctx.client.upload(sending.stream, {
+      name,
+      size: sending.size,
+      shareWith: flags.share ?? [],
+      ...(flags.parent ? { parent: flags.parent } : {}),
+      acceptNewKeyFor: flags.acceptNewKey ?? [],
+      onProgress: sending.onProgress,
+      journal: sending.journal,
+      signal: sending.signal,
+    });
+  });
   ctx.output.result({ ...result, ...transferJson(stats) }, () => {
     const shared = result.sharedWith.length ? `; shared with ${result.sharedWith.join(', ')}` : '';
     return `Uploaded ${printable(name)} as ${result.documentId}${shared}: ${describeTransfer(stats)}.`;

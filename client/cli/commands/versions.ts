@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { openFile } from '../../sdk/node/fileSource.js';
 import type { VersionSummary } from '../../sdk/versions.js';
 import type { CliIo } from '../io.js';
 import { formatBytes, table } from '../format.js';
 import type { Output } from '../Output.js';
-import { progressBar, type Progress } from '../progress.js';
+import { describeTransfer, progressBar, type Progress, transferJson } from '../progress.js';
+import { sendFileJournaled } from './upload.js';
 import type { TransferProgress } from '../../sdk/upload.js';
 import type { Runner } from './Runner.js';
 import { versionArgument } from '../versionArgument.js';
@@ -19,15 +19,15 @@ export function versionCommands(program: Command, run: Runner, io: CliIo): void 
     .action((id: string, file: string, _flags: unknown, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
-        const source = await openFile(file);
-        const bar = progressBar(ctx.output, io.stderr, 'upload  ', source.size);
-        let result;
-        try {
-          result = await ctx.client.uploadVersion(id, source.stream, { size: source.size, onProgress: ({ bytes }) => bar.update(bytes) });
-        } finally {
-          bar.stop();
-        }
-        ctx.output.result(result, () => `Uploaded ${formatBytes(result.size)} as version ${result.version} of ${id} (key generation ${result.keyGeneration}).`);
+        const { result, stats } = await sendFileJournaled(ctx, io, file, (sending) =>
+          ctx.client.uploadVersion(id, sending.stream, {
+            size: sending.size,
+            onProgress: sending.onProgress,
+            journal: sending.journal,
+            signal: sending.signal,
+          }),
+        );
+        ctx.output.result({ ...result, ...transferJson(stats) }, () => `Uploaded version ${result.version} of ${id} (key generation ${result.keyGeneration}): ${describeTransfer(stats)}.`);
       }),
     );
 
