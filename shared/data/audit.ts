@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { withAudit } from '../audit/withAudit.js';
 import type { Database } from './Database.js';
 import { dynamo } from './dynamoErrors.js';
-import { keys } from './keys.js';
 
 /**
  * One audited event: a guest's request (docs/permissions.md), a link event or a cleanup
- * action (docs/links.md). It names who did what to which ids and how it ended; never a
- * token, secret, proof, body or query string.
+ * action (docs/links.md), stored in a hash chain (docs/audit.md). It names who did what to
+ * which ids and how it ended; never a key, token, secret, proof, passphrase, plaintext name,
+ * body or query string.
  */
 export interface AuditEvent {
   /** ISO instant the outcome was known. */
@@ -29,27 +28,15 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean>;
   requestId: string;
   sourceIp: string;
-}
-
-/** The item an event is stored as: for a TransactWrite `Put` next to the change it records. */
-export function auditItem(event: AuditEvent): Record<string, unknown> {
-  const key = keys.auditEvent(event.at.slice(0, 10), `${event.at}#${randomBytes(8).toString('hex')}`);
-  return { ...key, type: 'audit', ...event };
+  /** The caller's User-Agent header, cut to 256 characters (absent for the system). */
+  userAgent?: string;
 }
 
 /**
- * Append an event to its day's partition (`AUDIT#<yyyy-mm-dd>`, sort key `<iso>#<random>`).
- * Guard: never overwrites. Throws SERVICE_UNAVAILABLE when the write fails.
- * Issue 6 replaces this one function with a tamper-evident (hash-chained) writer.
+ * Append a standalone event (a guest's request, a refused link open) to an audit chain
+ * (docs/audit.md): the event and the chain head, in one transaction, retried on a lost race
+ * for the head. Throws SERVICE_UNAVAILABLE when the write fails.
  */
 export async function recordAudit(db: Database, event: AuditEvent): Promise<void> {
-  await dynamo(() =>
-    db.doc.send(
-      new PutCommand({
-        TableName: db.table,
-        Item: auditItem(event),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
+  await dynamo(() => withAudit(db, event, (audit) => [...audit]));
 }

@@ -1,8 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditEvent, auditItem } from './audit.js';
+import { auditedTransaction } from '../audit/auditedTransaction.js';
+import type { AuditEvent } from './audit.js';
 import type { Database } from './Database.js';
 import { dynamo } from './dynamoErrors.js';
-import { conditionFailed as failed, guardedTransaction, type TransactItem } from './guardedTransaction.js';
+import { conditionFailed as failed, type TransactItem } from './guardedTransaction.js';
 import { indexKeys, keys } from './keys.js';
 
 /**
@@ -52,7 +53,7 @@ export async function* dueEntries(db: Database, nowIso: string): AsyncGenerator<
  * Guard: the link is still expired at `now` (a revoked or already expired link is `lost`).
  */
 export async function expireLink(db: Database, key: { pk: string; sk: string }, nowIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     {
       Delete: {
         TableName: db.table,
@@ -61,7 +62,7 @@ export async function expireLink(db: Database, key: { pk: string; sk: string }, 
         ExpressionAttributeValues: { ':now': nowIso },
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   return reasons ? 'lost' : 'done';
 }
@@ -81,7 +82,7 @@ export async function expireGrant(
   nowIso: string,
   audit: AuditEvent,
 ): Promise<GrantExpiry> {
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     grantDelete(db, grant),
     {
       Update: {
@@ -94,7 +95,7 @@ export async function expireGrant(
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   if (!reasons) return 'done';
   if (failed(reasons[0])) return 'lost';
@@ -111,7 +112,7 @@ export async function expireOrphanGrant(
   grant: { nodeId: string; principalId: string; grantExpiresAt: string },
   audit: AuditEvent,
 ): Promise<GuardedOutcome> {
-  const reasons = await guardedTransaction(db, [grantDelete(db, grant), auditPut(db, audit)]);
+  const reasons = await auditedTransaction(db, audit, (a) => [grantDelete(db, grant), ...a]);
   return reasons ? 'lost' : 'done';
 }
 
@@ -131,7 +132,7 @@ export async function abandonUpload(
 ): Promise<GuardedOutcome> {
   const { pk, sk } = keys.nodeMeta(nodeId);
   const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     {
       Update: {
         TableName: db.table,
@@ -142,7 +143,7 @@ export async function abandonUpload(
         ExpressionAttributeValues: { ':deleting': 'deleting', ':pending': 'pending', ':at': abandonAt, ':now': nowIso, ':retry': retry.gsi2sk },
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   return reasons ? 'lost' : 'done';
 }
@@ -156,7 +157,7 @@ export async function abandonUpload(
 export async function claimDelete(db: Database, nodeId: string, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
   const { pk, sk } = keys.nodeMeta(nodeId);
   const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     {
       Update: {
         TableName: db.table,
@@ -167,7 +168,7 @@ export async function claimDelete(db: Database, nodeId: string, seenSk: string, 
         ExpressionAttributeValues: { ':deleting': 'deleting', ':seen': seenSk, ':retry': retry.gsi2sk },
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   return reasons ? 'lost' : 'done';
 }
@@ -186,7 +187,7 @@ export async function abandonVersion(
   audit: AuditEvent,
 ): Promise<GuardedOutcome> {
   const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     {
       Update: {
         TableName: db.table,
@@ -197,7 +198,7 @@ export async function abandonVersion(
         ExpressionAttributeValues: { ':pruned': 'pruned', ':pending': 'pending', ':at': abandonAt, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   return reasons ? 'lost' : 'done';
 }
@@ -209,7 +210,7 @@ export async function abandonVersion(
  */
 export async function claimPrunedVersion(db: Database, key: { pk: string; sk: string }, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
   const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
-  const reasons = await guardedTransaction(db, [
+  const reasons = await auditedTransaction(db, audit, (a) => [
     {
       Update: {
         TableName: db.table,
@@ -220,7 +221,7 @@ export async function claimPrunedVersion(db: Database, key: { pk: string; sk: st
         ExpressionAttributeValues: { ':pruned': 'pruned', ':seen': seenSk, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
       },
     },
-    auditPut(db, audit),
+    ...a,
   ]);
   return reasons ? 'lost' : 'done';
 }
@@ -234,8 +235,4 @@ function grantDelete(db: Database, grant: { nodeId: string; principalId: string;
       ExpressionAttributeValues: { ':e': grant.grantExpiresAt },
     },
   };
-}
-
-function auditPut(db: Database, audit: AuditEvent): TransactItem {
-  return { Put: { TableName: db.table, Item: auditItem(audit), ConditionExpression: 'attribute_not_exists(pk)' } };
 }

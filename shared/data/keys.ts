@@ -32,7 +32,11 @@ export const keys = {
   groupMember: (groupId: string, principalId: string) => ({ pk: `GROUP#${groupId}`, sk: `MEMBER#${principalId}` }),
   groupPartition: (groupId: string) => `GROUP#${groupId}`,
   invitation: (codeHash: string) => ({ pk: `INVITE#${codeHash}`, sk: 'INVITE' }),
-  auditEvent: (day: string, sortKey: string) => ({ pk: `AUDIT#${day}`, sk: sortKey }),
+  /** Audit chain `shard` (docs/audit.md): its head, its events by seq, its signed checkpoints. */
+  auditHead: (shard: string) => ({ pk: `AUDIT#${shard}`, sk: 'HEAD' }),
+  auditEvent: (shard: string, seq: number) => ({ pk: `AUDIT#${shard}`, sk: `SEQ#${String(seq).padStart(12, '0')}` }),
+  auditCheckpoint: (shard: string, seq: number) => ({ pk: `AUDIT#${shard}`, sk: `CHECKPOINT#${String(seq).padStart(12, '0')}` }),
+  auditPartition: (shard: string) => `AUDIT#${shard}`,
   /** A share link, by its id (a hash of its token: docs/links.md). */
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
 };
@@ -44,6 +48,8 @@ export const prefixes = {
   comment: 'COMMENT#',
   member: 'MEMBER#',
   version: 'VERSION#',
+  auditEvent: 'SEQ#',
+  auditCheckpoint: 'CHECKPOINT#',
 } as const;
 
 export const indexKeys = {

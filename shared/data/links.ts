@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { withAudit } from '../audit/withAudit.js';
 import { Conflict, NotFound } from '../errors/index.js';
 import type { LinkAccess, LinkAudience, LinkKdf } from '../schemas/links.js';
-import { auditItem, type AuditEvent } from './audit.js';
+import type { AuditEvent } from './audit.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
@@ -103,10 +104,9 @@ export async function putLink(db: Database, link: LinkItem, node: Guard, guards:
       },
     },
     ...guardChecks(db, guards, new Set([itemId(node.key)])),
-    { Put: { TableName: db.table, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => withAudit(db, event, (audit) => [...(items as never[]), ...audit]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -172,10 +172,9 @@ export async function recordLinkOpen(db: Database, write: OpenWrite, event: Audi
         ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': write.nowIso },
       },
     },
-    { Put: { TableName: db.table, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
   ];
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => withAudit(db, event, (audit) => [...(items as never[]), ...audit]),
     (error) => {
       if (cancellationReasons(error)) throw new LinkChanged();
     },
@@ -228,15 +227,7 @@ export function lockLink(db: Database, linkId: string, maxAttempts: number, nowI
 /** Revoke: the link (guard: it exists, else LINK_NOT_FOUND) and the `link.revoke` event, together. */
 export async function deleteLink(db: Database, linkId: string, event: AuditEvent): Promise<void> {
   await dynamo(
-    () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: db.table, Key: keys.link(linkId), ConditionExpression: 'attribute_exists(pk)' } },
-            { Put: { TableName: db.table, Item: auditItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
-          ],
-        }),
-      ),
+    () => withAudit(db, event, (audit) => [{ Delete: { TableName: db.table, Key: keys.link(linkId), ConditionExpression: 'attribute_exists(pk)' } }, ...audit]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

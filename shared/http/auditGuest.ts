@@ -7,6 +7,8 @@ import type { Caller } from './Operation.js';
 
 /** Path parameters are ids; anything longer than this is cut (they are attacker-chosen). */
 const MAX_TARGET_CHARS = 128;
+/** The User-Agent is attacker-chosen too. */
+const MAX_USER_AGENT_CHARS = 256;
 
 /** How the request ended: a status code, or the error it failed with. */
 export type Outcome = { status: number } | { error: unknown };
@@ -64,6 +66,7 @@ export function guestAuditEvent(route: Route, event: APIGatewayProxyEventV2, cal
     ...(errorCode ? { errorCode } : {}),
     requestId: event.requestContext?.requestId ?? '',
     sourceIp: event.requestContext?.http?.sourceIp ?? '',
+    userAgent: (event.requestContext?.http?.userAgent ?? event.headers?.['user-agent'] ?? '').slice(0, MAX_USER_AGENT_CHARS),
   };
 }
 

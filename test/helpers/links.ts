@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TEST_KDF } from '../../shared/crypto/index.js';
+import { readAuditEvents } from '../../shared/data/auditChain.js';
 import type { Actor } from './actors.js';
 import { api, type ApiResponse } from './http.js';
 import type { LocalStack } from './localStack.js';
@@ -58,23 +59,15 @@ export async function scanTable(stack: LocalStack): Promise<Record<string, unkno
   return items;
 }
 
-/** The link events (`link.*`) of one link, oldest first, on the days of the given instants. */
-export async function linkEvents(stack: LocalStack, linkId: string, instants: number[] = [Date.now()]): Promise<Record<string, unknown>[]> {
-  const items = await auditItems(stack, instants);
+/** The link events (`link.*`) of one link, oldest first. */
+export async function linkEvents(stack: LocalStack, linkId: string): Promise<Record<string, unknown>[]> {
+  const items = await auditItems(stack);
   return items.filter((i) => (i.targets as Record<string, string> | undefined)?.linkId === linkId);
 }
 
-/** Every AUDIT# item on the days of the given instants (the handlers' clock may have moved). */
-export async function auditItems(stack: LocalStack, instants: number[] = [Date.now()]): Promise<Record<string, unknown>[]> {
-  const days = [...new Set(instants.map((t) => new Date(t).toISOString().slice(0, 10)))];
-  const pages = await Promise.all(
-    days.map((day) =>
-      stack.deps.db.doc
-        .send(new QueryCommand({ TableName: stack.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#${day}` }, ConsistentRead: true }))
-        .then((out) => out.Items ?? []),
-    ),
-  );
-  return pages.flat().sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+/** Every audit event, on every chain, oldest first. */
+export async function auditItems(stack: LocalStack): Promise<Record<string, unknown>[]> {
+  return (await readAuditEvents(stack.deps.db)) as unknown as Record<string, unknown>[];
 }
 
 /** Sets attributes of a node's META directly (a key change or limit the test does not need the full flow of). */

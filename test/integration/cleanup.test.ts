@@ -19,6 +19,7 @@ import { type Actor, grantFor, newDocumentId, register, shareGrant, upload, type
 import { childLabel, type FolderHandle, folderGrant, mkdir, uploadInto } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { readAuditEvents } from '../../shared/data/auditChain.js';
 
 /**
  * The cleanup job (docs/links.md, "Cleanup") against DynamoDB Local and s3rver: one mixture of
@@ -163,22 +164,9 @@ async function snapshot(env: Env): Promise<Record<string, unknown>[]> {
   return items.sort((a, b) => `${a.pk}|${a.sk}`.localeCompare(`${b.pk}|${b.sk}`));
 }
 
-/** The system's audit events (the cleanup's), from the days around now. */
+/** The system's audit events (the cleanup's), on every chain. */
 async function systemEvents(env: Env): Promise<Record<string, any>[]> {
-  const days = [...new Set([iso(env.now() - DAY).slice(0, 10), iso(env.now()).slice(0, 10)])];
-  const events: Record<string, any>[] = [];
-  for (const day of days) {
-    const out = await env.stack.deps.db.doc.send(
-      new QueryCommand({
-        TableName: env.stack.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `AUDIT#${day}` },
-        ConsistentRead: true,
-      }),
-    );
-    events.push(...(out.Items ?? []).filter((e) => e.actorKind === 'system'));
-  }
-  return events;
+  return (await readAuditEvents(env.stack.deps.db)).filter((e) => e.actorKind === 'system');
 }
 
 const sum = (...reports: CleanupReport[]): CleanupReport =>

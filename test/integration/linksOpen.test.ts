@@ -208,7 +208,7 @@ describe('a password', () => {
     for (let i = 1; i <= 9; i++) expect(code(await openLink(url, { token, proof: fakeProof() }))).toEqual([401, 'LINK_PASSWORD_WRONG']);
     expect((await openLink(url, { token, proof })).status).toBe(200);
 
-    const events = await linkEvents(stack, linkId, [t0]);
+    const events = await linkEvents(stack, linkId);
     const locks = events.filter((e) => e.operation === 'link.lock');
     expect(locks).toHaveLength(1);
     expect(locks[0]).toMatchObject({ status: 429, errorCode: 'LINK_LOCKED', details: { lockedUntil }, targets: { linkId, nodeId: doc.documentId }, actorKind: 'anonymous' });

@@ -11,6 +11,7 @@ import { chainLabel } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
+import { readAuditEvents } from '../../shared/data/auditChain.js';
 
 /**
  * The cleanup job's version entries (docs/versions.md): abandoned pending versions and prunes
@@ -89,16 +90,8 @@ async function objectExists(key: string): Promise<boolean> {
   }
 }
 
-async function systemEvents(operation: string) {
-  const days = [...new Set([0, DAY_MS, 2 * DAY_MS].map((d) => new Date(Date.now() + d).toISOString().slice(0, 10)))];
-  const events: Record<string, unknown>[] = [];
-  for (const day of days) {
-    const out = await stack.deps.db.doc.send(
-      new QueryCommand({ TableName: stack.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#${day}` }, ConsistentRead: true }),
-    );
-    events.push(...(out.Items ?? []).filter((e) => e.operation === operation));
-  }
-  return events;
+async function systemEvents(operation: string): Promise<Record<string, unknown>[]> {
+  return ((await readAuditEvents(stack.deps.db)) as unknown as Record<string, unknown>[]).filter((e) => e.operation === operation);
 }
 
 const total = (reports: CleanupReport[]) =>

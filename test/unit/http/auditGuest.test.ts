@@ -1,5 +1,5 @@
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Deps } from '../../../shared/config/Deps.js';
 import { Forbidden } from '../../../shared/errors/index.js';
 import { areaHandler } from '../../../shared/http/areaHandler.js';
+import { eventHash, GENESIS_HASH } from '../../../shared/audit/eventHash.js';
 import { guestAuditEvent } from '../../../shared/http/auditGuest.js';
 import { type AnyOperation, operation } from '../../../shared/http/Operation.js';
 import { ROUTES } from '../../../shared/routes.js';
@@ -55,24 +56,37 @@ function documentsArea(kind: 'member' | 'guest', run: () => Promise<{ status?: n
 
 const ADD_COMMENT = `POST /documents/{id}/comments`;
 
+/** The one audit transaction sent: the event Put and the chain head Update, nothing else. */
 function auditItem(): Record<string, unknown> {
-  const calls = mock.commandCalls(PutCommand);
+  const calls = mock.commandCalls(TransactWriteCommand);
   expect(calls).toHaveLength(1);
-  return calls[0]!.args[0].input.Item as Record<string, unknown>;
+  const items = calls[0]!.args[0].input.TransactItems!;
+  expect(items).toHaveLength(2);
+  expect(items[1]!.Update).toMatchObject({ Key: { pk: items[0]!.Put!.Item!.pk, sk: 'HEAD' }, ConditionExpression: 'attribute_not_exists(pk)' });
+  return items[0]!.Put!.Item as Record<string, unknown>;
+}
+
+/** An empty audit log (no chain head yet) that accepts every transaction. */
+function writableLog() {
+  mock.on(GetCommand).resolves({});
+  mock.on(TransactWriteCommand).resolves({});
 }
 
 describe('auditGuest', () => {
   beforeEach(() => mock.reset());
 
   it("records a guest's successful request: who, what, which ids, how it ended", async () => {
-    mock.on(PutCommand).resolves({});
+    writableLog();
     const { handler } = documentsArea('guest', async () => ({ status: 201, body: { ok: true } }));
     const res = await handler(event(ADD_COMMENT, { id: DOC }));
     expect(res.statusCode).toBe(201);
-    expect(mock).toHaveReceivedCommandWith(PutCommand, { TableName: 'coffer', ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(mock).toHaveReceivedCommandWith(GetCommand, { TableName: 'coffer', ConsistentRead: true });
     const item = auditItem();
     expect(item).toMatchObject({
-      pk: 'AUDIT#2025-03-04',
+      sk: 'SEQ#000000000001',
+      seq: 1,
+      prevHash: GENESIS_HASH,
+      userAgent: 't',
       type: 'audit',
       at: '2025-03-04T05:06:07.089Z',
       actorId: 'gina',
@@ -85,12 +99,15 @@ describe('auditGuest', () => {
       requestId: 'req-7',
       sourceIp: '203.0.113.9',
     });
-    expect(item.sk).toMatch(/^2025-03-04T05:06:07\.089Z#[0-9a-f]{16}$/);
+    expect(item.pk).toMatch(/^AUDIT#[0-9]{2}$/);
+    expect(item.shard).toBe(String(item.pk).slice('AUDIT#'.length));
+    expect(item.id).toMatch(/^[0-9a-f]{32}$/);
+    expect(item.hash).toBe(eventHash(item));
     expect(item).not.toHaveProperty('errorCode');
   });
 
   it("records a guest's refused request with its status and code", async () => {
-    mock.on(PutCommand).resolves({});
+    writableLog();
     const { handler } = documentsArea('guest', async () => {
       throw new Forbidden('CANNOT_COMMENT', 'Your level does not allow comments here.');
     });
@@ -101,7 +118,7 @@ describe('auditGuest', () => {
   });
 
   it('records an unexpected failure as 500 INTERNAL, without its message', async () => {
-    mock.on(PutCommand).resolves({});
+    writableLog();
     const { handler } = documentsArea('guest', async () => {
       throw new Error(`boom ${SECRET_BODY}`);
     });
@@ -113,7 +130,7 @@ describe('auditGuest', () => {
   });
 
   it('records a request that fails validation', async () => {
-    mock.on(PutCommand).resolves({});
+    writableLog();
     const { handler } = documentsArea('guest', async () => ({ status: 201 }));
     const res = await handler(event(ADD_COMMENT, {})); // no id: the params schema refuses it
     expect(res.statusCode).toBe(400);
@@ -121,7 +138,7 @@ describe('auditGuest', () => {
   });
 
   it('never records the token, the body or the query string', async () => {
-    mock.on(PutCommand).resolves({});
+    writableLog();
     const { handler } = documentsArea('guest', async () => ({ status: 201 }));
     await handler(event(ADD_COMMENT, { id: DOC }));
     const stored = JSON.stringify(auditItem());
@@ -131,7 +148,8 @@ describe('auditGuest', () => {
   });
 
   it('answers 503 when the audit cannot be written: audited or refused', async () => {
-    mock.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }));
+    mock.on(GetCommand).resolves({});
+    mock.on(TransactWriteCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }));
     const run = vi.fn(async () => ({ status: 200, body: { secret: 'document list' } }));
     const { handler } = documentsArea('guest', run);
     const res = await handler(event(ADD_COMMENT, { id: DOC }));
@@ -141,7 +159,8 @@ describe('auditGuest', () => {
   });
 
   it('answers 503 for a failed request too when its audit cannot be written', async () => {
-    mock.on(PutCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }));
+    mock.on(GetCommand).resolves({});
+    mock.on(TransactWriteCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }));
     const { handler } = documentsArea('guest', async () => {
       throw new Forbidden('CANNOT_COMMENT', 'no');
     });
@@ -151,7 +170,7 @@ describe('auditGuest', () => {
   it('does not audit members', async () => {
     const { handler } = documentsArea('member', async () => ({ status: 201 }));
     expect((await handler(event(ADD_COMMENT, { id: DOC }))).statusCode).toBe(201);
-    expect(mock.commandCalls(PutCommand)).toHaveLength(0);
+    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('cuts over-long path parameters (they are attacker-chosen)', () => {
