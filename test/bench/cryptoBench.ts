@@ -90,7 +90,7 @@ const READERS = {
 } as const;
 
 /** The environment the coffer launcher (client/cli/bin.js) gives the CLI on Linux, read from the CLI itself. */
-async function cliLauncherEnv(): Promise<Record<string, string> | undefined> {
+export async function cliLauncherEnv(): Promise<Record<string, string> | undefined> {
   try {
     const url = new URL('../../client/cli/launcherEnv.js', import.meta.url).href;
     const mod = (await import(url)) as { MALLOC_TUNING?: Record<string, string> };
@@ -101,7 +101,7 @@ async function cliLauncherEnv(): Promise<Record<string, string> | undefined> {
 }
 
 /** Deterministic, fast input: the AES-128-CTR keystream of a fixed key (hashes as it writes). */
-async function generate(path: string, size: number): Promise<{ seconds: number; sha256: string }> {
+export async function generate(path: string, size: number): Promise<{ seconds: number; sha256: string }> {
   const started = performance.now();
   const keystream = createCipheriv('aes-128-ctr', Buffer.alloc(16, 0x42), Buffer.alloc(16, 0));
   const hash = createHash('sha256');
@@ -121,14 +121,14 @@ async function generate(path: string, size: number): Promise<{ seconds: number; 
   return { seconds: (performance.now() - started) / 1000, sha256: hash.digest('hex') };
 }
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 /** Flush dirty pages so the previous run's writeback does not land in the next run's time. */
-function settle(): void {
+export function settle(): void {
   try {
     execFileSync('sync', { stdio: 'ignore' });
   } catch {
@@ -136,7 +136,7 @@ function settle(): void {
   }
 }
 
-function has(command: string): boolean {
+export function has(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
     return true;
@@ -157,12 +157,12 @@ function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<
   });
 }
 
-async function removeIfPresent(path: string): Promise<void> {
+export async function removeIfPresent(path: string): Promise<void> {
   await rm(path, { force: true });
 }
 
 /** The worker as plain JS (esbuild), so its RSS is not inflated by tsx's loader thread (~70 MiB). */
-async function workerCommand(options: CryptoBenchOptions, dir: string): Promise<{ command: string; args: string[]; label: string }> {
+export async function workerCommand(options: CryptoBenchOptions, dir: string): Promise<{ command: string; args: string[]; label: string }> {
   const source = fileURLToPath(new URL('./cryptoWorker.ts', import.meta.url));
   if (options.worker === 'tsx') return { command: process.execPath, args: ['--import', 'tsx', source], label: 'node --import tsx cryptoWorker.ts' };
   const outfile = join(dir, 'cryptoWorker.mjs');
@@ -170,7 +170,7 @@ async function workerCommand(options: CryptoBenchOptions, dir: string): Promise<
   return { command: process.execPath, args: [outfile], label: 'node cryptoWorker.mjs (esbuild bundle)' };
 }
 
-async function cofferRun(
+export async function cofferRun(
   worker: { command: string; args: string[] },
   op: 'encrypt' | 'decrypt' | 'copy' | 'idle',
   input: string,
@@ -184,7 +184,7 @@ async function cofferRun(
 }
 
 /** age under /usr/bin/time -f when there is one: wall time from here, peak RSS and CPU from time(1). */
-async function ageRun(args: string[], timeFile: string, useTime: boolean): Promise<Run> {
+export async function ageRun(args: string[], timeFile: string, useTime: boolean): Promise<Run> {
   const started = performance.now();
   const result = useTime
     ? await run('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, 'age', ...args])
@@ -197,7 +197,7 @@ async function ageRun(args: string[], timeFile: string, useTime: boolean): Promi
 }
 
 /** `openssl speed -evp aes-256-gcm -seconds 3`: the 16384-byte column, single core. */
-async function opensslSpeed(log: (line: string) => void): Promise<CryptoResults['openssl']> {
+export async function opensslSpeed(log: (line: string) => void): Promise<CryptoResults['openssl']> {
   if (!has('openssl')) return { available: false, reason: 'openssl is not installed' };
   const version = execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim();
   const args = ['speed', '-evp', 'aes-256-gcm', '-seconds', '3'];

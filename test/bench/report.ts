@@ -2,6 +2,8 @@
 import type { ApiResults } from './apiBench.js';
 import type { CryptoResults, Run } from './cryptoBench.js';
 import type { Machine } from './machine.js';
+import type { LargeFileResults } from './largeFileBench.js';
+import { largeFileConsole, largeFileFigures, largeFileMarkdown } from './largeFileReport.js';
 import type { GroupShareResult, PermissionResults, UserShareResult, UserShareRun } from './permissionBench.js';
 import { fixed, gbps, MiB, markdownTable, median, mibps, textTable } from './stats.js';
 
@@ -35,6 +37,7 @@ export interface BenchRun {
   crypto?: CryptoResults;
   api?: ApiResults;
   permissions?: PermissionResults;
+  largeFiles?: LargeFileResults;
   /** Parts that threw: reported, and the exit code is 1. */
   failures: { part: string; error: string }[];
 }
@@ -42,7 +45,7 @@ export interface BenchRun {
 export type Status = 'PASS' | 'MISSED' | 'FAILED' | 'info';
 
 export interface Figure {
-  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'run';
+  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'run';
   name: string;
   measured: string;
   target: string;
@@ -158,6 +161,7 @@ export function figures(run: BenchRun): Figure[] {
     });
   }
   if (run.permissions) out.push(...permissionFigures(run.permissions));
+  if (run.largeFiles) out.push(...largeFileFigures(run.largeFiles).map((f) => ({ group: 'large files (CLI)' as const, ...f })));
   for (const f of run.failures ?? []) {
     out.push({ group: 'run', name: `${f.part}: did not complete`, measured: f.error, target: 'runs to the end', status: 'FAILED' });
   }
@@ -416,10 +420,23 @@ export function consoleReport(run: BenchRun): string {
     parts.push('Permissions (local stack):');
     parts.push(...permissionSection(run.permissions, false));
   }
+  if (run.largeFiles) {
+    parts.push('');
+    parts.push(largeFileConsole(run.largeFiles));
+  }
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   parts.push('');
   parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `${x.status}: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
   return parts.join('\n');
+}
+
+/** When, where and on what commit a run was made, on one line (the large-file section carries its own). */
+export function provenanceLine(run: BenchRun): string {
+  const m = run.machine;
+  return (
+    `Run ${run.date} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}; load average ${run.loadBefore} → ${run.loadAfter}; ` +
+    `commit ${m.commit}; ${Object.entries(run.settings).filter(([k]) => k.startsWith('BENCH_LARGE')).map(([k, v]) => `${k}=${v}`).join(', ')}.`
+  );
 }
 
 export function markdownReport(run: BenchRun): string {
@@ -494,6 +511,10 @@ export function markdownReport(run: BenchRun): string {
     lines.push('## Permissions: access checks and sharing');
     lines.push('');
     lines.push(...permissionSection(run.permissions, true));
+  }
+  if (run.largeFiles) {
+    lines.push('');
+    lines.push(largeFileMarkdown(run.largeFiles, provenanceLine(run)));
   }
   lines.push('');
   lines.push(STATIC_NOTES);

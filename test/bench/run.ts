@@ -4,16 +4,19 @@
  * (access-check DynamoDB calls and latency, sharing with 1,000 users and with a group of 1,000),
  * printed and written to docs/benchmarks.md (+ docs/bench-results/latest.json). Exit code 0 even
  * when a target is missed; 1 when a part fails to run (its error is in the report).
- * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing.
+ * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing,
+ * except `--only large-files`, which rewrites its own section of docs/benchmarks.md and
+ * docs/bench-results/large-files.json (the rest of the file is left as the last full run wrote it).
  * Knobs: see the "How to run" section that report.ts writes into docs/benchmarks.md.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.DDB_LOCAL_TELEMETRY ??= '0';
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadAverage, machine } from './machine.js';
-import { type BenchRun, consoleReport, markdownReport } from './report.js';
+import { largeFileMarkdown, spliceSection } from './largeFileReport.js';
+import { type BenchRun, consoleReport, markdownReport, provenanceLine } from './report.js';
 import { MiB } from './stats.js';
 
 function intEnv(name: string, fallback: number, min: number): number {
@@ -36,13 +39,22 @@ function onlyArgument(argv: readonly string[]): string | undefined {
     const arg = argv[i]!;
     if (arg === '--only') {
       const value = argv[i + 1];
-      if (value === undefined) throw new Error('--only needs a part: crypto, api or permissions');
+      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions or large-files');
       return value;
     }
     if (arg.startsWith('--only=')) return arg.slice('--only='.length);
-    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions> (other knobs are BENCH_* variables)`);
+    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files> (other knobs are BENCH_* variables)`);
   }
   return undefined;
+}
+
+/** A comma-separated list of sizes in MiB, e.g. BENCH_LARGE_SIZES_MIB=1024,5120. */
+function sizeList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const sizes = raw.split(',').map((v) => Number(v.trim()));
+  if (sizes.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`${name} must be sizes in MiB separated by commas, got "${raw}"`);
+  return sizes;
 }
 
 async function main(): Promise<void> {
@@ -56,7 +68,10 @@ async function main(): Promise<void> {
   const shareUsers = intEnv('BENCH_SHARE_USERS', 1000, 2);
   const shareRepeats = intEnv('BENCH_SHARE_REPEATS', 3, 1);
   const shareConcurrency = intEnv('BENCH_SHARE_CONCURRENCY', 1, 1);
-  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions'] as const, onlyArgument(process.argv.slice(2)));
+  const largeSizes = sizeList('BENCH_LARGE_SIZES_MIB', [1024, 5120]);
+  const largeRepeats = intEnv('BENCH_LARGE_REPEATS', 1, 1);
+  const largeVariants = intEnv('BENCH_LARGE_VARIANTS', 1, 0) > 0;
+  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
   const write = process.env.BENCH_WRITE !== '0' && only === 'all';
@@ -80,6 +95,9 @@ async function main(): Promise<void> {
       BENCH_SHARE_USERS: shareUsers,
       BENCH_SHARE_REPEATS: shareRepeats,
       BENCH_SHARE_CONCURRENCY: shareConcurrency,
+      BENCH_LARGE_SIZES_MIB: largeSizes.join(','),
+      BENCH_LARGE_REPEATS: largeRepeats,
+      BENCH_LARGE_VARIANTS: largeVariants ? 1 : 0,
     },
     failures: [],
   };
@@ -100,30 +118,45 @@ async function main(): Promise<void> {
     }
   };
   if (only === 'all' || only === 'crypto') {
-    log(`\n[1/3] client crypto: ${sizeMiB} MiB, ${repeats} repeat(s), with openssl and age baselines`);
+    log(`\n[1/4] client crypto: ${sizeMiB} MiB, ${repeats} repeat(s), with openssl and age baselines`);
     await part('client crypto', async () => {
       const { cryptoBench } = await import('./cryptoBench.js');
       run.crypto = await cryptoBench({ sizeBytes: sizeMiB * MiB, repeats, worker, reader, readChunk: readChunkKiB * 1024, log });
     });
   }
   if (only === 'all' || only === 'api') {
-    log(`\n[2/3] server API on the local stack: ${iterations} requests per operation`);
+    log(`\n[2/4] server API on the local stack: ${iterations} requests per operation`);
     await part('server API', async () => {
       const { apiBench } = await import('./apiBench.js');
       run.api = await apiBench({ iterations, warmup, log });
     });
   }
   if (only === 'all' || only === 'permissions') {
-    log(`\n[3/3] permissions on the local stack: ${permIterations} checks per cell, sharing with ${shareUsers} users and a group of ${shareUsers}`);
+    log(`\n[3/4] permissions on the local stack: ${permIterations} checks per cell, sharing with ${shareUsers} users and a group of ${shareUsers}`);
     await part('permissions', async () => {
       const { permissionBench } = await import('./permissionBench.js');
       run.permissions = await permissionBench({ iterations: permIterations, warmup: permWarmup, shareUsers, shareRepeats, shareConcurrency, log });
+    });
+  }
+  if (only === 'all' || only === 'large-files') {
+    log(`\n[4/4] large files through the CLI on the local stack: ${largeSizes.map((m) => `${m} MiB`).join(', ')}, ${largeRepeats} upload(s) and download(s) each`);
+    await part('large files', async () => {
+      const { largeFileBench } = await import('./largeFileBench.js');
+      run.largeFiles = await largeFileBench({ sizesMiB: largeSizes, repeats: largeRepeats, variants: largeVariants, log });
     });
   }
   run.loadAfter = loadAverage();
 
   log(`\n${consoleReport(run)}`);
 
+  if (only === 'large-files' && run.largeFiles && process.env.BENCH_WRITE !== '0') {
+    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
+    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
+    await writeFile(`${docs}benchmarks.md`, spliceSection(current, largeFileMarkdown(run.largeFiles, provenanceLine(run))));
+    await mkdir(`${docs}bench-results`, { recursive: true });
+    await writeFile(`${docs}bench-results/large-files.json`, `${JSON.stringify(run, null, 2)}\n`);
+    log('\nWrote the large-file section of docs/benchmarks.md and docs/bench-results/large-files.json');
+  }
   if (write) {
     const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
     await mkdir(`${docs}bench-results`, { recursive: true });

@@ -335,11 +335,17 @@ describe('describeError: share links', () => {
 
 describe('tuningFromEnv', () => {
   it('COFFER_ALLOW_WEAK_KDF=1 allows the test KDF at login and derives link passwords with TEST_KDF', () => {
-    expect(tuningFromEnv({ COFFER_ALLOW_WEAK_KDF: '1' })).toEqual({ allowWeakKdf: true, linkKdf: TEST_KDF });
+    expect(tuningFromEnv({ COFFER_ALLOW_WEAK_KDF: '1' })).toEqual({ allowWeakKdf: true, linkKdf: TEST_KDF, partMemory: 16 * 1048592 });
   });
 
-  it('otherwise the SDK defaults hold (DEFAULT_KDF for links)', () => {
-    expect(tuningFromEnv({})).toEqual({ allowWeakKdf: false });
+  it('otherwise the SDK defaults hold (DEFAULT_KDF for links), with one upload part in memory', () => {
+    expect(tuningFromEnv({})).toEqual({ allowWeakKdf: false, partMemory: 16 * 1048592 });
+  });
+
+  it('COFFER_PART_MEMORY_MIB sets the memory for upload parts; anything but a positive whole number is ignored', () => {
+    expect(tuningFromEnv({ COFFER_PART_MEMORY_MIB: '64' })).toMatchObject({ partMemory: 64 * 1024 * 1024 });
+    expect(tuningFromEnv({ COFFER_PART_MEMORY_MIB: '-1' })).toMatchObject({ partMemory: 16 * 1048592 });
+    expect(tuningFromEnv({ COFFER_PART_MEMORY_MIB: '1.5' })).toMatchObject({ partMemory: 16 * 1048592 });
   });
 });
 
