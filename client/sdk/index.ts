@@ -60,7 +60,7 @@ export type {
 } from './links.js';
 export { openLink, type LinkedNode, type OpenedLink, type OpenLinkOptions } from './openLink.js';
 export type { DocumentEntry, DocumentPage, ListOptions } from './listDocuments.js';
-export { partCount, splitIntoParts } from './multipart.js';
+export { cutParts, partCount, PartBuffers, splitIntoParts, type CutPart } from './multipart.js';
 export {
   GRANTABLE_ROLES,
   splitPrincipals,
@@ -79,4 +79,13 @@ export type { RegisterOptions } from './register.js';
 export { safeFileName } from './safeFileName.js';
 export { MemorySessionStore, type Session, type SessionStore } from './Session.js';
 export type { RevokeResult, ShareOptions, ShareRecipients, ShareResult } from './share.js';
-export type { TransferProgress, UploadOptions, UploadResult } from './upload.js';
+export { sendContent, type JournalOptions, type SendContentOptions, type SentContent, type TransferProgress, type UploadOptions, type UploadResult } from './upload.js';
+export { resumeUpload, type ResumeOptions, type ResumeResult, type ResumeSource } from './resume.js';
+export { FileChangedError, ResumeRefusedError } from './uploadErrors.js';
+export {
+  MemoryUploadJournal,
+  parseJournalEntry,
+  type SourceIdentity,
+  type UploadJournal,
+  type UploadJournalEntry,
+} from './uploadJournal.js';
