@@ -14,7 +14,8 @@ import { ApiClient, type FetchLike } from './ApiClient.js';
 import { mapBounded } from './bounded.js';
 import { countingStream } from './byteStreams.js';
 import { NAME_FIELD } from './dataKeys.js';
-import { CofferApiError } from './errors.js';
+import { digestCheckStream } from './digestCheckStream.js';
+import { CofferApiError, IntegrityMismatchError } from './errors.js';
 import { keyAtGeneration, type NodeKind, openKeyPath } from './nodeKeys.js';
 import { getPresigned } from './presigned.js';
 import type { TransferProgress } from './upload.js';
@@ -154,7 +155,7 @@ async function openTarget(session: LinkSession, response: OpenLinkResponse, expe
     throw new DecryptionFailed();
   }
   const nodeId = node.nodeId;
-  const key = await openKeyPath({ linkKey: session.keys.linkKey }, { nodeId, kind: node.kind }, keyPath);
+  let key = await openKeyPath({ linkKey: session.keys.linkKey }, { nodeId, kind: node.kind }, keyPath);
   const base = {
     link: {
       linkId: link.linkId,
@@ -174,7 +175,16 @@ async function openTarget(session: LinkSession, response: OpenLinkResponse, expe
       if (!response.download || node.version === undefined) {
         throw new CofferApiError(200, 'BAD_RESPONSE', 'The server opened a document link without its download.');
       }
-      const ciphertext = await getPresigned(session.transport.fetch, response.download.url, session.options.signal);
+      // After a key-only rotation the current version is under an older generation: down the document's chain.
+      const generation = node.versionKeyGeneration ?? node.keyGeneration;
+      if (generation > node.keyGeneration) throw new DecryptionFailed();
+      const contentKey = await keyAtGeneration(key, nodeId, node.keyGeneration, generation, response.keyChain);
+      if (contentKey !== key) key.fill(0);
+      key = contentKey;
+      let ciphertext = await getPresigned(session.transport.fetch, response.download.url, session.options.signal);
+      if (node.digest !== undefined && node.size !== undefined) {
+        ciphertext = ciphertext.pipeThrough(digestCheckStream(node.size, node.digest, () => new IntegrityMismatchError(nodeId, node.version!)));
+      }
       const report = session.options.onProgress;
       const stream = ciphertext
         .pipeThrough(decryptStream(key, { documentId: nodeId, version: node.version }))

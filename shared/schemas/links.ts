@@ -116,6 +116,10 @@ export interface LinkChild {
   parentKeyGeneration: number;
   size?: number;
   version?: number;
+  /** A document: the key generation its current version is encrypted under (see `keyChain`). */
+  versionKeyGeneration?: number;
+  /** A document: its current version's ciphertext digest (docs/versions.md, "Integrity"). */
+  digest?: string;
   createdAt: string;
 }
 
@@ -127,6 +131,10 @@ export interface OpenedLinkNode {
   keyGeneration: number;
   size?: number;
   version?: number;
+  /** A document: the key generation its current version is encrypted under (see `keyChain`). */
+  versionKeyGeneration?: number;
+  /** A document: its current version's ciphertext digest (docs/versions.md, "Integrity"). */
+  digest?: string;
   createdAt: string;
 }
 
@@ -134,6 +142,8 @@ export interface OpenLinkResponse {
   link: { linkId: string; nodeId: string; nodeKind: 'document' | 'folder'; access: LinkAccess; expiresAt: string; downloadsLeft?: number };
   node: OpenedLinkNode;
   keyPath: KeyPath;
+  /** A document: its key chain from the key path's generation down to `node.versionKeyGeneration`. */
+  keyChain?: Record<string, string>;
   download?: { url: string; expiresAt: string };
   children?: LinkChild[];
   cursor?: string;

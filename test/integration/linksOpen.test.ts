@@ -69,6 +69,7 @@ describe('a document link', () => {
       keyGeneration: 1,
       size: doc.ciphertext.length,
       version: 1,
+      versionKeyGeneration: 1,
       createdAt: expect.any(String),
     });
     expect(res.body.keyPath).toEqual({
@@ -76,6 +77,7 @@ describe('a document link', () => {
       steps: [],
       chains: {},
     });
+    expect(res.body.keyChain).toEqual({}); // the current version is under the current key
     expect(res.body.children).toBeUndefined();
     const download = new URL(res.body.download.url);
     expect(Number(download.searchParams.get('X-Amz-Expires'))).toBeLessThanOrEqual(60);

@@ -1,9 +1,10 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
+import { openLink } from '../../client/sdk/openLink.js';
 import { s3Client } from '../../shared/config/clients.js';
-import { decryptBytes, TEST_KDF } from '../../shared/crypto/index.js';
+import { decryptBytes, encryptBytes, TEST_KDF } from '../../shared/crypto/index.js';
 import { objectKey } from '../../shared/data/keys.js';
 import { DecryptionFailed } from '../../shared/errors/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
@@ -167,5 +168,27 @@ describe('revoke and key generations', () => {
     const documentId = await sharedDocument(bytes(5000, 13));
     expect(await failure(c('wes').rotate(documentId, { keyOnly: true }))).toMatchObject({ status: 403 });
     expect((await c('vic').nodeKey(documentId)).keyGeneration).toBe(1);
+  });
+});
+
+describe('links and versions', () => {
+  it('a link made after a key-only rotation opens the current version down the key chain, and refuses a swapped object', async () => {
+    const v1 = bytes(120_000, 14);
+    const documentId = await sharedDocument(v1);
+    await c('vic').rotate(documentId, { keyOnly: true }); // the key is at generation 2; version 1 stays under generation 1
+    const { url } = await c('vic').createLink(documentId);
+
+    const opened = await openLink(url);
+    expect(opened.node).toMatchObject({ nodeId: documentId, name: 'plan.txt', size: v1.length });
+    expect(Buffer.from(await readAll(opened.stream!)).equals(Buffer.from(v1))).toBe(true);
+
+    // another upload of the same document and version (same key, fresh salt): only the digest tells
+    const other = await c('wes').uploadVersion(documentId, bytes(120_000, 15));
+    const { key } = await c('vic').nodeKey(documentId);
+    const impostor = await encryptBytes(key, { documentId, version: other.version }, bytes(120_000, 16));
+    await s3Client(stack.endpoints).send(new PutObjectCommand({ Bucket: stack.bucket, Key: objectKey(documentId, other.version), Body: impostor }));
+    const { url: second } = await c('vic').createLink(documentId);
+    const swapped = await openLink(second);
+    await expect(readAll(swapped.stream!)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
   });
 });

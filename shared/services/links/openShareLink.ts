@@ -1,6 +1,5 @@
 import type { Deps } from '../../config/Deps.js';
 import { recordAudit } from '../../data/audit.js';
-import { objectKey } from '../../data/keys.js';
 import { getLink, LinkChanged, type LinkItem, recordLinkOpen } from '../../data/links.js';
 import type { NodeMeta } from '../../data/nodes.js';
 import { CofferError, httpStatus, ServiceUnavailable, ValidationFailed } from '../../errors/index.js';
@@ -9,6 +8,7 @@ import { decodeChildCursor } from '../folderCursor.js';
 import { type LinkActor, linkEvent } from './linkAudit.js';
 import { checkAudience, checkLinkUsable } from './linkChecks.js';
 import { linkChildrenPage } from './linkChildren.js';
+import { linkDocumentContent } from './linkDocumentContent.js';
 import { checkLinkPassword } from './linkPasswordCheck.js';
 import { resolveLinkTarget } from './linkTarget.js';
 import { linkIdOf } from './linkToken.js';
@@ -39,7 +39,7 @@ export async function openShareLink(deps: Deps, actor: LinkActor, body: OpenLink
     if (isDocument && body.cursor) throw new ValidationFailed('A document has no pages: open it without a cursor.');
     const startKey = body.cursor ? decodeChildCursor(body.cursor, target.nodeId) : undefined;
     const ttl = Math.min(MAX_LINK_URL_TTL_SECONDS, deps.settings.linkDownloadUrlTtlSeconds);
-    const url = isDocument ? await deps.objects.presignGet(objectKey(target.nodeId, target.currentVersion as number), ttl) : undefined;
+    const content = isDocument ? await linkDocumentContent(deps, target, ttl) : undefined;
 
     const details = target === linkNode ? undefined : { targetNodeId: target.nodeId };
     const counted = await commitOpen(deps, link, isDocument, (now) => linkEvent(actor, 'link.open', now, targets, { status: 200, ...(details ? { details } : {}) }));
@@ -56,7 +56,12 @@ export async function openShareLink(deps: Deps, actor: LinkActor, body: OpenLink
       node: openedNode(target, target !== linkNode),
       keyPath,
     };
-    if (url) response.download = { url, expiresAt: new Date(counted.at + ttl * 1000).toISOString() };
+    if (content) {
+      response.node.versionKeyGeneration = content.versionKeyGeneration;
+      if (content.digest) response.node.digest = content.digest;
+      response.keyChain = content.keyChain;
+      response.download = { url: content.url, expiresAt: new Date(counted.at + ttl * 1000).toISOString() };
+    }
     if (!isDocument) Object.assign(response, await linkChildrenPage(deps, target.nodeId, startKey));
     return response;
   } catch (error) {
