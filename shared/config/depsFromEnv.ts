@@ -45,6 +45,7 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
           // Least privilege: each function gets only the key ids it is granted.
           macKeyId: env.MAC_KEY_ID || undefined,
           dataKeyId: env.DATA_KEY_ID || undefined,
+          auditKeyId: env.AUDIT_KEY_ID || undefined,
         });
   return {
     db: { doc: documentClient(endpoints), table: required(env, 'TABLE_NAME') },

@@ -19,6 +19,16 @@ export interface KeyService {
   /** Stable identifier of the signing key, used as the JWT `kid`. */
   signingKeyId(): string;
 
+  /**
+   * ECDSA P-256 / SHA-256 over `message` (r || s, 64 bytes) under the audit checkpoint key: a
+   * key that signs audit checkpoints and nothing else, so a token signer cannot forge one and
+   * the key's policy can let only the audit function sign (docs/audit.md).
+   */
+  signAuditCheckpoint(message: Uint8Array): Promise<Uint8Array>;
+
+  /** SubjectPublicKeyInfo (DER) of the audit checkpoint key: what verifiers check checkpoints against. */
+  auditCheckpointPublicKey(): Promise<Uint8Array>;
+
   /** HMAC-SHA-256 of `message` under the MAC key: 32 bytes, deterministic. */
   mac(message: Uint8Array): Promise<Uint8Array>;
 

@@ -28,6 +28,8 @@ export interface KmsKeyServiceOptions {
   macKeyId?: string | undefined;
   /** SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key; absent where not granted, like `macKeyId`. */
   dataKeyId?: string | undefined;
+  /** ECC_NIST_P256 SIGN_VERIFY key for audit checkpoints only; absent where not granted. */
+  auditKeyId?: string | undefined;
 }
 
 /** A key this function was not given: a wiring fault, never a reason to call KMS with no key. */
@@ -49,11 +51,13 @@ export class KmsKeyService implements KeyService {
   readonly #signingKeyId: string;
   readonly #macKeyId: string | undefined;
   readonly #dataKeyId: string | undefined;
+  readonly #auditKeyId: string | undefined;
   #publicKey: Promise<Uint8Array> | undefined;
+  #auditPublicKey: Promise<Uint8Array> | undefined;
 
-  constructor({ client, signingKeyId, macKeyId, dataKeyId }: KmsKeyServiceOptions) {
+  constructor({ client, signingKeyId, macKeyId, dataKeyId, auditKeyId }: KmsKeyServiceOptions) {
     if (typeof signingKeyId !== 'string' || signingKeyId === '') throw new TypeError('signingKeyId must be a non-empty string');
-    for (const [name, value] of Object.entries({ macKeyId, dataKeyId })) {
+    for (const [name, value] of Object.entries({ macKeyId, dataKeyId, auditKeyId })) {
       if (value !== undefined && (typeof value !== 'string' || value === '')) {
         throw new TypeError(`${name} must be a non-empty string when given`);
       }
@@ -62,16 +66,26 @@ export class KmsKeyService implements KeyService {
     this.#signingKeyId = signingKeyId;
     this.#macKeyId = macKeyId;
     this.#dataKeyId = dataKeyId;
+    this.#auditKeyId = auditKeyId;
   }
 
   signingKeyId(): string {
     return this.#signingKeyId;
   }
 
-  async sign(message: Uint8Array): Promise<Uint8Array> {
+  sign(message: Uint8Array): Promise<Uint8Array> {
+    return this.#signWith(this.#signingKeyId, message);
+  }
+
+  async signAuditCheckpoint(message: Uint8Array): Promise<Uint8Array> {
+    assertMessage('message', message);
+    return this.#signWith(configured(this.#auditKeyId), message);
+  }
+
+  async #signWith(keyId: string, message: Uint8Array): Promise<Uint8Array> {
     assertMessage('message', message);
     const command = new SignCommand({
-      KeyId: this.#signingKeyId,
+      KeyId: keyId,
       Message: message,
       MessageType: 'RAW',
       SigningAlgorithm: 'ECDSA_SHA_256',
@@ -88,17 +102,27 @@ export class KmsKeyService implements KeyService {
   signingPublicKey(): Promise<Uint8Array> {
     // Cache the promise, not the value, so concurrent first callers share one request;
     // forget a failure so the next call retries.
-    this.#publicKey ??= this.#fetchPublicKey().catch((error: unknown) => {
+    this.#publicKey ??= this.#fetchPublicKey(this.#signingKeyId).catch((error: unknown) => {
       this.#publicKey = undefined;
       throw error;
     });
     return this.#publicKey.then((spki) => spki.slice());
   }
 
-  async #fetchPublicKey(): Promise<Uint8Array> {
-    const command = new GetPublicKeyCommand({ KeyId: this.#signingKeyId });
+  async auditCheckpointPublicKey(): Promise<Uint8Array> {
+    // Cached like signingPublicKey; a function not granted the key fails without calling KMS.
+    const keyId = configured(this.#auditKeyId);
+    this.#auditPublicKey ??= this.#fetchPublicKey(keyId).catch((error: unknown) => {
+      this.#auditPublicKey = undefined;
+      throw error;
+    });
+    return this.#auditPublicKey.then((spki) => spki.slice());
+  }
+
+  async #fetchPublicKey(keyId: string): Promise<Uint8Array> {
+    const command = new GetPublicKeyCommand({ KeyId: keyId });
     const { PublicKey, KeySpec, KeyUsage } = await translateErrors(() => this.#client.send(command));
-    // A key of the wrong type would make every token unverifiable: fail here, not later.
+    // A key of the wrong type would make every signature unverifiable: fail here, not later.
     if (!(PublicKey instanceof Uint8Array) || KeySpec !== 'ECC_NIST_P256' || KeyUsage !== 'SIGN_VERIFY') {
       throw new ServiceUnavailable();
     }

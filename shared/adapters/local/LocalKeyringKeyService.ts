@@ -2,11 +2,13 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
+  createECDH,
   createHmac,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
   generateKeyPairSync,
+  hkdfSync,
   type KeyObject,
   randomBytes,
   sign as ecdsaSign,
@@ -55,16 +57,45 @@ interface Keys {
   signingKey: KeyObject;
   macKey: KeyObject;
   dataKey: KeyObject;
+  auditKey: KeyObject;
+}
+
+/** The order of P-256: a private scalar must be in [1, n - 1]. */
+const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+const AUDIT_KEY_INFO = 'coffer/local/audit-checkpoint-key/v1';
+
+/**
+ * The audit checkpoint key: a P-256 key derived from the MAC key (HKDF-SHA-256, its own info
+ * label; a candidate outside [1, n - 1], probability about 2^-32, moves to the next counter).
+ * Derived rather than stored, so existing keyrings need no migration; locally one file holds
+ * every key anyway, so a stored key would separate nothing more. It is still a key of its own:
+ * nothing else signs with it, and no token key can make a checkpoint signature.
+ */
+function deriveAuditKey(macKey: Buffer): KeyObject {
+  for (let counter = 0; ; counter++) {
+    const d = Buffer.from(hkdfSync('sha256', macKey, Buffer.alloc(0), `${AUDIT_KEY_INFO}\0${counter}`, 32));
+    const scalar = BigInt(`0x${d.toString('hex')}`);
+    if (scalar === 0n || scalar >= P256_ORDER) continue;
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(d);
+    const point = ecdh.getPublicKey(); // 0x04 || x || y
+    return createPrivateKey({
+      key: { kty: 'EC', crv: 'P-256', d: d.toString('base64url'), x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') },
+      format: 'jwk',
+    });
+  }
 }
 
 export class LocalKeyringKeyService implements KeyService {
   readonly #keys: Keys;
   readonly #publicKeySpki: Uint8Array;
+  readonly #auditPublicKeySpki: Uint8Array;
   readonly #keyId: string;
 
   private constructor(keys: Keys) {
     this.#keys = keys;
     this.#publicKeySpki = new Uint8Array(createPublicKey(keys.signingKey).export({ format: 'der', type: 'spki' }));
+    this.#auditPublicKeySpki = new Uint8Array(createPublicKey(keys.auditKey).export({ format: 'der', type: 'spki' }));
     // Derived from the key itself, so it is stable across restarts and changes with the key.
     this.#keyId = `local-${createHash('sha256').update(this.#publicKeySpki).digest('hex').slice(0, 32)}`;
   }
@@ -96,6 +127,15 @@ export class LocalKeyringKeyService implements KeyService {
     assertMessage('message', message);
     // ieee-p1363 is the JOSE form (r || s, fixed width): no DER to convert.
     return new Uint8Array(ecdsaSign('sha256', message, { key: this.#keys.signingKey, dsaEncoding: 'ieee-p1363' }));
+  }
+
+  async signAuditCheckpoint(message: Uint8Array): Promise<Uint8Array> {
+    assertMessage('message', message);
+    return new Uint8Array(ecdsaSign('sha256', message, { key: this.#keys.auditKey, dsaEncoding: 'ieee-p1363' }));
+  }
+
+  async auditCheckpointPublicKey(): Promise<Uint8Array> {
+    return this.#auditPublicKeySpki.slice();
   }
 
   async mac(message: Uint8Array): Promise<Uint8Array> {
@@ -177,7 +217,7 @@ function parseKeyring(value: unknown, path: string): Keys {
   if (signingKey.asymmetricKeyType !== 'ec' || signingKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw invalid();
   }
-  return { signingKey, macKey: createSecretKey(macKey), dataKey: createSecretKey(dataKey) };
+  return { signingKey, macKey: createSecretKey(macKey), dataKey: createSecretKey(dataKey), auditKey: deriveAuditKey(macKey) };
 }
 
 /** The keyring at `path`, or undefined if there is none. */

@@ -197,6 +197,63 @@ describe('KmsKeyService', () => {
     });
   });
 
+  describe('signAuditCheckpoint / auditCheckpointPublicKey', () => {
+    it('signs with the audit key, never the token key', async () => {
+      // Prepare
+      const { service, mock, auditPublicKey } = createFakeKms();
+      const message = utf8('{"purpose":"coffer/audit-checkpoint/v1"}');
+
+      // Act
+      const signature = await service.signAuditCheckpoint(message);
+
+      // Assess
+      expect(mock).toReceiveCommandExactlyOnceWith(SignCommand, {
+        KeyId: DEFAULT_IDS.auditKeyId,
+        Message: message,
+        MessageType: 'RAW',
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      });
+      expect(signature.length).toBe(64);
+      expect(nodeVerify('sha256', message, { key: auditPublicKey, dsaEncoding: 'ieee-p1363' }, signature)).toBe(true);
+    });
+
+    it('fetches the audit public key once, separately from the token key', async () => {
+      const { service, mock, auditPublicKey } = createFakeKms();
+      const [a, b] = await Promise.all([service.auditCheckpointPublicKey(), service.auditCheckpointPublicKey()]);
+      expect(a).toEqual(new Uint8Array(auditPublicKey.export({ format: 'der', type: 'spki' })));
+      expect(b).toEqual(a);
+      expect(await service.signingPublicKey()).not.toEqual(a);
+      expect(mock).toReceiveCommandWith(GetPublicKeyCommand, { KeyId: DEFAULT_IDS.auditKeyId });
+      expect(mock).toReceiveCommandTimes(GetPublicKeyCommand, 2);
+    });
+
+    it('fails with ServiceUnavailable, without calling KMS, in a function not given the audit key', async () => {
+      const { client, mock } = createFakeKms();
+      const service = new KmsKeyService({ client, signingKeyId: DEFAULT_IDS.signingKeyId });
+      expect(await caught(service.signAuditCheckpoint(utf8('m')))).toBeInstanceOf(ServiceUnavailable);
+      expect(await caught(service.auditCheckpointPublicKey())).toBeInstanceOf(ServiceUnavailable);
+      expect(mock).toReceiveCommandTimes(SignCommand, 0);
+      expect(mock).toReceiveCommandTimes(GetPublicKeyCommand, 0);
+    });
+
+    it('maps KMS failures to ServiceUnavailable without leaking the SDK message', async () => {
+      const { service, mock } = createFakeKms();
+      mock.on(SignCommand).rejects(new DisabledException({ message: SDK_SECRET, ...metadata }));
+      expectNoLeak(await caught(service.signAuditCheckpoint(utf8('m'))), ServiceUnavailable, 'SERVICE_UNAVAILABLE');
+    });
+
+    it('refuses an audit key of the wrong type', async () => {
+      const { service, mock } = createFakeKms();
+      mock.on(GetPublicKeyCommand).resolves({ PublicKey: new Uint8Array(91), KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' });
+      expectNoLeak(await caught(service.auditCheckpointPublicKey()), ServiceUnavailable, 'SERVICE_UNAVAILABLE');
+    });
+
+    it('rejects an empty audit key id', () => {
+      const { client } = createFakeKms();
+      expect(() => new KmsKeyService({ client, ...DEFAULT_IDS, auditKeyId: '' })).toThrow(TypeError);
+    });
+  });
+
   describe('mac', () => {
     it('sends GenerateMac with the MAC key and HMAC_SHA_256', async () => {
       const { service, mock } = createFakeKms();

@@ -49,6 +49,8 @@ describe('LocalKeyringKeyService', () => {
       expect(await second.signingPublicKey()).toEqual(await first.signingPublicKey());
       expect(await second.mac(utf8('m'))).toEqual(mac);
       expect(await second.decrypt(blob, { userId: 'alice' })).toEqual(utf8('secret'));
+      // The audit checkpoint key is derived from the keyring: the same after a reopen, so old checkpoints still verify.
+      expect(await second.auditCheckpointPublicKey()).toEqual(await first.auditCheckpointPublicKey());
     });
 
     it('gives concurrent first openers the same keyring', async () => {

@@ -39,12 +39,14 @@ export interface FakeKmsIds {
   signingKeyId: string;
   macKeyId: string;
   dataKeyId: string;
+  auditKeyId: string;
 }
 
 export const DEFAULT_IDS: FakeKmsIds = {
   signingKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/sign-0001',
   macKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/mac-0001',
   dataKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/data-0001',
+  auditKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/audit-0001',
 };
 
 function keyTag(keyId: string): Buffer {
@@ -70,12 +72,19 @@ export function createFakeKms(ids: FakeKmsIds = DEFAULT_IDS) {
   const macKey = randomBytes(32);
   const dataKey = randomBytes(32);
   const signingKey: KeyObject = privateKey;
+  const audit = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  /** The asymmetric keys by id: the token key and the audit checkpoint key. */
+  const signers = new Map<string | undefined, { privateKey: KeyObject; publicKey: KeyObject }>([
+    [ids.signingKeyId, { privateKey, publicKey }],
+    [ids.auditKeyId, audit],
+  ]);
 
   mock.on(GetPublicKeyCommand).callsFake((input: { KeyId?: string }) => {
-    if (input.KeyId !== ids.signingKeyId) throw notFound(input.KeyId);
+    const signer = signers.get(input.KeyId);
+    if (!signer) throw notFound(input.KeyId);
     return {
-      KeyId: ids.signingKeyId,
-      PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+      KeyId: input.KeyId,
+      PublicKey: new Uint8Array(signer.publicKey.export({ format: 'der', type: 'spki' })),
       KeySpec: 'ECC_NIST_P256',
       KeyUsage: 'SIGN_VERIFY',
       SigningAlgorithms: ['ECDSA_SHA_256'],
@@ -83,12 +92,13 @@ export function createFakeKms(ids: FakeKmsIds = DEFAULT_IDS) {
   });
 
   mock.on(SignCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MessageType?: string; SigningAlgorithm?: string }) => {
-    if (input.KeyId !== ids.signingKeyId) throw notFound(input.KeyId);
+    const signer = signers.get(input.KeyId);
+    if (!signer) throw notFound(input.KeyId);
     if (input.MessageType !== 'RAW' || input.SigningAlgorithm !== 'ECDSA_SHA_256' || !input.Message) {
       throw new Error(`ValidationException (${SDK_SECRET})`);
     }
     // KMS returns DER (node's default dsaEncoding), like the real service.
-    return { KeyId: ids.signingKeyId, Signature: new Uint8Array(nodeSign('sha256', input.Message, signingKey)), SigningAlgorithm: 'ECDSA_SHA_256' };
+    return { KeyId: input.KeyId, Signature: new Uint8Array(nodeSign('sha256', input.Message, signer.privateKey)), SigningAlgorithm: 'ECDSA_SHA_256' };
   });
 
   mock.on(GenerateMacCommand).callsFake((input: { KeyId?: string; Message?: Uint8Array; MacAlgorithm?: string }) => {
@@ -131,5 +141,5 @@ export function createFakeKms(ids: FakeKmsIds = DEFAULT_IDS) {
   });
 
   const service = new KmsKeyService({ client, ...ids });
-  return { client, mock, service, ids, signingKey, publicKey };
+  return { client, mock, service, ids, signingKey, publicKey, auditKey: audit.privateKey, auditPublicKey: audit.publicKey };
 }

@@ -114,6 +114,48 @@ describe.each(adapters)('KeyService contract: $name', ({ create }) => {
     });
   });
 
+  describe('signAuditCheckpoint / auditCheckpointPublicKey', () => {
+    const params = { name: 'ECDSA', hash: 'SHA-256' };
+    const importSpki = async (spki: Uint8Array) =>
+      crypto.subtle.importKey('spki', new Uint8Array(spki), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+
+    it('signs r||s that verifies under the audit key only, not the token key', async () => {
+      // Prepare
+      const { service } = create();
+      const message = utf8('{"hash":"ab","purpose":"coffer/audit-checkpoint/v1","seq":1,"shard":"00"}');
+      const auditKey = await importSpki(await service.auditCheckpointPublicKey());
+      const tokenKey = await importSpki(await service.signingPublicKey());
+
+      // Act
+      const signature = await service.signAuditCheckpoint(message);
+
+      // Assess
+      expect(signature.length).toBe(64);
+      expect(await crypto.subtle.verify(params, auditKey, new Uint8Array(signature), message)).toBe(true);
+      expect(await crypto.subtle.verify(params, auditKey, new Uint8Array(signature), utf8('{"hash":"ac"}'))).toBe(false);
+      expect(await crypto.subtle.verify(params, tokenKey, new Uint8Array(signature), message)).toBe(false);
+      // And a token signature is no checkpoint signature.
+      expect(await crypto.subtle.verify(params, auditKey, new Uint8Array(await service.sign(message)), message)).toBe(false);
+    });
+
+    it('has a P-256 key of its own, stable, different from the token key and from another service', async () => {
+      const { service, other } = create();
+      const spki = await service.auditCheckpointPublicKey();
+      const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+      expect(key.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+      expect(await service.auditCheckpointPublicKey()).toEqual(spki);
+      expect(await service.signingPublicKey()).not.toEqual(spki);
+      expect(await other.auditCheckpointPublicKey()).not.toEqual(spki);
+      spki.fill(0);
+      expect(await service.auditCheckpointPublicKey()).not.toEqual(spki);
+    });
+
+    it('refuses messages over the KMS limit', async () => {
+      const { service } = create();
+      await expect(service.signAuditCheckpoint(new Uint8Array(KEY_SERVICE_MAX_MESSAGE_BYTES + 1))).rejects.toThrow(RangeError);
+    });
+  });
+
   describe('mac', () => {
     it('is 32 bytes, deterministic, message-dependent and key-dependent', async () => {
       const { service, other } = create();
