@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { s3Client } from '../../shared/config/clients.js';
 import { CHUNK_SIZE, chunkOffset, encryptBytes, fromBase64Url, HEADER_SIZE, unwrapKey } from '../../shared/crypto/index.js';
 import { type Actor, register } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
+import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 import { rejection as failure } from '../helpers/rejection.js';
@@ -241,23 +241,8 @@ describe('full downloads check the digest', () => {
   });
 });
 
-/** Runs the real CLI in a child process: `node client/cli/bin.js ...`. */
-function cli(home: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/cli/bin.js', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '', COFFER_ALLOW_WEAK_KDF: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+/** The real CLI against this stack (test/helpers/cliRunner.ts). */
+const cli = (home: string, args: string[], stdin?: string) => runCli(args, { home, serverUrl: stack.url, ...(stdin !== undefined ? { stdin } : {}) });
 
 describe('coffer download (CLI)', () => {
   let root: string;

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 
@@ -11,12 +11,6 @@ import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
  * DynamoDB Local and s3rver: alice makes links; a profile with no account and no COFFER_URL
  * opens them; bob and carol, logged in, open links limited to an audience.
  */
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface CliOptions {
   stdin?: string;
@@ -27,36 +21,18 @@ interface CliOptions {
   cwd?: string;
 }
 
-const REPO = join(import.meta.dirname, '../..');
 let stack: LocalStack;
 let root: string;
 const homes = { alice: '', bob: '', carol: '', anonymous: '' };
 
 /** Runs the real CLI in a child process with its own COFFER_HOME; test accounts and link passwords use the test KDF. */
 function cli(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    COFFER_URL: stack.url,
-    COFFER_HOME: home,
-    COFFER_PASSPHRASE: '',
-    COFFER_LINK_PASSWORD: '',
-    COFFER_ALLOW_WEAK_KDF: '1',
-    ...options.env,
-  };
-  if (options.noServer) delete env.COFFER_URL;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'client/cli/bin.js'), ...args], {
-      cwd: options.cwd ?? REPO,
-      env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+  return runCli(args, {
+    home,
+    ...(options.noServer ? {} : { serverUrl: stack.url }),
+    ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
 }
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { MemorySessionStore } from '../../client/sdk/Session.js';
 import { s3Client } from '../../shared/config/clients.js';
 import { TEST_KDF } from '../../shared/crypto/index.js';
+import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
@@ -184,23 +184,9 @@ describe('seed flow through the SDK', () => {
   });
 });
 
-/** Runs the real CLI in a child process: `node client/cli/bin.js ...`. */
-function cli(home: string, args: string[], stdin?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/cli/bin.js', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+/** The real CLI against this stack (test/helpers/cliRunner.ts). */
+const cli = (home: string, args: string[], stdin?: string, env: Record<string, string> = {}) =>
+  runCli(args, { home, serverUrl: stack.url, ...(stdin !== undefined ? { stdin } : {}), env: { COFFER_ALLOW_WEAK_KDF: '', ...env } }); // the smoke test keeps the production KDF floor
 
 describe('CLI smoke test (node client/cli/bin.js --json)', () => {
   it('register, logout, login, upload, ls, download', async () => {

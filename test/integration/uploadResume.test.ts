@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import {
 } from '../../shared/crypto/index.js';
 import { objectKey } from '../../shared/data/keys.js';
 import type { GetDocumentResponse } from '../../shared/schemas/documents.js';
+import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { rejection } from '../helpers/rejection.js';
@@ -279,20 +279,6 @@ describe('coffer upload --resume (node client/cli/bin.js)', () => {
   });
 });
 
-/** Runs the real CLI in a child process: `node client/cli/bin.js ...`. */
-function cli(home: string, args: string[], stdin = '', env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/cli/bin.js', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** The real CLI against this stack (test/helpers/cliRunner.ts). */
+const cli = (home: string, args: string[], stdin = '', env: Record<string, string> = {}) =>
+  runCli(args, { home, serverUrl: stack.url, stdin, env: { COFFER_ALLOW_WEAK_KDF: '', ...env } });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { s3Client } from '../../shared/config/clients.js';
 import { CHUNK_SIZE, TEST_KDF } from '../../shared/crypto/index.js';
+import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 import { rejection as failure } from '../helpers/rejection.js';
@@ -144,23 +144,8 @@ describe('download a given version', () => {
   });
 });
 
-/** Runs the real CLI in a child process: `node client/cli/bin.js ...`. */
-function cli(home: string, args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['client/cli/bin.js', ...args], {
-      cwd: join(import.meta.dirname, '../..'),
-      env: { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '', COFFER_ALLOW_WEAK_KDF: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+/** The real CLI against this stack (test/helpers/cliRunner.ts). */
+const cli = (home: string, args: string[], stdin?: string) => runCli(args, { home, serverUrl: stack.url, ...(stdin !== undefined ? { stdin } : {}) });
 
 describe('coffer download --version', () => {
   it('saves the version asked for, and refuses a malformed one with exit 2', async () => {
