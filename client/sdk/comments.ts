@@ -1,5 +1,5 @@
 import { decryptMetadata, encryptMetadata, utf8Encode } from '../../shared/crypto/index.js';
-import { ValidationFailed } from '../../shared/errors/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../shared/errors/index.js';
 import {
   type AddCommentBody,
   commentField,
@@ -8,9 +8,9 @@ import {
   MAX_COMMENT_BYTES,
   newCommentId,
 } from '../../shared/schemas/comments.js';
-import type { GetDocumentResponse } from '../../shared/schemas/documents.js';
 import type { ClientContext } from './ClientContext.js';
-import { openKeyPath } from './nodeKeys.js';
+import { nodeKey } from './folders.js';
+import { keyAtGeneration } from './nodeKeys.js';
 import { documentPath } from './paths.js';
 
 /** A decrypted comment. `authorId` and `createdAt` are the server's word; the text is bound to the document and comment id. */
@@ -37,18 +37,36 @@ export interface CommentListOptions {
 }
 
 interface DocumentKey {
+  /** The current key (new comments are encrypted under it). */
   dek: Uint8Array;
   keyGeneration: number;
+  /** Older generations' keys, opened down the key chain on first use (comments keep their generation). */
+  keyAt: (generation: number) => Promise<Uint8Array>;
+  wipe: () => void;
 }
 
 /**
- * The document key, as the download path gets it: GET /documents/{id}, then open its key
- * path (a direct grant, or through folders and groups); every label binds the ids.
+ * The document's current key and its key chain (GET /nodes/{id}, then its key path: a direct grant,
+ * or through folders and groups; every label binds the ids).
  */
 async function documentKey(ctx: ClientContext, documentId: string): Promise<DocumentKey> {
-  const doc = await ctx.api.get<GetDocumentResponse>(documentPath(documentId));
-  const dek = await openKeyPath(ctx, { nodeId: documentId, kind: 'document' }, doc.keyPath);
-  return { dek, keyGeneration: doc.keyGeneration };
+  const { key, keyGeneration, keyChain } = await nodeKey(ctx, documentId);
+  const older = new Map<number, Promise<Uint8Array>>();
+  return {
+    dek: key,
+    keyGeneration,
+    keyAt: (generation) => {
+      if (generation === keyGeneration) return Promise.resolve(key);
+      if (generation > keyGeneration) return Promise.reject(new DecryptionFailed());
+      let opened = older.get(generation);
+      if (!opened) older.set(generation, (opened = keyAtGeneration(key, documentId, keyGeneration, generation, keyChain)));
+      return opened;
+    },
+    wipe: () => {
+      key.fill(0);
+      for (const k of older.values()) void k.then((bytes) => bytes.fill(0), () => undefined);
+    },
+  };
 }
 
 function commentsPath(documentId: string): string {
@@ -64,7 +82,8 @@ function commentsPath(documentId: string): string {
 export async function addComment(ctx: ClientContext, documentId: string, text: string): Promise<CommentEntry> {
   if (typeof text !== 'string' || text.trim().length === 0) throw new ValidationFailed('A comment needs some text.');
   if (utf8Encode(text).length > MAX_COMMENT_BYTES) throw new ValidationFailed(`A comment must be at most ${MAX_COMMENT_BYTES} bytes of UTF-8.`);
-  const { dek, keyGeneration } = await documentKey(ctx, documentId);
+  const key = await documentKey(ctx, documentId);
+  const { dek, keyGeneration } = key;
   try {
     const commentId = newCommentId(Date.now());
     const body: AddCommentBody = {
@@ -75,7 +94,7 @@ export async function addComment(ctx: ClientContext, documentId: string, text: s
     const created = await ctx.api.post<CommentResponse>(commentsPath(documentId), body);
     return { ...entryOf(created), documentId, text };
   } finally {
-    dek.fill(0);
+    key.wipe();
   }
 }
 
@@ -85,7 +104,7 @@ export async function listCommentsPage(ctx: ClientContext, documentId: string, o
   try {
     return await pageWithKey(ctx, documentId, key, options);
   } finally {
-    key.dek.fill(0);
+    key.wipe();
   }
 }
 
@@ -102,7 +121,7 @@ export async function listComments(ctx: ClientContext, documentId: string, pageS
     } while (cursor);
     return all;
   } finally {
-    key.dek.fill(0);
+    key.wipe();
   }
 }
 
@@ -129,13 +148,10 @@ function entryOf(c: CommentResponse): Omit<CommentEntry, 'text'> {
 
 async function decryptComment(key: DocumentKey, documentId: string, c: CommentResponse): Promise<CommentEntry> {
   const entry: CommentEntry = { ...entryOf(c), documentId, text: undefined };
-  if (c.keyGeneration !== key.keyGeneration) {
-    entry.textError = 'KEY_GENERATION_UNAVAILABLE';
-    return entry;
-  }
   try {
+    // Older comments are under older generations: their key comes down the chain.
     // The AAD binds documentId and commentId: a comment moved by the server does not decrypt.
-    entry.text = await decryptMetadata(key.dek, documentId, commentField(c.commentId), c.ciphertext);
+    entry.text = await decryptMetadata(await key.keyAt(c.keyGeneration), documentId, commentField(c.commentId), c.ciphertext);
   } catch (error) {
     entry.textError = error instanceof Error && 'code' in error ? String(error.code) : 'DECRYPTION_FAILED';
   }

@@ -50,6 +50,8 @@ export interface OpenedNodeKey {
   parentId?: string;
   /** The node's name, encrypted under `key`. */
   encryptedName: string;
+  /** Older keys under the current one (`keyAtGeneration`). */
+  keyChain: Record<string, string>;
 }
 
 export interface CreateFolderOptions {
@@ -134,6 +136,7 @@ export async function nodeKey(ctx: ClientContext, nodeId: string): Promise<Opene
     limited: node.limited,
     ...(node.parentId ? { parentId: node.parentId } : {}),
     encryptedName: node.encryptedName,
+    keyChain: node.keyChain ?? {},
   };
 }
 

@@ -23,6 +23,8 @@ export const getNode = operation({
         encryptedName: node.encryptedName,
         keyGeneration: node.keyGeneration,
         keyPath: await buildKeyPath(deps, access),
+        // Every older key under the current one (a document's comments and versions keep their generation).
+        keyChain: node.keyChain ?? {},
       },
     };
   },

@@ -104,4 +104,6 @@ export interface GetNodeResponse {
   encryptedName: string;
   keyGeneration: number;
   keyPath: KeyPath;
+  /** `keyChain[g]`: the node's key of generation g wrapped under generation g+1's (after rotations or a limit). */
+  keyChain: Record<string, string>;
 }

@@ -171,6 +171,24 @@ describe('revoke and key generations', () => {
   });
 });
 
+describe('comments across key generations', () => {
+  it('reads comments of every generation down the key chain and adds new ones under the current key, also after a key-only rotation', async () => {
+    const documentId = await sharedDocument(bytes(1000, 17));
+    await c('wes').addComment(documentId, 'under generation 1');
+    await c('vic').revoke(documentId, ['xan']); // generation 2
+    await c('wes').addComment(documentId, 'under generation 2');
+    await c('vic').rotate(documentId, { keyOnly: true }); // generation 3, the content still under 1
+    await c('vic').addComment(documentId, 'under generation 3');
+
+    const comments = await c('wes').listComments(documentId);
+    expect(comments.map((x) => [x.keyGeneration, x.text, x.textError])).toEqual([
+      [1, 'under generation 1', undefined],
+      [2, 'under generation 2', undefined],
+      [3, 'under generation 3', undefined],
+    ]);
+  });
+});
+
 describe('links and versions', () => {
   it('a link made after a key-only rotation opens the current version down the key chain, and refuses a swapped object', async () => {
     const v1 = bytes(120_000, 14);
