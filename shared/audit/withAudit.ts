@@ -10,6 +10,9 @@ import { ServiceUnavailable } from '../errors/index.js';
 /** Attempts at appending one event before giving up (each after a lost race for a chain head). */
 const APPEND_ATTEMPTS = 30;
 
+/** DynamoDB's limit on the items of one transaction: an audited caller has 98 of them. */
+const MAX_TRANSACT_ITEMS = 100;
+
 /** The two items an audited transaction must include (docs/audit.md, "Writing"). */
 export type AuditItems = readonly TransactItem[];
 
@@ -34,6 +37,7 @@ export async function withAudit(db: Database, event: AuditEvent, build: (audit: 
     const auditPositions = append.items.map((item) => items.indexOf(item));
     // Do not remove: an audited transaction without its two audit items would record nothing.
     if (auditPositions.some((p) => p < 0)) throw new TypeError('withAudit: build must include both audit items');
+    if (items.length > MAX_TRANSACT_ITEMS) throw new RangeError(`withAudit: at most ${MAX_TRANSACT_ITEMS - append.items.length} items of the caller's`);
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
       return append.stored;

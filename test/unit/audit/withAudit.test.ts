@@ -116,6 +116,18 @@ describe('withAudit', () => {
   });
 });
 
+describe('withAudit and the 100-item limit', () => {
+  beforeEach(() => mock.reset());
+
+  it("takes 98 items of the caller's and refuses 99 before sending anything", async () => {
+    mock.on(GetCommand).resolves({});
+    mock.on(TransactWriteCommand).resolves({});
+    await withAudit(db, EVENT, (audit) => [...Array.from({ length: 98 }, () => CALLER_ITEM), ...audit]);
+    await expect(withAudit(db, EVENT, (audit) => [...Array.from({ length: 99 }, () => CALLER_ITEM), ...audit])).rejects.toThrow(RangeError);
+    expect(sent()).toHaveLength(1);
+  });
+});
+
 describe('auditedTransaction', () => {
   beforeEach(() => mock.reset());
 
