@@ -36,6 +36,13 @@ export const DEFAULTS = {
     timeout: Duration.minutes(5),
   },
 
+  audit: {
+    /** How often the audit job signs the grown chain heads (docs/audit.md, "Signed checkpoints"). */
+    every: Duration.hours(1),
+    /** It verifies every chain before it signs. */
+    timeout: Duration.minutes(5),
+  },
+
   api: {
     /** Access logs are the audit trail of who called what: keep them longer. */
     accessLogRetention: RetentionDays.ONE_YEAR,

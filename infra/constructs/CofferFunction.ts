@@ -17,7 +17,7 @@ const ESM_REQUIRE_BANNER =
   "import { createRequire as __cofferCreateRequire } from 'node:module'; const require = __cofferCreateRequire(import.meta.url);";
 
 /** A function that is not behind the API: a scheduled job. Its code is `functions/<job>/handler.ts`. */
-export type Job = 'cleanup';
+export type Job = 'cleanup' | 'audit';
 
 /** What the function runs: an API area or a job; the code is `functions/<area or job>/handler.ts`, export `handler`. */
 export type CofferFunctionCode = { readonly area: Area; readonly job?: never } | { readonly job: Job; readonly area?: never };

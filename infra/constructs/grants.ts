@@ -23,6 +23,7 @@ export const ENV = {
   signingKeyId: 'SIGNING_KEY_ID',
   macKeyId: 'MAC_KEY_ID',
   dataKeyId: 'DATA_KEY_ID',
+  auditKeyId: 'AUDIT_KEY_ID',
 } as const;
 
 /** Item reads and writes on the table and its indexes. TransactWrite/TransactGet are authorised per item action. */
@@ -51,6 +52,9 @@ const CLEANUP_TABLE_ITEM_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
 ];
+
+/** The audit job's item actions: head reads, chain and checkpoint queries, checkpoint puts. Nothing else. */
+const AUDIT_TABLE_ITEM_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'];
 
 /**
  * What DynamoDB needs from the caller to use the table's customer-managed key on
@@ -90,6 +94,11 @@ export function grantTableReadWrite(fn: CofferFunction, table: ITableV2): void {
 /** The cleanup job's table use: CLEANUP_TABLE_ITEM_ACTIONS only. Sets `TABLE_NAME`. */
 export function grantTableCleanup(fn: CofferFunction, table: ITableV2): void {
   grantTableItems(fn, table, CLEANUP_TABLE_ITEM_ACTIONS);
+}
+
+/** The audit job's table use: AUDIT_TABLE_ITEM_ACTIONS only. Sets `TABLE_NAME`. */
+export function grantTableAudit(fn: CofferFunction, table: ITableV2): void {
+  grantTableItems(fn, table, AUDIT_TABLE_ITEM_ACTIONS);
 }
 
 function grantTableItems(fn: CofferFunction, table: ITableV2, actions: string[]): void {
@@ -225,6 +234,29 @@ export function grantVerify(fn: CofferFunction, signingKey: IKey): void {
   );
   // The key id, not the ARN: it is also the JWT `kid`, and an ARN would publish the account id.
   fn.bindEnvironment(ENV.signingKeyId, signingKey.keyId);
+}
+
+/**
+ * Sign audit checkpoints with the audit key (ECDSA_SHA_256, RAW only) and read its public key.
+ * Given to the audit job alone (docs/audit.md). Sets `AUDIT_KEY_ID`.
+ */
+export function grantAuditSign(fn: CofferFunction, auditKey: IKey): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'SignAuditCheckpoints',
+      actions: ['kms:Sign'],
+      resources: [auditKey.keyArn],
+      conditions: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } },
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'ReadAuditPublicKey',
+      actions: ['kms:GetPublicKey'],
+      resources: [auditKey.keyArn],
+    }),
+  );
+  fn.bindEnvironment(ENV.auditKeyId, auditKey.keyId);
 }
 
 /** HMAC-SHA-256 under the MAC key (login verifiers, fake KDF salts). Sets `MAC_KEY_ID`. */

@@ -14,6 +14,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { AREAS, type Area, ROUTES, type Route } from '../../shared/routes.js';
 import type { CofferConfig } from '../config.js';
+import { AuditJob } from '../constructs/AuditJob.js';
 import { CleanupJob } from '../constructs/CleanupJob.js';
 import { CofferFunction } from '../constructs/CofferFunction.js';
 import {
@@ -50,6 +51,7 @@ export class ApiStack extends Stack {
   readonly stage: HttpStage;
   readonly functions: Readonly<Record<Area, CofferFunction>>;
   readonly cleanup: CleanupJob;
+  readonly audit: AuditJob;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -96,6 +98,8 @@ export class ApiStack extends Stack {
     links.addEnvironment(SETTINGS_ENV.linkMaxTtlSeconds, String(config.linkMaxTtlDays * 24 * 3600));
 
     this.cleanup = new CleanupJob(this, 'Cleanup', { config, table, documentsBucket });
+    // The only principal that may sign audit checkpoints (docs/audit.md).
+    this.audit = new AuditJob(this, 'Audit', { config, table, auditKey: keys.auditKey });
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `coffer-${config.stage}`,

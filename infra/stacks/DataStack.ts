@@ -11,7 +11,7 @@ export interface DataStackProps extends StackProps {
   readonly config: CofferConfig;
 }
 
-/** The four KMS keys, each with one job. */
+/** The five KMS keys, each with one job. */
 export interface CofferKeys {
   /** Symmetric, rotated: encryption at rest of the table and the buckets. */
   readonly storageKey: Key;
@@ -21,6 +21,8 @@ export interface CofferKeys {
   readonly signingKey: Key;
   /** HMAC_256 GENERATE_VERIFY_MAC: login verifiers and fake KDF salts. */
   readonly macKey: Key;
+  /** ECC_NIST_P256 SIGN_VERIFY: signs audit checkpoints (docs/audit.md), only through the audit job. */
+  readonly auditKey: Key;
 }
 
 /**
@@ -47,6 +49,10 @@ export class DataStack extends Stack {
       macKey: this.key('MacKey', config, 'mac', 'Coffer: HMAC-SHA-256 login verifiers', {
         keySpec: KeySpec.HMAC_256,
         keyUsage: KeyUsage.GENERATE_VERIFY_MAC,
+      }),
+      auditKey: this.key('AuditKey', config, 'audit', 'Coffer: audit checkpoint signatures', {
+        keySpec: KeySpec.ECC_NIST_P256,
+        keyUsage: KeyUsage.SIGN_VERIFY,
       }),
     };
 

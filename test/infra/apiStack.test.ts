@@ -13,7 +13,7 @@ type Statement = { Effect: string; Action: string | string[]; Resource: unknown;
 let coffer: SynthesizedCoffer;
 let api: Template;
 /** Logical ids in the data stack; the API stack refers to them through cross-stack outputs. */
-let dataIds: { storageKey: string; dataKey: string; signingKey: string; macKey: string; table: string; bucket: string };
+let dataIds: { storageKey: string; dataKey: string; signingKey: string; macKey: string; auditKey: string; table: string; bucket: string };
 
 beforeAll(() => {
   coffer = synthCoffer();
@@ -24,6 +24,7 @@ beforeAll(() => {
     dataKey: logicalIdOf(stack, stack.keys.dataKey.node.defaultChild),
     signingKey: logicalIdOf(stack, stack.keys.signingKey.node.defaultChild),
     macKey: logicalIdOf(stack, stack.keys.macKey.node.defaultChild),
+    auditKey: logicalIdOf(stack, stack.keys.auditKey.node.defaultChild),
     table: logicalIdOf(stack, stack.table.node.defaultChild),
     bucket: logicalIdOf(stack, stack.documentsBucket.node.defaultChild),
   };
@@ -33,11 +34,11 @@ function resources(type: string): [string, Resource][] {
   return Object.entries(api.findResources(type)) as [string, Resource][];
 }
 
-/** An API area's function, or `'cleanup'` for the cleanup job's. */
-type FunctionName = Area | 'cleanup';
+/** An API area's function, or a job's (`'cleanup'`, `'audit'`). */
+type FunctionName = Area | 'cleanup' | 'audit';
 
 function functionOf(name: FunctionName): [string, Resource] {
-  const description = name === 'cleanup' ? jobDescription('cleanup') : functionDescription(name);
+  const description = name === 'cleanup' || name === 'audit' ? jobDescription(name) : functionDescription(name);
   const found = resources('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === description);
   expect(found).toHaveLength(1);
   return found[0]!;
@@ -110,12 +111,12 @@ describe('HTTP API', () => {
   });
 });
 
-/** Every function: the API areas' and the cleanup job's. */
-const ALL: readonly FunctionName[] = [...AREAS, 'cleanup'];
+/** Every function: the API areas' and the jobs'. */
+const ALL: readonly FunctionName[] = [...AREAS, 'cleanup', 'audit'];
 
 describe('functions', () => {
-  it('has one function per area, and the cleanup job', () => {
-    expect(resources('AWS::Lambda::Function')).toHaveLength(AREAS.length + 1);
+  it('has one function per area, and the cleanup and audit jobs', () => {
+    expect(resources('AWS::Lambda::Function')).toHaveLength(AREAS.length + 2);
     for (const name of ALL) functionOf(name);
   });
 
@@ -173,7 +174,7 @@ describe('functions', () => {
 
 describe('cleanup schedule', () => {
   it('runs the cleanup function every hour from one EventBridge rule', () => {
-    const rules = resources('AWS::Events::Rule');
+    const rules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets).includes(functionOf('cleanup')[0]));
     expect(rules).toHaveLength(1);
     const [[ruleId, rule]] = rules as [[string, Resource]];
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
@@ -198,11 +199,63 @@ describe('cleanup schedule', () => {
   });
 });
 
+describe('audit job', () => {
+  it('runs the audit function every hour from its own EventBridge rule, behind no route', () => {
+    const auditId = functionOf('audit')[0];
+    const rules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets).includes(auditId));
+    expect(rules).toHaveLength(1);
+    const [[ruleId, rule]] = rules as [[string, Resource]];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rule.Properties.Targets).toHaveLength(1);
+    api.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [auditId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+    for (const [, integration] of resources('AWS::ApiGatewayV2::Integration')) {
+      expect(JSON.stringify(integration.Properties.IntegrationUri)).not.toContain(auditId);
+    }
+  });
+
+  it('lets only the audit function sign with the audit key, RAW ECDSA_SHA_256 only', () => {
+    const [statement, ...rest] = grantsOn('audit', 'kms:Sign', dataIds.auditKey);
+    expect(rest).toEqual([]);
+    expect(statement!.Condition).toEqual({ StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' } });
+    for (const name of ALL.filter((a) => a !== 'audit')) expect(grantsOn(name, 'kms:Sign', dataIds.auditKey)).toEqual([]);
+  });
+
+  it('gives the audit function the audit key and the table, and nothing else', () => {
+    const statements = statementsOf('audit');
+    const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    // The audit key (sign, public key) and the table's key through DynamoDB only.
+    const onAuditKey = kms.filter((s) => refersTo(s.Resource, dataIds.auditKey)).flatMap(actionsOf);
+    expect(onAuditKey.sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+    for (const s of kms.filter((s) => !refersTo(s.Resource, dataIds.auditKey))) {
+      expect(refersTo(s.Resource, dataIds.storageKey)).toBe(true);
+      expect(JSON.stringify(s.Condition)).toContain('kms:ViaService');
+    }
+    expect(grantsOn('audit', 'kms:GetPublicKey', dataIds.auditKey)).toHaveLength(1);
+    for (const key of [dataIds.signingKey, dataIds.macKey, dataIds.dataKey]) {
+      expect(statements.filter((s) => refersTo(s.Resource, key))).toEqual([]);
+    }
+    const all = statements.flatMap(actionsOf);
+    for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+      expect(all).not.toContain(forbidden);
+    }
+    const [, fn] = functionOf('audit');
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'AUDIT_KEY_ID']));
+    expect(fn.Properties.Environment.Variables).not.toHaveProperty('SIGNING_KEY_ID');
+    expect(fn.Properties.Environment.Variables).not.toHaveProperty('BUCKET_NAME');
+  });
+});
+
 describe('least privilege', () => {
-  it('lets only auth sign, and only with the signing key', () => {
+  it('lets only auth sign tokens, and only with the signing key', () => {
     expect(grantsOn('auth', 'kms:Sign', dataIds.signingKey)).toHaveLength(1);
     expect(grantsOn('auth', 'kms:Sign')).toHaveLength(1);
-    for (const name of ALL.filter((a) => a !== 'auth')) expect(grantsOn(name, 'kms:Sign')).toEqual([]);
+    for (const name of ALL.filter((a) => a !== 'auth' && a !== 'audit')) expect(grantsOn(name, 'kms:Sign')).toEqual([]);
+    expect(grantsOn('audit', 'kms:Sign', dataIds.signingKey)).toEqual([]);
   });
 
   it('lets only auth decrypt with the data key, and only with an encryption context', () => {

@@ -53,13 +53,20 @@ describe('KMS keys', () => {
     expect(resource(keyIds.signingKey).Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
   });
 
+  it('makes the audit key a P-256 sign/verify key of its own', () => {
+    const stack = coffer.stacks.data;
+    const auditId = logicalIdOf(stack, stack.keys.auditKey.node.defaultChild);
+    expect(auditId).not.toBe(keyIds.signingKey);
+    expect(resource(auditId).Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+  });
+
   it('makes the MAC key an HMAC-256 generate/verify key', () => {
     expect(resource(keyIds.macKey).Properties).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
   });
 
   it('retains every key on stack deletion and replacement', () => {
     const keys = resources('AWS::KMS::Key');
-    expect(keys).toHaveLength(4);
+    expect(keys).toHaveLength(5);
     for (const [, r] of keys) {
       expect(r.DeletionPolicy).toBe('Retain');
       expect(r.UpdateReplacePolicy).toBe('Retain');

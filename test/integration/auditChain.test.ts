@@ -8,6 +8,7 @@ import { LocalKeyringKeyService } from '../../shared/adapters/local/LocalKeyring
 import { type AuditEvent, recordAudit } from '../../shared/data/audit.js';
 import { auditShards, readAuditEvents } from '../../shared/data/auditChain.js';
 import { keys } from '../../shared/data/keys.js';
+import { checkpointHandler } from '../../functions/audit/handler.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 
 /**
@@ -307,5 +308,27 @@ describe('signed checkpoints', () => {
     }
     expect((await signCheckpoints(stack.deps)).signed).toEqual([{ shard: grown.shard, seq: grown.headSeq }]);
     expect((await verify()).findings).toEqual([]);
+  });
+
+  it("the audit job's handler signs grown chains, and logs a chain it refuses by position only", async () => {
+    const logged: { level: string; message: string; extra: unknown }[] = [];
+    const logger = {
+      info: (message: string, extra: unknown) => logged.push({ level: 'info', message, extra }),
+      error: (message: string, extra: unknown) => logged.push({ level: 'error', message, extra }),
+    };
+    const handler = checkpointHandler(() => ({ ...stack.deps, logger }) as never);
+    const stored = await withAudit(db(), event(30_000, { actorId: 'secret-looking-actor' }), (audit) => [...audit]);
+    const key = keys.auditEvent(stored.shard, stored.seq);
+    const original = await get(key);
+    await put({ ...original, status: 418 });
+    try {
+      const run = await handler();
+      expect(run.refused).toEqual([{ shard: stored.shard, findings: [{ kind: 'modified', shard: stored.shard, seq: stored.seq, detail: 'content' }] }]);
+      expect(logged.map((l) => l.level)).toEqual(['info', 'error']);
+      expect(JSON.stringify(logged)).not.toContain('secret-looking-actor');
+    } finally {
+      await put(original);
+    }
+    expect((await handler()).signed).toEqual([{ shard: stored.shard, seq: stored.seq }]);
   });
 });

@@ -19,8 +19,12 @@ import { derToJoseSignature } from './KmsSignature.js';
 export interface KmsKeyServiceOptions {
   /** A configured client: region, credentials and retries are the caller's business. */
   client: KMSClient;
-  /** Asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias). Also the JWT `kid`. */
-  signingKeyId: string;
+  /**
+   * Asymmetric ECC_NIST_P256 SIGN_VERIFY key (id, ARN or alias). Also the JWT `kid`. Every API
+   * function has it (depsFromEnv requires it); absent only for a job that handles no tokens (the
+   * audit job), where the token methods fail with ServiceUnavailable without calling KMS.
+   */
+  signingKeyId?: string | undefined;
   /**
    * HMAC_256 GENERATE_VERIFY_MAC key. Absent for functions not granted it (least
    * privilege): `mac` then fails with ServiceUnavailable instead of calling KMS.
@@ -48,7 +52,7 @@ const DECRYPTION_FAILURES: ReadonlySet<string> = new Set(['InvalidCiphertextExce
  */
 export class KmsKeyService implements KeyService {
   readonly #client: KMSClient;
-  readonly #signingKeyId: string;
+  readonly #signingKeyId: string | undefined;
   readonly #macKeyId: string | undefined;
   readonly #dataKeyId: string | undefined;
   readonly #auditKeyId: string | undefined;
@@ -56,8 +60,7 @@ export class KmsKeyService implements KeyService {
   #auditPublicKey: Promise<Uint8Array> | undefined;
 
   constructor({ client, signingKeyId, macKeyId, dataKeyId, auditKeyId }: KmsKeyServiceOptions) {
-    if (typeof signingKeyId !== 'string' || signingKeyId === '') throw new TypeError('signingKeyId must be a non-empty string');
-    for (const [name, value] of Object.entries({ macKeyId, dataKeyId, auditKeyId })) {
+    for (const [name, value] of Object.entries({ signingKeyId, macKeyId, dataKeyId, auditKeyId })) {
       if (value !== undefined && (typeof value !== 'string' || value === '')) {
         throw new TypeError(`${name} must be a non-empty string when given`);
       }
@@ -70,11 +73,11 @@ export class KmsKeyService implements KeyService {
   }
 
   signingKeyId(): string {
-    return this.#signingKeyId;
+    return configured(this.#signingKeyId);
   }
 
-  sign(message: Uint8Array): Promise<Uint8Array> {
-    return this.#signWith(this.#signingKeyId, message);
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    return this.#signWith(configured(this.#signingKeyId), message);
   }
 
   async signAuditCheckpoint(message: Uint8Array): Promise<Uint8Array> {
@@ -99,10 +102,11 @@ export class KmsKeyService implements KeyService {
     }
   }
 
-  signingPublicKey(): Promise<Uint8Array> {
+  async signingPublicKey(): Promise<Uint8Array> {
     // Cache the promise, not the value, so concurrent first callers share one request;
     // forget a failure so the next call retries.
-    this.#publicKey ??= this.#fetchPublicKey(this.#signingKeyId).catch((error: unknown) => {
+    const keyId = configured(this.#signingKeyId);
+    this.#publicKey ??= this.#fetchPublicKey(keyId).catch((error: unknown) => {
       this.#publicKey = undefined;
       throw error;
     });

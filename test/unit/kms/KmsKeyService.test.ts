@@ -62,6 +62,23 @@ describe('KmsKeyService', () => {
       expect(() => new KmsKeyService({ client, ...DEFAULT_IDS, macKeyId: '' })).toThrow(TypeError);
     });
 
+    it('rejects an empty signing key id', () => {
+      const { client } = createFakeKms();
+      expect(() => new KmsKeyService({ client, ...DEFAULT_IDS, signingKeyId: '' })).toThrow(TypeError);
+    });
+
+    it('without a signing key (the audit job), refuses every token method without calling KMS', async () => {
+      const { client, mock } = createFakeKms();
+      const service = new KmsKeyService({ client, auditKeyId: DEFAULT_IDS.auditKeyId });
+      expect(() => service.signingKeyId()).toThrow(ServiceUnavailable);
+      expect(await caught(service.sign(utf8('m')))).toBeInstanceOf(ServiceUnavailable);
+      expect(await caught(service.signingPublicKey())).toBeInstanceOf(ServiceUnavailable);
+      expect(mock).toReceiveCommandTimes(SignCommand, 0);
+      expect(mock).toReceiveCommandTimes(GetPublicKeyCommand, 0);
+      // ...and still signs checkpoints.
+      expect((await service.signAuditCheckpoint(utf8('m'))).length).toBe(64);
+    });
+
     it('reports the signing key id as the JWT kid', () => {
       const { service } = createFakeKms();
       expect(service.signingKeyId()).toBe(DEFAULT_IDS.signingKeyId);

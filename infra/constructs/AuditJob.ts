@@ -1,0 +1,39 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import type { CofferConfig } from '../config.js';
+import { DEFAULTS } from '../defaults.js';
+import { CofferFunction } from './CofferFunction.js';
+import { grantAuditSign, grantTableAudit } from './grants.js';
+
+export interface AuditJobProps {
+  readonly config: CofferConfig;
+  readonly table: ITableV2;
+  readonly auditKey: IKey;
+}
+
+/**
+ * The audit checkpoint job (docs/audit.md, "Signed checkpoints"): `functions/audit/handler.ts` on
+ * an EventBridge schedule. The only function that may sign with the audit key; it reads the
+ * chains and puts checkpoints, and has no other key, no bucket, no deletes.
+ */
+export class AuditJob extends Construct {
+  readonly function: CofferFunction;
+  readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: AuditJobProps) {
+    super(scope, id);
+    this.function = new CofferFunction(this, 'Function', { job: 'audit', config: props.config, timeout: DEFAULTS.audit.timeout });
+    grantTableAudit(this.function, props.table);
+    grantAuditSign(this.function, props.auditKey);
+
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Coffer audit: sign a checkpoint of every grown audit chain',
+      schedule: Schedule.rate(DEFAULTS.audit.every),
+      targets: [new LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(30) })],
+    });
+  }
+}
