@@ -12,12 +12,13 @@
  * 16 encrypted chunks = 16 MiB + 256 B, planned by the server), in this process: s3rver stores the
  * parts on disk under os.tmpdir() and concatenates them at completion.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ciphertextSize } from '../../shared/crypto/index.js';
+import { objectKey } from '../../shared/data/keys.js';
 import { startLocalStack } from '../helpers/localStack.js';
 import {
   ageRun,
@@ -76,6 +77,8 @@ export interface SizeResult {
   plan: { partSize: number; partCount: number };
   envelope: { encrypt: Run; decrypt: Run; label: string };
   age?: { encrypt: Run; decrypt: Run };
+  /** The local stack's object storage alone: the same bytes PUT as parts and GET back by plain fetch in a child process, no crypto. */
+  storage?: { putSeconds: number; getSeconds: number };
 }
 
 export interface VariantRun {
@@ -170,6 +173,11 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
         result.roundTripVerified &&= same;
         log(`  [${sizeMiB} MiB] download ${describe(size, downRun)}${same ? '' : '  ROUND TRIP FAILED'}`);
         await removeIfPresent(out);
+        if (trial === 1) {
+          settle();
+          result.storage = await storageAlone(stack, uploaded.documentId, result.plan.partSize, result.ciphertextBytes);
+          log(`  [${sizeMiB} MiB] storage alone (plain fetch, no crypto): PUT ${(size / result.storage.putSeconds / 1e6).toFixed(0)} MB/s, GET ${(size / result.storage.getSeconds / 1e6).toFixed(0)} MB/s`);
+        }
         await cli(['--json', 'rm', uploaded.documentId]); // frees s3rver's copy before the next run
       }
 
@@ -317,4 +325,42 @@ async function planOf(stack: Awaited<ReturnType<typeof startLocalStack>>, _docum
   const { planParts } = await import('../../shared/services/planUpload.js');
   const plan = planParts(stack.deps.settings, ciphertextBytes);
   return { partSize: plan.partSize, partCount: plan.partCount };
+}
+
+/**
+ * What the local stack's storage (s3rver, in this process) takes by itself: a child process PUTs
+ * `size` bytes of zeros as parts of `partSize` (each streamed from one reused buffer, two at a
+ * time, to presigned part URLs of a multipart upload that is aborted afterwards), then GETs the
+ * uploaded document's object through a presigned URL and discards it. No crypto, no API: the
+ * ceiling the CLI's transfer figures are measured against.
+ */
+async function storageAlone(stack: Awaited<ReturnType<typeof startLocalStack>>, documentId: string, partSize: number, size: number): Promise<{ putSeconds: number; getSeconds: number }> {
+  const { objects } = stack.deps;
+  const key = `bench/storage-alone-${Date.now()}`;
+  const uploadId = await objects.createMultipartUpload(key);
+  const count = Math.ceil(size / partSize);
+  const urls = await Promise.all(Array.from({ length: count }, (_, i) => objects.presignUploadPart(key, uploadId, i + 1, 3600)));
+  const get = await objects.presignGet(objectKey(documentId, 1), 3600);
+  const script = `
+    const [urls, partSize, size, get] = JSON.parse(process.argv[1]);
+    const buffer = new Uint8Array(partSize);
+    const body = (n) => { let o = 0; return new ReadableStream({ pull(c) { if (o >= n) return c.close(); const e = Math.min(o + 1048576, n); c.enqueue(buffer.subarray(o, e)); o = e; } }, { highWaterMark: 0 }); };
+    let t = performance.now(); let next = 0;
+    const worker = async () => { while (next < urls.length) { const i = next++; const n = Math.min(partSize, size - i * partSize);
+      const r = await fetch(urls[i], { method: 'PUT', body: body(n), duplex: 'half', headers: { 'content-length': String(n) } }); if (!r.ok) throw new Error('PUT ' + r.status); await r.arrayBuffer(); } };
+    await Promise.all([worker(), worker()]);
+    const put = (performance.now() - t) / 1000;
+    t = performance.now(); const r = await fetch(get); let got = 0; for await (const c of r.body) got += c.length;
+    console.log(JSON.stringify({ put, get: (performance.now() - t) / 1000, got }));`;
+  try {
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([urls, partSize, size, get])], { maxBuffer: 1 << 20 }, (error, out) =>
+        error ? reject(error) : resolve({ stdout: out }),
+      );
+    });
+    const r = JSON.parse(stdout.trim()) as { put: number; get: number; got: number };
+    return { putSeconds: r.put, getSeconds: r.get };
+  } finally {
+    await objects.abortMultipartUpload(key, uploadId).catch(() => undefined);
+  }
 }

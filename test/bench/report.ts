@@ -528,6 +528,8 @@ npm run bench                                      # full run: 1 GiB file, 5 rep
 BENCH_SIZE_MIB=128 BENCH_REPEATS=1 npm run bench   # quick run (still rewrites this file: check the size in the settings line)
 BENCH_ONLY=crypto npm run bench                    # or api, or permissions: one part only; prints, does not rewrite this file
 npm run bench -- --only permissions                # the same as BENCH_ONLY=permissions
+npm run bench -- --only large-files                # 1 and 5 GiB through the CLI (~15 min): rewrites only its own section of this file
+BENCH_LARGE_SIZES_MIB=256 BENCH_LARGE_VARIANTS=0 BENCH_WRITE=0 npm run bench -- --only large-files   # a quick look, writes nothing
 \`\`\`
 
 Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` (\`node\`: \`Readable.toWeb(fs.createReadStream)\`, the default;
