@@ -1,7 +1,5 @@
 import { wordlist } from '@scure/bip39/wordlists/english.js';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import * as zxcvbnCommon from '@zxcvbn-ts/language-common';
-import * as zxcvbnEn from '@zxcvbn-ts/language-en';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { ValidationFailed } from '../errors/index.js';
 
 /** Target strength of a passphrase, in bits of guessing work. */
@@ -33,15 +31,15 @@ export function generatePassphrase(words: number = DEFAULT_PASSPHRASE_WORDS): Ge
 /**
  * Estimates a user-chosen passphrase with zxcvbn (dictionaries, patterns, the user's own
  * inputs such as name and email). ok when it is at least 12 characters and the estimate is
- * at least 75 bits (guessesLog10 x log2(10)).
+ * at least 75 bits (guessesLog10 x log2(10)). Async: the dictionaries load on first use.
  */
-export function checkPassphraseStrength(passphrase: string, userInputs: string[] = []): PassphraseStrength {
+export async function checkPassphraseStrength(passphrase: string, userInputs: string[] = []): Promise<PassphraseStrength> {
   if (typeof passphrase !== 'string') throw new ValidationFailed('The passphrase must be a string.');
   if (!Array.isArray(userInputs) || userInputs.some((input) => typeof input !== 'string')) {
     throw new ValidationFailed('userInputs must be an array of strings.');
   }
   const normalised = passphrase.normalize('NFKC'); // what deriveUserKeys hashes
-  const result = estimator().check(normalised, userInputs.map((input) => input.normalize('NFKC')));
+  const result = (await estimator()).check(normalised, userInputs.map((input) => input.normalize('NFKC')));
   const entropyBits = Math.floor(result.guessesLog10 * Math.log2(10));
   const longEnough = [...normalised].length >= MIN_PASSPHRASE_LENGTH;
   const strongEnough = entropyBits >= MIN_PASSPHRASE_BITS;
@@ -66,14 +64,20 @@ export function uniformIndex(n: number): number {
   }
 }
 
-let zxcvbn: ZxcvbnFactory | undefined;
+let zxcvbn: Promise<ZxcvbnFactory> | undefined;
 
-/** Built on first use: loading the dictionaries takes a moment. */
-function estimator(): ZxcvbnFactory {
-  zxcvbn ??= new ZxcvbnFactory({
-    dictionary: { ...zxcvbnCommon.dictionary, ...zxcvbnEn.dictionary },
-    graphs: zxcvbnCommon.adjacencyGraphs,
-    translations: zxcvbnEn.translations,
-  });
+/**
+ * Built on first use, dictionaries included: they hold ~30 MiB once parsed, and only a user
+ * choosing their own passphrase needs them, so nothing else (an upload, a download) pays for them.
+ */
+function estimator(): Promise<ZxcvbnFactory> {
+  zxcvbn ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-en')]).then(
+    ([core, common, en]) =>
+      new core.ZxcvbnFactory({
+        dictionary: { ...common.dictionary, ...en.dictionary },
+        graphs: common.adjacencyGraphs,
+        translations: en.translations,
+      }),
+  );
   return zxcvbn;
 }

@@ -36,7 +36,7 @@ export function accountCommands(program: Command, run: Runner, io: CliIo): void 
         let generated: { entropyBits: number } | undefined;
         if (flags.passphraseStdin) {
           passphrase = await readStdinPassphrase(io);
-          const strength = checkPassphraseStrength(passphrase, [flags.user, name, flags.email ?? '', 'coffer']);
+          const strength = await checkPassphraseStrength(passphrase, [flags.user, name, flags.email ?? '', 'coffer']);
           if (!strength.ok) throw new CofferError('WEAK_PASSPHRASE', `Passphrase refused. ${strength.feedback}`);
         } else {
           const fresh = generatePassphrase();
