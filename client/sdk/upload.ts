@@ -173,7 +173,7 @@ export interface SentContent {
  * the plan says: one PUT, or multipart parts. Memory is bounded whatever the size: at most
  * `partConcurrency` part buffers (fewer when `partMemory` says so), reused from part to part, and
  * a few 1 MiB chunks in the encryptor. Returns the completion body (parts and digest).
- * Document create and new versions both send through here; resumeUpload too (resumeContent).
+ * Document create and new versions both send through here; resumeUpload through sendEncrypted.
  */
 export function sendContent(ctx: ClientContext, options: SendContentOptions): Promise<SentContent> {
   return sendEncrypted(ctx, options, undefined);
