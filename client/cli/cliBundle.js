@@ -8,7 +8,7 @@
 // a few ms. The bundle lives in node_modules/.cache/coffer-cli; without esbuild, or when that
 // directory cannot be written, bin.js falls back to tsx.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,7 +66,11 @@ async function build() {
     // A file saved while esbuild read it: use this bundle now, but build again next time.
     if (stamp === undefined || Number(stamp.split(':')[1]) >= started) changedMeanwhile = true;
   }
-  if (!changedMeanwhile) writeAtomically(MANIFEST, JSON.stringify({ bundle: name, inputs }));
+  if (!changedMeanwhile) {
+    writeAtomically(MANIFEST, JSON.stringify({ bundle: name, inputs }));
+    // Older bundles: a CLI still running one has it loaded already, so removing the file is harmless.
+    for (const old of readdirSync(CACHE).filter((f) => /^cli-[0-9a-f]{16}\.mjs$/.test(f) && f !== name)) rmSync(join(CACHE, old), { force: true });
+  }
   return bundle;
 }
 

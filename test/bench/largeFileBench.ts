@@ -35,8 +35,6 @@ import {
   type Run,
 } from './cryptoBench.js';
 import { runMeasured, type TreeRun } from './processTree.js';
-// @ts-expect-error plain JS module without types: the launcher's own tuning, read as the CLI reads it
-import { NODE_TUNING } from '../../client/cli/launcherEnv.js';
 import { MiB } from './stats.js';
 
 export interface LargeFileOptions {
@@ -191,17 +189,9 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
       }
 
       if (index === 0 && options.variants) {
-        const lean = await bundleWithoutZxcvbn(dir);
-        const variantsToRun: [string, Record<string, string>, string[] | undefined][] = [
-          ...VARIANTS.map(([label, extra]) => [label, extra, undefined] as [string, Record<string, string>, undefined]),
-          // The launcher's tuning applied by hand (COFFER_NO_RELAUNCH=1 + its environment and node options), on the measurement-only bundle.
-          [LEAN_LABEL, { ...launcher, COFFER_NO_RELAUNCH: '1' }, [...NODE_TUNING, lean]],
-        ];
-        for (const [label, extra, command] of variantsToRun) {
+        for (const [label, extra] of VARIANTS) {
           settle();
-          const up = command
-            ? await runMeasured(process.execPath, [...command, '--json', 'upload', plain], { env: { ...env, ...extra }, cwd: REPO })
-            : await cli(['--json', 'upload', plain], extra);
+          const up = await cli(['--json', 'upload', plain], extra);
           if (up.code !== 0) throw new Error(`coffer upload (${label}) failed (exit ${up.code}): ${up.stdout}${up.stderr}`);
           const run = cliRun(up, 'upload');
           variants.push({ label, env: extra, run });
@@ -262,41 +252,6 @@ const VARIANTS: [string, Record<string, string>][] = [
   ['without the relaunch tuning (COFFER_NO_RELAUNCH=1)', { COFFER_NO_RELAUNCH: '1' }],
   ['two parts in memory, sent in parallel (COFFER_PART_MEMORY_MIB=33)', { COFFER_PART_MEMORY_MIB: '33' }],
 ];
-
-const LEAN_LABEL = "measurement only: the CLI bundled without zxcvbn's dictionaries (what loading them on first use would save)";
-
-/**
- * The CLI bundle with @zxcvbn-ts/language-en and -common replaced by empty modules: the passphrase
- * strength check (register) is then useless, so this bundle is for measuring only. Every CLI
- * command loads those dictionaries today, because shared/crypto/passphrase.ts imports them at
- * the top of the crypto module; this shows what they hold during an upload.
- */
-async function bundleWithoutZxcvbn(dir: string): Promise<string> {
-  const { build } = await import('esbuild');
-  const outfile = join(REPO, 'node_modules', '.cache', 'coffer-bench', 'cli-without-zxcvbn.mjs');
-  await build({
-    absWorkingDir: REPO,
-    entryPoints: ['client/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-    plugins: [
-      {
-        name: 'no-zxcvbn-dictionaries',
-        setup(b) {
-          b.onResolve({ filter: /^@zxcvbn-ts\/language-(en|common)$/ }, (a) => ({ path: a.path, namespace: 'empty' }));
-          b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export const dictionary = {}; export const adjacencyGraphs = {}; export const translations = {};', loader: 'js' }));
-        },
-      },
-    ],
-  });
-  void dir;
-  return outfile;
-}
 
 function cliRun(run: TreeRun, what: string): CliRun {
   if (run.code !== 0) throw new Error(`coffer ${what} failed (exit ${run.code}): ${run.stdout}${run.stderr}`);
