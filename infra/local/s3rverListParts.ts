@@ -41,7 +41,13 @@ export function s3rverListParts(): Middleware {
     }
     const maxParts = Math.min(MAX_PARTS, Math.max(1, Number(ctx.query['max-parts'] ?? MAX_PARTS) || MAX_PARTS));
     const marker = Number(ctx.query['part-number-marker'] ?? 0) || 0;
-    const numbers = (await readdir(dir)).filter((f) => /^[0-9]+$/.test(f)).map(Number).filter((n) => n > marker).sort((a, b) => a - b);
+    const files = new Set(await readdir(dir));
+    // A part is stored once s3rver wrote its checksum: a PUT cut off mid-part leaves the data file alone.
+    const numbers = [...files]
+      .filter((f) => /^[0-9]+$/.test(f) && files.has(`${f}.md5`))
+      .map(Number)
+      .filter((n) => n > marker)
+      .sort((a, b) => a - b);
     const page = numbers.slice(0, maxParts);
     const parts = await Promise.all(
       page.map(async (n) => {
