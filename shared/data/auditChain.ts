@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { eventHash, GENESIS_HASH } from '../audit/eventHash.js';
 import { Conflict } from '../errors/index.js';
 import type { AuditEvent } from './audit.js';
+import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
 import type { TransactItem } from './guardedTransaction.js';
@@ -94,48 +95,26 @@ export function appendItems(db: Database, head: ChainHead, event: AuditEvent, id
  * Verify: every item of a shard's partition, in sort-key order (checkpoints, then the head, then
  * the events), one page at a time (a query, never a scan), strongly consistent.
  */
-export async function* chainPartition(db: Database, shard: string, pageSize = 500): AsyncGenerator<Record<string, unknown>[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.auditPartition(shard) },
-          ConsistentRead: true,
-          Limit: pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    if (out.Items && out.Items.length > 0) yield out.Items;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+export function chainPartition(db: Database, shard: string, pageSize = 500): AsyncGenerator<Record<string, unknown>[]> {
+  return queryPages(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.auditPartition(shard) },
+    ConsistentRead: true,
+    Limit: pageSize,
+  });
 }
 
 /**
  * Checkpoint job: the events of a shard after `afterSeq`, in seq order, one page at a time (a
  * query on `SEQ#` keys above `afterSeq`).
  */
-export async function* chainEventsAfter(db: Database, shard: string, afterSeq: number, pageSize = 500): AsyncGenerator<Record<string, unknown>[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': keys.auditPartition(shard), ':from': keys.auditEvent(shard, afterSeq + 1).sk, ':to': `${prefixes.auditEvent}\uffff` },
-          ConsistentRead: true,
-          Limit: pageSize,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    if (out.Items && out.Items.length > 0) yield out.Items;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+export function chainEventsAfter(db: Database, shard: string, afterSeq: number, pageSize = 500): AsyncGenerator<Record<string, unknown>[]> {
+  return queryPages(db, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': keys.auditPartition(shard), ':from': keys.auditEvent(shard, afterSeq + 1).sk, ':to': `${prefixes.auditEvent}\uffff` },
+    ConsistentRead: true,
+    Limit: pageSize,
+  });
 }
 
 /** Checkpoint job: the latest checkpoint of a shard, or undefined (a query, newest first, one item). */

@@ -35,14 +35,22 @@ export async function batchDeleteAll(db: Database, keys: { pk: unknown; sk: unkn
   }
 }
 
-/** Every page of a query (for bounded partitions: one node's items). */
-export async function queryAll(db: Database, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
+/**
+ * A query's non-empty pages, fetched as the caller consumes them (so it may stop early), for
+ * partitions of any size.
+ */
+export async function* queryPages(db: Database, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncGenerator<Record<string, unknown>[]> {
   let startKey: Key | undefined;
   do {
     const out = await dynamo(() => db.doc.send(new QueryCommand({ ...input, TableName: db.table, ExclusiveStartKey: startKey })));
-    items.push(...(out.Items ?? []));
+    if (out.Items && out.Items.length > 0) yield out.Items;
     startKey = out.LastEvaluatedKey;
   } while (startKey);
+}
+
+/** Every page of a query (for bounded partitions: one node's items). */
+export async function queryAll(db: Database, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of queryPages(db, input)) items.push(...page);
   return items;
 }

@@ -1,8 +1,7 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedTransaction } from '../audit/auditedTransaction.js';
 import type { AuditEvent } from './audit.js';
+import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { dynamo } from './dynamoErrors.js';
 import { conditionFailed as failed, type TransactItem } from './guardedTransaction.js';
 import { indexKeys, keys } from './keys.js';
 
@@ -27,25 +26,13 @@ const PAGE_SIZE = 100;
  * Due entries: `gsi2pk = EXPIRY AND gsi2sk < now`, oldest first, one page at a time (a query,
  * never a scan). Pages are fetched as the caller consumes them, so the caller may stop early.
  */
-export async function* dueEntries(db: Database, nowIso: string): AsyncGenerator<ExpiryEntry[]> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await dynamo(() =>
-      db.doc.send(
-        new QueryCommand({
-          TableName: db.table,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :expiry AND gsi2sk < :now',
-          ExpressionAttributeValues: { ':expiry': 'EXPIRY', ':now': nowIso },
-          Limit: PAGE_SIZE,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    );
-    const items = (out.Items ?? []) as ExpiryEntry[];
-    if (items.length > 0) yield items;
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+export function dueEntries(db: Database, nowIso: string): AsyncGenerator<ExpiryEntry[]> {
+  return queryPages(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :expiry AND gsi2sk < :now',
+    ExpressionAttributeValues: { ':expiry': 'EXPIRY', ':now': nowIso },
+    Limit: PAGE_SIZE,
+  }) as AsyncGenerator<ExpiryEntry[]>;
 }
 
 /**
