@@ -5,7 +5,7 @@ import { grantItem } from './documents.js';
 import type { Guard } from './grants.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
-import { type Rewrap, writeKeyRotation } from './keyRotation.js';
+import { type KeyRotation, type Rewrap, writeKeyRotation } from './keyRotation.js';
 import type { GrantItem, NodeMeta } from './nodes.js';
 import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
 
@@ -109,22 +109,8 @@ export const keyGenerationChanged = () =>
 
 export type { Rewrap };
 
-export interface LimitWrite {
-  folder: FolderMeta;
-  newGeneration: number;
-  chainWrap: string;
-  /** The name under the new key. */
-  encryptedName: string;
-  /** Every live direct grant, re-wrapped for the new key. */
-  rewraps: Rewrap[];
-  /** The caller's new direct grant, when it had none. */
-  added?: GrantItem;
-  /** Expired ACL entries: removed with their grants, so the new key never reaches them. */
-  expired: string[];
-  /** What carried the caller's authority (authorityGuards.ts). */
-  guards: readonly Guard[];
-  nowIso: string;
-}
+/** Folder limit's write: a key rotation (keyRotation.ts) of the folder as read, with no kind-specific extras of its own. */
+export type LimitWrite = Omit<KeyRotation, 'node' | 'meta' | 'checks'> & { folder: FolderMeta };
 
 /**
  * Limited access on: the folder gets a new key generation (writeKeyRotation: the old key chained
