@@ -6,6 +6,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { CofferConfig } from '../config.js';
 import { DEFAULTS } from '../defaults.js';
+import { auditJobRoleName } from './auditJobRole.js';
 import { CofferFunction } from './CofferFunction.js';
 import { grantAuditSign, grantTableAudit } from './grants.js';
 
@@ -26,7 +27,13 @@ export class AuditJob extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditJobProps) {
     super(scope, id);
-    this.function = new CofferFunction(this, 'Function', { job: 'audit', config: props.config, timeout: DEFAULTS.audit.timeout });
+    this.function = new CofferFunction(this, 'Function', {
+      job: 'audit',
+      config: props.config,
+      timeout: DEFAULTS.audit.timeout,
+      // The audit key's policy denies kms:Sign to every other principal, by this name.
+      roleName: auditJobRoleName(props.config),
+    });
     grantTableAudit(this.function, props.table);
     grantAuditSign(this.function, props.auditKey);
 

@@ -26,6 +26,8 @@ export type CofferFunctionProps = CofferFunctionCode & {
   readonly config: CofferConfig;
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /** A fixed role name, for a role that another stack's policy names (the audit job). Default: generated. */
+  readonly roleName?: string;
 };
 
 /**
@@ -56,6 +58,7 @@ export class CofferFunction extends NodejsFunction {
     // which may write to any log group in the account.
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
       description: props.area ? `Coffer ${props.area} API function` : `Coffer ${props.job} job function`,
     });
     logGroup.grantWrite(role);

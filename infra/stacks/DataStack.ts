@@ -1,10 +1,12 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Bucket, BucketEncryption, type CorsRule, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/data/tableDefinition.js';
 import type { CofferConfig } from '../config.js';
+import { auditJobRoleArn } from '../constructs/auditJobRole.js';
 import { DEFAULTS } from '../defaults.js';
 
 export interface DataStackProps extends StackProps {
@@ -55,6 +57,21 @@ export class DataStack extends Stack {
         keyUsage: KeyUsage.SIGN_VERIFY,
       }),
     };
+    // Do not remove: only the audit job may sign checkpoints (docs/audit.md, "Key policy").
+    // The account keeps `kms:*` (key administration, and IAM policies granting use), but an
+    // explicit Deny wins over every Allow, IAM policy and grant: no other principal, the
+    // account root and administrators included, can sign with this key.
+    this.keys.auditKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheAuditJobSigns',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        // The role by its fixed name, not a reference: the role lives in ApiStack.
+        conditions: { StringNotEquals: { 'aws:PrincipalArn': auditJobRoleArn(config) } },
+      }),
+    );
 
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },

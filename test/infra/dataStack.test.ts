@@ -1,7 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE } from '../../shared/data/tableDefinition.js';
-import { logicalIdOf, type SynthesizedCoffer, synthCoffer } from './synthCoffer.js';
+import { jobDescription } from '../../infra/constructs/CofferFunction.js';
+import { logicalIdOf, renderForTestEnv, type SynthesizedCoffer, synthCoffer, TEST_ENV } from './synthCoffer.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 
@@ -71,6 +72,56 @@ describe('KMS keys', () => {
       expect(r.DeletionPolicy).toBe('Retain');
       expect(r.UpdateReplacePolicy).toBe('Retain');
     }
+  });
+});
+
+describe('audit key policy', () => {
+  type KeyStatement = { Sid?: string; Effect: string; Principal: unknown; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
+  const statements = (): KeyStatement[] => {
+    const stack = coffer.stacks.data;
+    return resource(logicalIdOf(stack, stack.keys.auditKey.node.defaultChild)).Properties.KeyPolicy.Statement as KeyStatement[];
+  };
+  const actions = (s: KeyStatement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+  const root = `arn:aws:iam::${TEST_ENV.account}:root`;
+
+  /** The audit job role's name and ARN as the API stack deploys them. */
+  function auditRole(): { name: string; arn: string } {
+    const functions = Object.values(coffer.api.findResources('AWS::Lambda::Function')) as Resource[];
+    const fn = functions.find((f) => f.Properties.Description === jobDescription('audit'))!;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const name = renderForTestEnv((coffer.api.toJSON().Resources[roleId] as Resource).Properties.RoleName);
+    return { name, arn: `arn:aws:iam::${TEST_ENV.account}:role/${name}` };
+  }
+
+  it('gives the audit job role a fixed name per stage and region', () => {
+    expect(auditRole().name).toBe(`coffer-dev-audit-job-${TEST_ENV.region}`);
+  });
+
+  it('denies kms:Sign to every principal but the audit job role, the account root included', () => {
+    const denies = statements().filter((s) => s.Effect === 'Deny' && actions(s).some((a) => a === 'kms:Sign' || a === 'kms:*'));
+    expect(denies).toHaveLength(1);
+    const [deny] = denies as [KeyStatement];
+    expect(deny.Principal).toEqual({ AWS: '*' });
+    expect(deny.Resource).toBe('*');
+    expect(actions(deny)).toEqual(['kms:Sign']);
+    expect(Object.keys(deny.Condition!)).toEqual(['StringNotEquals']);
+    expect(Object.keys(deny.Condition!.StringNotEquals)).toEqual(['aws:PrincipalArn']);
+    expect(renderForTestEnv(deny.Condition!.StringNotEquals['aws:PrincipalArn'])).toBe(auditRole().arn);
+  });
+
+  it('allows only the account (key administration and IAM delegation), so kms:Sign is left to the audit job role', () => {
+    const allows = statements().filter((s) => s.Effect === 'Allow');
+    expect(allows.length).toBeGreaterThan(0);
+    // No principal but the account is named: signing is possible only through an IAM grant,
+    // and the Deny above lets that grant work for the audit job role alone.
+    for (const s of allows) expect(s.Principal).toEqual({ AWS: root });
+    expect(allows.flatMap(actions)).toContain('kms:*');
+  });
+
+  it('is the only key with that Deny: the token signing key is not restricted to the audit job', () => {
+    const stack = coffer.stacks.data;
+    const signing = resource(logicalIdOf(stack, stack.keys.signingKey.node.defaultChild)).Properties.KeyPolicy.Statement as KeyStatement[];
+    expect(signing.filter((s) => s.Effect === 'Deny')).toEqual([]);
   });
 });
 

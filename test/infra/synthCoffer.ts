@@ -36,3 +36,17 @@ export function synthCoffer(context: Record<string, unknown> = {}): SynthesizedC
 export function logicalIdOf(stack: Stack, element: unknown): string {
   return stack.getLogicalId(element as CfnElement);
 }
+
+/**
+ * A template value with `Ref` to pseudo parameters and `Fn::Join` evaluated for TEST_ENV in the
+ * `aws` partition: what CloudFormation would deploy, to compare ARNs built in different stacks.
+ */
+export function renderForTestEnv(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': TEST_ENV.account, 'AWS::Region': TEST_ENV.region, 'AWS::URLSuffix': 'amazonaws.com' };
+  const object = value as Record<string, unknown>;
+  if (typeof object?.Ref === 'string' && object.Ref in pseudo) return pseudo[object.Ref]!;
+  const join = object?.['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join) return join[1].map(renderForTestEnv).join(join[0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
