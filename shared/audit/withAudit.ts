@@ -6,6 +6,7 @@ import type { Database } from '../data/Database.js';
 import { cancellationReasons } from '../data/dynamoErrors.js';
 import type { TransactItem } from '../data/guardedTransaction.js';
 import { ServiceUnavailable } from '../errors/index.js';
+import { currentAuditScope } from './requestAudit.js';
 
 /** Attempts at appending one event before giving up (each after a lost race for a chain head). */
 const APPEND_ATTEMPTS = 30;
@@ -40,6 +41,9 @@ export async function withAudit(db: Database, event: AuditEvent, build: (audit: 
     if (items.length > MAX_TRANSACT_ITEMS) throw new RangeError(`withAudit: at most ${MAX_TRANSACT_ITEMS - append.items.length} items of the caller's`);
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      // The request this runs for (if audited) now has its event.
+      const scope = currentAuditScope();
+      if (scope) scope.written = event.outcome;
       return append.stored;
     } catch (error) {
       if (!lostHeadRace(error, auditPositions)) throw error;

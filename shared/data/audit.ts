@@ -2,29 +2,40 @@ import { withAudit } from '../audit/withAudit.js';
 import type { Database } from './Database.js';
 import { dynamo } from './dynamoErrors.js';
 
+/** What an event is about, for the queries (docs/audit.md, "Queries"). */
+export type AuditCategory = 'auth' | 'user' | 'access' | 'content' | 'permission' | 'group' | 'link' | 'cleanup' | 'admin';
+
+/** Who acted: a signed-in user or guest, someone holding a share link, nobody signed in, or Coffer itself. */
+export type ActorKind = 'user' | 'guest' | 'link' | 'anonymous' | 'system';
+
 /**
- * One audited event: a guest's request (docs/permissions.md), a link event or a cleanup
- * action (docs/links.md), stored in a hash chain (docs/audit.md). It names who did what to
- * which ids and how it ended; never a key, token, secret, proof, passphrase, plaintext name,
- * body or query string.
+ * One audited event (docs/audit.md): every security-relevant request, link event or cleanup
+ * action, stored in a hash chain. It names who did what to which ids and how it ended; never a
+ * key, token, secret, proof, passphrase, plaintext name, body or query string.
  */
 export interface AuditEvent {
-  /** ISO instant the outcome was known. */
+  /** ISO instant the event was written. */
   at: string;
-  /** A user id; '' for anonymous callers and the system. */
+  /** A user id (or the link id for `link`); '' for anonymous callers and the system. */
   actorId: string;
-  actorKind: 'member' | 'guest' | 'anonymous' | 'system';
-  /** The route's operation name (shared/routes.ts) or an action such as `link.open`. */
+  actorKind: ActorKind;
+  /** The action: the route's operation name (shared/routes.ts) or a name such as `link.open`. */
   operation: string;
+  category: AuditCategory;
+  /** The node, group, link or user the action was on, when there is one. */
+  resourceKind?: 'node' | 'group' | 'link' | 'user';
+  resourceId?: string;
   /** For requests: the method and the route's path template (`/documents/{id}`: ids are in `targets`). */
   method?: string;
   path?: string;
   /** The ids the event was about. */
   targets: Record<string, string>;
-  status: number;
-  /** The error code of a refused or failed request. */
+  outcome: 'success' | 'failure';
+  /** The HTTP status, when known as the event is written (a change's event commits before its answer is built). */
+  status?: number;
+  /** The error code of a refused or failed action (its failure reason). */
   errorCode?: string;
-  /** Small, never secret, facts about the event (a lock's end, a cleanup's reason). */
+  /** Small, never secret, facts about the event (a lock's end, a cleanup's reason, a granted role). */
   details?: Record<string, string | number | boolean>;
   requestId: string;
   sourceIp: string;

@@ -7,7 +7,7 @@ import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
 import type { TransactItem } from './guardedTransaction.js';
-import { keys, prefixes } from './keys.js';
+import { indexKeys, keys, prefixes } from './keys.js';
 
 /**
  * The audit chains (docs/audit.md, "Chains and shards"): `AUDIT_SHARDS` independent hash chains,
@@ -69,7 +69,7 @@ export interface AppendItems {
  */
 export function appendItems(db: Database, head: ChainHead, event: AuditEvent, id: string): AppendItems {
   const seq = head.seq + 1;
-  const unhashed = { type: 'audit', ...event, id, shard: head.shard, seq, prevHash: head.hash };
+  const unhashed = { type: 'audit', ...event, ...auditIndexKeys(event, id), id, shard: head.shard, seq, prevHash: head.hash };
   const hash = eventHash(unhashed);
   const stored = { ...unhashed, hash } as StoredAuditEvent & { type: string };
   const first = head.seq === 0;
@@ -88,6 +88,18 @@ export function appendItems(db: Database, head: ChainHead, event: AuditEvent, id
         },
       },
     ],
+  };
+}
+
+/**
+ * The query indexes of an event (docs/audit.md, "Queries"): by resource (gsi1), by actor (gsi2)
+ * and, for guests and links, the external-access index (gsi3). Hashed like the rest of the event.
+ */
+export function auditIndexKeys(event: AuditEvent, id: string): Record<string, string> {
+  return {
+    ...(event.resourceId ? indexKeys.auditByResource(event.resourceId, event.category, event.at, id) : {}),
+    ...(event.actorId ? indexKeys.auditByActor(event.actorId, event.at, id) : {}),
+    ...(event.actorKind === 'guest' || event.actorKind === 'link' || event.operation === 'link.open' || event.operation === 'link.lock' ? indexKeys.auditExternal(event.at, id) : {}),
   };
 }
 

@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { keys, prefixes } from './keys.js';
+import { transactWrite } from './transactWrite.js';
 
 /** A comment on a document (docs/permissions.md, "DynamoDB items"): ciphertext only. */
 export interface CommentItem {
@@ -33,9 +34,7 @@ export const commentNotFound = () => new NotFound('COMMENT_NOT_FOUND', 'No such 
 export async function putComment(db: Database, comment: CommentItem): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               ConditionCheck: {
                 TableName: db.table,
@@ -52,9 +51,7 @@ export async function putComment(db: Database, comment: CommentItem): Promise<vo
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

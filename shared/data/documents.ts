@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDeleteAll, batchGetAll, queryAll } from './batchOperations.js';
 import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
@@ -9,6 +9,7 @@ import { type UploadRecord, type VersionItem, versionItem } from './versions.js'
 
 import type { Role } from '../permissions/levels.js';
 import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
+import { transactWrite } from './transactWrite.js';
 
 export type { GrantItem, Role };
 export type { NodeState } from './nodes.js';
@@ -79,9 +80,7 @@ export async function createPendingDocument(db: Database, meta: DocumentMeta, ve
   const { pk, sk } = keys.nodeMeta(meta.nodeId);
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Put: {
                 TableName: db.table,
@@ -97,9 +96,7 @@ export async function createPendingDocument(db: Database, meta: DocumentMeta, ve
               },
             },
             ...(placement ? [parentCheck(db, placement)] : []),
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -148,9 +145,7 @@ export async function activateDocument(
   const acl = Object.fromEntries((meta.pendingGrants ?? []).map((g) => [principal.user(g.userId), { role: g.role }]));
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Update: {
                 TableName: db.table,
@@ -189,9 +184,7 @@ export async function activateDocument(
                   parentCheck(db, placement),
                 ]
               : []),
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

@@ -1,4 +1,4 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
@@ -8,6 +8,7 @@ import { indexKeys, keys } from './keys.js';
 import { type KeyRotation, type Rewrap, writeKeyRotation } from './keyRotation.js';
 import type { GrantItem, NodeMeta } from './nodes.js';
 import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { transactWrite } from './transactWrite.js';
 
 /** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */
 export interface FolderMeta extends NodeMeta {
@@ -54,7 +55,7 @@ export async function createFolder(
     );
   }
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => transactWrite(db, items as never),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -78,9 +79,7 @@ export async function renameNode(
   const key = keys.nodeMeta(nodeId);
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Update: {
                 TableName: db.table,
@@ -92,9 +91,7 @@ export async function renameNode(
               },
             },
             ...guardChecks(db, guards, new Set([itemId(key)])),
-          ] as never,
-        }),
-      ),
+          ] as never),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -141,9 +138,7 @@ export async function unlimitFolder(
 ): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Update: {
                 TableName: db.table,
@@ -172,9 +167,7 @@ export async function unlimitFolder(
               },
             },
             ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(folder.nodeId)), itemId(keys.nodeMeta(parent.parentId))])),
-          ] as never,
-        }),
-      ),
+          ] as never),
     (error) => {
       if (cancellationReasons(error)) throw concurrentUpdate();
     },

@@ -1,10 +1,11 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta, NodeSettings } from './nodes.js';
 import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { transactWrite } from './transactWrite.js';
+import type { TransactItem } from './guardedTransaction.js';
 
 /**
  * Registry changes of one node. Each is one transaction over the node's META (whose `acl` mirrors
@@ -21,8 +22,6 @@ export interface NodeChange {
   node: Pick<NodeMeta, 'nodeId' | 'rev'>;
   guards: Guard[];
 }
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 function aclEntry(role: AclEntry['role'], expiresAt?: string): AclEntry {
   return expiresAt ? { role, expiresAt } : { role };
@@ -45,7 +44,7 @@ async function commit(db: Database, change: NodeChange, update: { set: string[];
     ...guardChecks(db, change.guards, new Set([itemId(keys.nodeMeta(change.node.nodeId))])),
   ];
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items })),
+    () => transactWrite(db, items),
     (error) => {
       if (cancellationReasons(error)) throw concurrentUpdate();
     },

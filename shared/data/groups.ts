@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../errors/index.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
@@ -6,6 +6,7 @@ import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dy
 import { guardedTransaction } from './guardedTransaction.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { putPrincipalSetItem, setSupergroupsItem, type ComputedSet } from './principalSets.js';
+import { transactWrite } from './transactWrite.js';
 
 /** `GROUP#<id>` / `META` (docs/permissions.md, "DynamoDB items"). */
 export interface GroupMeta {
@@ -133,9 +134,7 @@ function memberItem(m: GroupMemberItem) {
 export async function createGroup(db: Database, meta: GroupMeta, creator: GroupMemberItem, creatorSet: ComputedSet): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Put: {
                 TableName: db.table,
@@ -145,9 +144,7 @@ export async function createGroup(db: Database, meta: GroupMeta, creator: GroupM
             },
             { Put: { TableName: db.table, Item: memberItem(creator), ConditionExpression: 'attribute_not_exists(pk)' } },
             putPrincipalSetItem(db, principal.userIdOf(creator.principalId)!, creatorSet),
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -224,7 +221,7 @@ export async function addMembers(db: Database, plan: AddMembersPlan): Promise<vo
     roles.push({ kind: 'other' });
   }
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => transactWrite(db, items as never),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -285,7 +282,7 @@ export async function stageRotationWraps(
       })),
     ];
     await dynamo(
-      () => db.doc.send(new TransactWriteCommand({ TransactItems: items })),
+      () => transactWrite(db, items),
       (error) => {
         const reasons = cancellationReasons(error);
         if (!reasons) return;
@@ -382,7 +379,7 @@ export async function removeMembersAndRotate(db: Database, plan: RemoveMembersPl
     });
   }
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => transactWrite(db, items as never),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
@@ -442,9 +439,7 @@ export async function changeMemberRole(db: Database, meta: GroupMeta, principalI
   const delta = role === 'admin' ? 1 : -1;
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Update: {
                 TableName: db.table,
@@ -465,9 +460,7 @@ export async function changeMemberRole(db: Database, meta: GroupMeta, principalI
                 ExpressionAttributeValues: { ':role': role, ':from': from },
               },
             },
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

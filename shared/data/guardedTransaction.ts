@@ -1,7 +1,8 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailable } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { type CancellationReason, cancellationReasons } from './dynamoErrors.js';
+import { transactWrite } from './transactWrite.js';
 
 export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -19,7 +20,7 @@ export const conditionFailed = (reason: CancellationReason | undefined) => reaso
 export async function guardedTransaction(db: Database, items: TransactItem[]): Promise<CancellationReason[] | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await transactWrite(db, items);
       return undefined;
     } catch (error) {
       const reasons = cancellationReasons(error);

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Unprocessable } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { type UserCredentialsItem, type UserProfileItem, userCreationItems } from './users.js';
+import { transactWrite } from './transactWrite.js';
 
 /**
  * One-time guest invitations (docs/permissions.md, "Guests"). The code is 32 random bytes,
@@ -70,9 +71,7 @@ export async function createGuestWithInvitation(
   const userItems = userCreationItems(db, profile, credentials);
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             ...userItems,
             {
               Update: {
@@ -88,9 +87,7 @@ export async function createGuestWithInvitation(
                 },
               },
             },
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

@@ -1,4 +1,3 @@
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
 import { type CancellationReason, cancellationReasons, dynamo } from './dynamoErrors.js';
@@ -7,6 +6,7 @@ import type { TransactItem } from './guardedTransaction.js';
 import { keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta } from './nodes.js';
 import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { transactWrite } from './transactWrite.js';
 
 /** One re-wrapped direct grant of a node getting a new key generation. */
 export interface Rewrap {
@@ -107,7 +107,7 @@ export async function writeKeyRotation(db: Database, rotation: KeyRotation, expl
     ...(guardChecks(db, rotation.guards, taken) as TransactItem[]),
   ];
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items })),
+    () => transactWrite(db, items),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

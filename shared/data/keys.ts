@@ -70,6 +70,27 @@ export const indexKeys = {
     gsi1sk: `${createdAt}#${linkId}`,
   }),
   linksPartition: (nodeId: string) => `LINKS#${nodeId}`,
+  /**
+   * gsi1: audit events about one resource (docs/audit.md, "Queries"), by category then time:
+   * `access#…` answers "who accessed this document since", `permission#…` its permission history.
+   */
+  auditByResource: (resourceId: string, category: string, at: string, eventId: string) => ({
+    gsi1pk: `AUDITRES#${resourceId}`,
+    gsi1sk: `${category}#${at}#${eventId}`,
+  }),
+  auditResourcePartition: (resourceId: string) => `AUDITRES#${resourceId}`,
+  /** gsi2: audit events of one actor (a user, guest or link id), by time. */
+  auditByActor: (actorId: string, at: string, eventId: string) => ({
+    gsi2pk: `AUDITACTOR#${actorId}`,
+    gsi2sk: `${at}#${eventId}`,
+  }),
+  auditActorPartition: (actorId: string) => `AUDITACTOR#${actorId}`,
+  /** gsi3: external access (guests' requests and link events), by time. */
+  auditExternal: (at: string, eventId: string) => ({
+    gsi3pk: 'AUDITEXTERNAL',
+    gsi3sk: `${at}#${eventId}`,
+  }),
+  auditExternalPartition: 'AUDITEXTERNAL',
   /** gsi2: the expiry index the cleanup job queries. */
   byExpiry: (expiresAtIso: string, pk: string, sk: string) => ({
     gsi2pk: 'EXPIRY',

@@ -1,8 +1,9 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Unauthorized } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
+import { transactWrite } from './transactWrite.js';
 
 /**
  * Refresh tokens are stored as SHA-256 hashes only, grouped in a family (one login).
@@ -24,9 +25,7 @@ const invalid = () => new Unauthorized('INVALID_REFRESH_TOKEN', 'The refresh tok
 /** Login: a new family and its first token. */
 export async function startRefreshFamily(db: Database, token: RefreshTokenItem): Promise<void> {
   await dynamo(() =>
-    db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
+    transactWrite(db, [
           {
             Put: {
               TableName: db.table,
@@ -48,9 +47,7 @@ export async function startRefreshFamily(db: Database, token: RefreshTokenItem):
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-        ],
-      }),
-    ),
+        ]),
   );
 }
 
@@ -73,9 +70,7 @@ export async function getRefreshToken(db: Database, hash: string, nowMs: number)
 export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, next: RefreshTokenItem): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
+      transactWrite(db, [
             {
               Update: {
                 TableName: db.table,
@@ -99,9 +94,7 @@ export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, ne
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-          ],
-        }),
-      ),
+          ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

@@ -11,6 +11,8 @@ export const TABLE = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Expiry index for the cleanup job: pending uploads, expiring grants and links. */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Audit: external access (guests' requests, link events). gsi1 and gsi2 also index audit events (docs/audit.md). */
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;
 

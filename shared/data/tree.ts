@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../errors/index.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
@@ -6,6 +6,7 @@ import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.
 import type { Guard } from './grants.js';
 import { keys, prefixes } from './keys.js';
 import { MAX_DEPTH, type NodeKind, type NodeMeta } from './nodes.js';
+import { transactWrite } from './transactWrite.js';
 
 /**
  * The folder tree (docs/permissions.md, "DynamoDB items" and "Moves"): child pointers,
@@ -173,7 +174,7 @@ export async function moveNodeTransaction(db: Database, move: MoveWrite): Promis
   const chain = move.destinationAncestors.map((a) => ({ key: keys.nodeMeta(a.nodeId), rev: a.rev }));
   items.push(...guardChecks(db, [...chain, ...move.guards], taken));
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items as never })),
+    () => transactWrite(db, items as never),
     (error) => {
       if (cancellationReasons(error)) throw concurrentUpdate();
     },

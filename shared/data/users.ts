@@ -1,9 +1,10 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './batchOperations.js';
 import { Conflict } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
+import { transactWrite } from './transactWrite.js';
 
 export interface UserProfileItem {
   userId: string;
@@ -59,7 +60,7 @@ export function userCreationItems(db: Database, profile: UserProfileItem, creden
 /** Register: profile and credentials together; guard: the user id is new. */
 export async function createUser(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem): Promise<void> {
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: userCreationItems(db, profile, credentials) })),
+    () => transactWrite(db, userCreationItems(db, profile, credentials)),
     (error) => {
       if (cancellationReasons(error)?.some((r) => r.code === 'ConditionalCheckFailed')) {
         throw new Conflict('USER_EXISTS', 'This user id is taken: choose another.');

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../errors/index.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
@@ -7,6 +7,7 @@ import type { Guard } from './grants.js';
 import { conditionFailed, guardedTransaction, type TransactItem } from './guardedTransaction.js';
 import { indexKeys, keys, prefixes } from './keys.js';
 import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { transactWrite } from './transactWrite.js';
 
 /**
  * Document versions (docs/versions.md, "Items"): `NODE#<id>` / `VERSION#<9-digit version>`.
@@ -106,7 +107,7 @@ export async function reserveVersion(db: Database, read: ReservationRead, item: 
     ...(guardChecks(db, guards, new Set([itemId(metaKey)])) as TransactItem[]),
   ];
   await dynamo(
-    () => db.doc.send(new TransactWriteCommand({ TransactItems: items })),
+    () => transactWrite(db, items),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;

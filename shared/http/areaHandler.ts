@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Deps } from '../config/Deps.js';
 import { CofferError, NotFound } from '../errors/index.js';
 import { type Area, routesOf } from '../routes.js';
-import { withGuestAudit } from './auditGuest.js';
+import { withRequestAudit } from './auditRequest.js';
 import { authenticate } from './authenticate.js';
 import { errorResponse } from './errorResponse.js';
 import { jsonResponse } from './jsonResponse.js';
@@ -32,8 +32,8 @@ export function areaHandler(area: Area, operations: Record<string, AnyOperation>
     const d = op.standalone ? (undefined as unknown as Deps) : await deps();
     const signedIn = route.auth === 'bearer' || (route.auth === 'optional' && header(event, 'authorization') !== undefined);
     const caller = signedIn ? await authenticate(event, d.tokens) : ANONYMOUS;
-    // From here the caller is known: a guest's request is audited, success or failure.
-    return withGuestAudit(d, route, event, caller, async () => {
+    // From here the caller is known: an audited request records its event, success or failure.
+    return withRequestAudit(d, route, event, caller, signedIn, async () => {
       const params = validate(op.params, event.pathParameters ?? {}, 'path');
       const query = validate(op.query, event.queryStringParameters ?? {}, 'query');
       const body = validate(op.body, op.body ? parseBody(event) : {}, 'body');

@@ -22,8 +22,10 @@ type Item = Record<string, any>;
 const event = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   at: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
   actorId: `user-${n}`,
-  actorKind: 'member',
+  actorKind: 'user',
   operation: 'test.event',
+  category: 'admin',
+  outcome: 'success',
   targets: { n: String(n) },
   status: 200,
   requestId: `req-${n}`,

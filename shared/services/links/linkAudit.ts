@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../data/audit.js';
 import type { Caller, RequestInfo } from '../../http/Operation.js';
 
-/** Who acted on a link: a signed-in member or guest, or nobody ('anonymous'). */
+/** Who acted on a link: a signed-in member or guest, or the holder of the link (actor kind `link`). */
 export interface LinkActor {
   caller: Caller;
   signedIn: boolean;
@@ -21,14 +21,19 @@ export function linkEvent(
 ): AuditEvent {
   return {
     at: new Date(at).toISOString(),
-    actorId: actor.signedIn ? actor.caller.userId : '',
-    actorKind: actor.signedIn ? actor.caller.kind : 'anonymous',
+    // Someone not signed in acts by holding the link: the link is the actor.
+    actorId: actor.signedIn ? actor.caller.userId : targets.linkId,
+    actorKind: actor.signedIn ? (actor.caller.kind === 'guest' ? 'guest' : 'user') : 'link',
     operation,
+    category: operation === 'link.open' ? 'access' : 'link',
+    ...(targets.nodeId ? { resourceKind: 'node' as const, resourceId: targets.nodeId } : { resourceKind: 'link' as const, resourceId: targets.linkId }),
     targets: { linkId: targets.linkId, ...(targets.nodeId ? { nodeId: targets.nodeId } : {}) },
+    outcome: outcome.status < 400 ? 'success' : 'failure',
     status: outcome.status,
     ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
     ...(outcome.details ? { details: outcome.details } : {}),
     requestId: actor.request.requestId,
     sourceIp: actor.request.sourceIp,
+    userAgent: actor.request.userAgent.slice(0, 256),
   };
 }

@@ -16,8 +16,10 @@ const db = { doc, table: 'coffer' };
 const EVENT: AuditEvent = {
   at: '2026-01-02T03:04:05.006Z',
   actorId: 'alice',
-  actorKind: 'member',
+  actorKind: 'user',
   operation: 'link.revoke',
+  category: 'link',
+  outcome: 'success',
   targets: { linkId: 'L1' },
   status: 200,
   requestId: 'req-1',

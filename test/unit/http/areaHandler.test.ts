@@ -85,7 +85,8 @@ describe('areaHandler', () => {
             },
           }),
         },
-        async () => ({ logger: { error: vi.fn() }, tokens: { verify } }) as unknown as Deps,
+        // openLink is audited: a table that takes the fallback event (this stub writes nothing itself).
+        async () => ({ logger: { error: vi.fn() }, tokens: { verify }, db: { doc: { send: vi.fn().mockResolvedValue({}) }, table: 't' }, clock: () => 0 }) as unknown as Deps,
       );
     const JWT = 'aaaa.bbbb.cccc';
 

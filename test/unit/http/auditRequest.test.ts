@@ -9,7 +9,8 @@ import type { Deps } from '../../../shared/config/Deps.js';
 import { Forbidden } from '../../../shared/errors/index.js';
 import { areaHandler } from '../../../shared/http/areaHandler.js';
 import { eventHash, GENESIS_HASH } from '../../../shared/audit/eventHash.js';
-import { guestAuditEvent } from '../../../shared/http/auditGuest.js';
+import { AuditScope } from '../../../shared/audit/requestAudit.js';
+import { requestBase } from '../../../shared/http/auditRequest.js';
 import { type AnyOperation, operation } from '../../../shared/http/Operation.js';
 import { ROUTES } from '../../../shared/routes.js';
 
@@ -72,7 +73,7 @@ function writableLog() {
   mock.on(TransactWriteCommand).resolves({});
 }
 
-describe('auditGuest', () => {
+describe('withRequestAudit', () => {
   beforeEach(() => mock.reset());
 
   it("records a guest's successful request: who, what, which ids, how it ended", async () => {
@@ -92,6 +93,10 @@ describe('auditGuest', () => {
       actorId: 'gina',
       actorKind: 'guest',
       operation: 'addComment',
+      category: 'content',
+      resourceKind: 'node',
+      resourceId: DOC,
+      outcome: 'success',
       method: 'POST',
       path: '/documents/{id}/comments',
       targets: { id: DOC },
@@ -114,7 +119,7 @@ describe('auditGuest', () => {
     const res = await handler(event(ADD_COMMENT, { id: DOC }));
     expect(res.statusCode).toBe(403);
     expect(JSON.parse(res.body!).error.code).toBe('CANNOT_COMMENT');
-    expect(auditItem()).toMatchObject({ actorId: 'gina', operation: 'addComment', status: 403, errorCode: 'CANNOT_COMMENT' });
+    expect(auditItem()).toMatchObject({ actorId: 'gina', operation: 'addComment', outcome: 'failure', status: 403, errorCode: 'CANNOT_COMMENT' });
   });
 
   it('records an unexpected failure as 500 INTERNAL, without its message', async () => {
@@ -167,15 +172,28 @@ describe('auditGuest', () => {
     expect((await handler(event(ADD_COMMENT, { id: DOC }))).statusCode).toBe(503);
   });
 
-  it('does not audit members', async () => {
+  it("records a member's request on an audited route as a user's", async () => {
+    writableLog();
     const { handler } = documentsArea('member', async () => ({ status: 201 }));
     expect((await handler(event(ADD_COMMENT, { id: DOC }))).statusCode).toBe(201);
+    expect(auditItem()).toMatchObject({ actorId: 'gina', actorKind: 'user', operation: 'addComment', outcome: 'success', status: 201 });
+  });
+
+  it("does not audit a member's request on a route without an audit category (a listing)", async () => {
+    const never = operation({ async run() { throw new Error('not called'); } });
+    const operations: Record<string, AnyOperation> = Object.fromEntries(ROUTES.filter((r) => r.area === 'documents').map((r) => [r.operation, never]));
+    operations.listComments = operation({ params: z.object({ id: z.string() }), async run() { return { body: { comments: [] } }; } });
+    const handler = areaHandler('documents', operations, async () => deps('member'));
+    expect(ROUTES.find((r) => r.operation === 'listComments')!.audit).toBeUndefined();
+    expect((await handler(event('GET /documents/{id}/comments', { id: DOC }))).statusCode).toBe(200);
     expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('cuts over-long path parameters (they are attacker-chosen)', () => {
     const route = ROUTES.find((r) => r.operation === 'deleteComment')!;
-    const audit = guestAuditEvent(route, event('x', { id: 'a'.repeat(5000), commentId: 'c' }), { userId: 'gina', kind: 'guest' }, { status: 404 }, 't');
+    const base = requestBase(route, event('x', { id: 'a'.repeat(5000), commentId: 'c' }), { userId: 'gina', kind: 'guest' }, true);
+    const audit = new AuditScope(base, () => NOW).event({ status: 404 });
     expect(audit.targets).toEqual({ id: 'a'.repeat(128), commentId: 'c' });
+    expect(audit.resourceId).toBe('a'.repeat(128));
   });
 });
