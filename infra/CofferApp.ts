@@ -43,6 +43,7 @@ export function buildCoffer(app: App, env: Required<Pick<Environment, 'account' 
     keys: data.keys,
     table: data.table,
     documentsBucket: data.documentsBucket,
+    ...(data.auditArchiveBucket ? { auditArchiveBucket: data.auditArchiveBucket } : {}),
   });
   api.addStackDependency(data);
 

@@ -19,6 +19,11 @@ export interface CofferConfig {
   readonly tracing: boolean;
   /** The longest a share link may live, in whole days (docs/links.md, "Settings"). */
   readonly linkMaxTtlDays: number;
+  /**
+   * The audit archive (docs/audit.md, "Archive"): an S3 bucket with Object Lock in compliance
+   * mode that the audit job copies every checkpointed event to. `undefined` when disabled.
+   */
+  readonly auditArchive: { readonly retentionDays: number } | undefined;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -31,10 +36,19 @@ export const CONTEXT_KEYS = {
   logLevel: 'coffer:logLevel',
   tracing: 'coffer:tracing',
   linkMaxTtlDays: 'coffer:linkMaxTtlDays',
+  auditArchive: 'coffer:auditArchive',
+  auditArchiveRetentionDays: 'coffer:auditArchiveRetentionDays',
 } as const;
 
 /** `linkMaxTtlDays` bounds: at least a day, at most a year (a share's own longest expiry). */
 export const LINK_MAX_TTL_DAYS = { default: 90, min: 1, max: 365 } as const;
+
+/**
+ * `auditArchiveRetentionDays` bounds: the default is 7 years (2557 days, the usual SOX/HIPAA
+ * horizon); S3 Object Lock allows at most 100 years. Compliance mode: no one, the account root
+ * included, can shorten it or delete a locked version before it ends.
+ */
+export const AUDIT_ARCHIVE_RETENTION_DAYS = { default: 2557, min: 1, max: 36_500 } as const;
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -56,17 +70,26 @@ export function configFromContext(node: Node): CofferConfig {
     corsOrigins: parseCorsOrigins(node.tryGetContext(CONTEXT_KEYS.corsOrigins)),
     logLevel: logLevel as LogLevel,
     tracing: parseBoolean(CONTEXT_KEYS.tracing, node.tryGetContext(CONTEXT_KEYS.tracing)),
-    linkMaxTtlDays: parseLinkMaxTtlDays(node.tryGetContext(CONTEXT_KEYS.linkMaxTtlDays)),
+    linkMaxTtlDays: parseDays(CONTEXT_KEYS.linkMaxTtlDays, node.tryGetContext(CONTEXT_KEYS.linkMaxTtlDays), LINK_MAX_TTL_DAYS, 30),
+    auditArchive: parseAuditArchive(node),
   };
 }
 
-/** A whole number of days in LINK_MAX_TTL_DAYS' range; a number (cdk.json) or a string (-c). */
-function parseLinkMaxTtlDays(value: unknown): number {
-  if (value === undefined || value === null || value === '') return LINK_MAX_TTL_DAYS.default;
+/** On unless `coffer:auditArchive` is false; its retention only when on. */
+function parseAuditArchive(node: Node): CofferConfig['auditArchive'] {
+  const enabled = parseBoolean(CONTEXT_KEYS.auditArchive, node.tryGetContext(CONTEXT_KEYS.auditArchive) ?? true);
+  const retention = node.tryGetContext(CONTEXT_KEYS.auditArchiveRetentionDays);
+  const retentionDays = parseDays(CONTEXT_KEYS.auditArchiveRetentionDays, retention, AUDIT_ARCHIVE_RETENTION_DAYS, 3653);
+  return enabled ? { retentionDays } : undefined;
+}
+
+/** A whole number of days within `range` (its default when absent); a number (cdk.json) or a string (-c). */
+function parseDays(key: string, value: unknown, range: { default: number; min: number; max: number }, example: number): number {
+  if (value === undefined || value === null || value === '') return range.default;
   const days = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(days) || days < LINK_MAX_TTL_DAYS.min || days > LINK_MAX_TTL_DAYS.max) {
+  if (!Number.isInteger(days) || days < range.min || days > range.max) {
     throw new Error(
-      `${CONTEXT_KEYS.linkMaxTtlDays} must be a whole number of days from ${LINK_MAX_TTL_DAYS.min} to ${LINK_MAX_TTL_DAYS.max} (got "${String(value)}"): use e.g. -c ${CONTEXT_KEYS.linkMaxTtlDays}=30`,
+      `${key} must be a whole number of days from ${range.min} to ${range.max} (got "${String(value)}"): use e.g. -c ${key}=${example}`,
     );
   }
   return days;

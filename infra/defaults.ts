@@ -69,4 +69,6 @@ export const DEFAULTS = {
 
   /** Every object the API creates lives under this prefix (shared/data/keys.ts `objectKey`). */
   documentObjectPrefix: 'docs/',
+  /** Every object the audit job archives lives under this prefix (shared/data/keys.ts `auditArchiveObject`). */
+  auditArchiveObjectPrefix: 'audit/',
 } as const;

@@ -24,6 +24,7 @@ export const ENV = {
   macKeyId: 'MAC_KEY_ID',
   dataKeyId: 'DATA_KEY_ID',
   auditKeyId: 'AUDIT_KEY_ID',
+  auditArchiveBucket: 'AUDIT_ARCHIVE_BUCKET',
 } as const;
 
 /** Item reads and writes on the table and its indexes. TransactWrite/TransactGet are authorised per item action. */
@@ -257,6 +258,22 @@ export function grantAuditSign(fn: CofferFunction, auditKey: IKey): void {
     }),
   );
   fn.bindEnvironment(ENV.auditKeyId, auditKey.keyId);
+}
+
+/**
+ * Put archive objects (`audit/*`) in the audit archive bucket: PutObject only (no read, no
+ * delete, no retention change; the bucket's default Object Lock retention applies, and SSE-S3
+ * needs no key). Given to the audit job alone (docs/audit.md, "Archive"). Sets `AUDIT_ARCHIVE_BUCKET`.
+ */
+export function grantAuditArchive(fn: CofferFunction, bucket: IBucket): void {
+  const archiveObjects = bucket.arnForObjects(`${DEFAULTS.auditArchiveObjectPrefix}*`);
+  fn.addToRolePolicy(new PolicyStatement({ sid: 'ArchiveAuditEvents', actions: ['s3:PutObject'], resources: [archiveObjects] }));
+  acknowledgeWildcardResource(
+    fn.role ?? fn,
+    archiveObjects,
+    `Archive objects are per chain and seq range (${DEFAULTS.auditArchiveObjectPrefix}<shard>/<from>-<to>.jsonl), named at run time; the grant is PutObject only, under that prefix of this one bucket, whose Object Lock keeps every version.`,
+  );
+  fn.bindEnvironment(ENV.auditArchiveBucket, bucket.bucketName);
 }
 
 /** HMAC-SHA-256 under the MAC key (login verifiers, fake KDF salts). Sets `MAC_KEY_ID`. */

@@ -35,6 +35,8 @@ export interface ApiStackProps extends StackProps {
   readonly keys: CofferKeys;
   readonly table: ITableV2;
   readonly documentsBucket: IBucket;
+  /** The audit archive (Object Lock); absent when `coffer:auditArchive` is false. */
+  readonly auditArchiveBucket?: IBucket;
 }
 
 /** Environment variables carrying settings (not resources), read by shared/config/depsFromEnv.ts. */
@@ -99,7 +101,12 @@ export class ApiStack extends Stack {
 
     this.cleanup = new CleanupJob(this, 'Cleanup', { config, table, documentsBucket });
     // The only principal that may sign audit checkpoints (docs/audit.md).
-    this.audit = new AuditJob(this, 'Audit', { config, table, auditKey: keys.auditKey });
+    this.audit = new AuditJob(this, 'Audit', {
+      config,
+      table,
+      auditKey: keys.auditKey,
+      ...(props.auditArchiveBucket ? { archiveBucket: props.auditArchiveBucket } : {}),
+    });
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `coffer-${config.stage}`,

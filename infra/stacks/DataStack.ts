@@ -1,8 +1,8 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { Bucket, BucketEncryption, type CorsRule, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { Bucket, BucketEncryption, type CorsRule, HttpMethods, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/data/tableDefinition.js';
 import type { CofferConfig } from '../config.js';
@@ -36,6 +36,8 @@ export class DataStack extends Stack {
   readonly keys: CofferKeys;
   readonly table: TableV2;
   readonly documentsBucket: Bucket;
+  /** The audit archive (docs/audit.md, "Archive"); undefined when `coffer:auditArchive` is false. */
+  readonly auditArchiveBucket: Bucket | undefined;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -116,8 +118,57 @@ export class DataStack extends Stack {
       serverAccessLogsPrefix: 'documents/',
     });
 
+    this.auditArchiveBucket = config.auditArchive && this.auditArchive(config, config.auditArchive.retentionDays, accessLogsBucket);
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The single DynamoDB table' });
     new CfnOutput(this, 'BucketName', { value: this.documentsBucket.bucketName, description: 'Encrypted document objects' });
+  }
+
+  /**
+   * Long retention of the audit log (docs/audit.md, "Archive"): versioned, Object Lock in
+   * COMPLIANCE mode for `retentionDays` on every object version, which no one (the account root
+   * included) can shorten or delete early. Only the audit job role may put objects, and no one
+   * may delete or re-time them.
+   */
+  private auditArchive(config: CofferConfig, retentionDays: number, accessLogsBucket: Bucket): Bucket {
+    const bucket = new Bucket(this, 'AuditArchiveBucket', {
+      ...DEFAULTS.buckets.base,
+      // S3-managed keys on purpose: under a customer-managed key, scheduling that key for
+      // deletion would make every locked object unreadable, a way around the retention. The
+      // objects hold ids, codes, IPs and user agents, never a key, a token or a plaintext name.
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(retentionDays)),
+      serverAccessLogsBucket: accessLogsBucket,
+      serverAccessLogsPrefix: 'audit-archive/',
+    });
+    const auditJob = auditJobRoleArn(config);
+    // Do not remove: the audit job is the archive's only writer (named as a string, as in the
+    // audit key's policy: the role is in ApiStack).
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheAuditJobWrites',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:PrincipalArn': auditJob } },
+      }),
+    );
+    // Do not remove: Object Lock keeps every version, but a plain DELETE would still add a delete
+    // marker that hides the current one; and governance-mode controls are not for this bucket.
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'NoDeletesNoRetentionChanges',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: AUDIT_ARCHIVE_DENIED_ACTIONS,
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    new CfnOutput(this, 'AuditArchiveBucketName', { value: bucket.bucketName, description: 'Audit archive (Object Lock, compliance mode)' });
+    return bucket;
   }
 
   private key(
@@ -138,6 +189,14 @@ export class DataStack extends Stack {
     });
   }
 }
+
+/** What no principal may do to the audit archive's objects (its bucket policy). */
+export const AUDIT_ARCHIVE_DENIED_ACTIONS = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:BypassGovernanceRetention',
+];
 
 /** Browser uploads and downloads through presigned URLs, from the configured origins only. */
 function documentsCors(origins: readonly string[]): CorsRule[] | undefined {

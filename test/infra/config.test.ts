@@ -41,8 +41,23 @@ describe('parseCorsOrigins', () => {
 });
 
 describe('configFromContext', () => {
-  it('defaults to the dev stage, INFO logs, no tracing, no CORS and 90-day links', () => {
-    expect(configOf({})).toEqual({ stage: 'dev', corsOrigins: [], logLevel: 'INFO', tracing: false, linkMaxTtlDays: 90 });
+  it('defaults to the dev stage, INFO logs, no tracing, no CORS, 90-day links and a 7-year audit archive', () => {
+    expect(configOf({})).toEqual({
+      stage: 'dev',
+      corsOrigins: [],
+      logLevel: 'INFO',
+      tracing: false,
+      linkMaxTtlDays: 90,
+      auditArchive: { retentionDays: 2557 },
+    });
+  });
+
+  it('reads the audit archive switch and its retention in days, from 1 day to 100 years', () => {
+    expect(configOf({ [CONTEXT_KEYS.auditArchive]: 'false' }).auditArchive).toBeUndefined();
+    expect(configOf({ [CONTEXT_KEYS.auditArchive]: false, [CONTEXT_KEYS.auditArchiveRetentionDays]: 30 }).auditArchive).toBeUndefined();
+    expect(configOf({ [CONTEXT_KEYS.auditArchive]: 'true' }).auditArchive).toEqual({ retentionDays: 2557 });
+    expect(configOf({ [CONTEXT_KEYS.auditArchiveRetentionDays]: '3653' }).auditArchive).toEqual({ retentionDays: 3653 });
+    expect(configOf({ [CONTEXT_KEYS.auditArchiveRetentionDays]: 36_500 }).auditArchive).toEqual({ retentionDays: 36_500 });
   });
 
   it('reads linkMaxTtlDays as a number (cdk.json) or a string (-c), from 1 to 365 days', () => {
@@ -81,6 +96,10 @@ describe('configFromContext', () => {
     [{ [CONTEXT_KEYS.linkMaxTtlDays]: 1.5 }, /coffer:linkMaxTtlDays must be a whole number/],
     [{ [CONTEXT_KEYS.linkMaxTtlDays]: '30d' }, /coffer:linkMaxTtlDays must be a whole number/],
     [{ [CONTEXT_KEYS.linkMaxTtlDays]: '-5' }, /coffer:linkMaxTtlDays must be a whole number/],
+    [{ [CONTEXT_KEYS.auditArchive]: 'no' }, /coffer:auditArchive must be true or false/],
+    [{ [CONTEXT_KEYS.auditArchiveRetentionDays]: 0 }, /coffer:auditArchiveRetentionDays must be a whole number of days from 1 to 36500/],
+    [{ [CONTEXT_KEYS.auditArchiveRetentionDays]: '7y' }, /coffer:auditArchiveRetentionDays must be a whole number/],
+    [{ [CONTEXT_KEYS.auditArchiveRetentionDays]: 36_501 }, /coffer:auditArchiveRetentionDays must be a whole number/],
   ])('rejects %j', (context, message) => {
     expect(() => configOf(context)).toThrow(message);
   });

@@ -62,11 +62,15 @@ describe('cdk-nag AwsSolutions', () => {
     }
     const iam5 = acks.filter((a) => a.id.startsWith('AwsSolutions-IAM5['));
     // docs/* for the roles that presign or purge objects: documents, folders (recursive delete),
-    // links (presigned GETs) and the cleanup job (abandoned uploads, interrupted deletes).
+    // links (presigned GETs) and the cleanup job (abandoned uploads, interrupted deletes);
+    // audit/* in the archive bucket for the audit job.
     const api = coffer.stacks.api.node.path;
-    const iam5Roles = [`${api}/DocumentsFunctionRole`, `${api}/FoldersFunctionRole`, `${api}/LinksFunctionRole`, `${api}/Cleanup/FunctionRole`];
+    const auditRole = `${api}/Audit/FunctionRole`;
+    const iam5Roles = [`${api}/DocumentsFunctionRole`, `${api}/FoldersFunctionRole`, `${api}/LinksFunctionRole`, `${api}/Cleanup/FunctionRole`, auditRole];
     expect(iam5).toHaveLength(iam5Roles.length);
-    for (const ack of iam5) expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::.*\/docs\/\*\]$/);
+    for (const ack of iam5) {
+      expect(ack.id).toMatch(ack.path === auditRole ? /^AwsSolutions-IAM5\[Resource::.*AuditArchiveBucket.*\/audit\/\*\]$/ : /^AwsSolutions-IAM5\[Resource::.*\/docs\/\*\]$/);
+    }
     expect(iam5.map((a) => a.path).sort()).toEqual(iam5Roles.sort());
     expect(acks).toHaveLength(ROUTES.length + iam5Roles.length);
   });
