@@ -1,3 +1,4 @@
+import { auditNote } from '../../shared/audit/requestAudit.js';
 import { hashRefreshToken } from '../../shared/auth/refreshTokens.js';
 import { getRefreshToken, RefreshTokenReused, revokeRefreshFamily } from '../../shared/data/refreshTokens.js';
 import { operation } from '../../shared/http/Operation.js';
@@ -9,10 +10,12 @@ export const refresh = operation({
   body: refreshBody,
   async run({ body, deps }) {
     const old = await getRefreshToken(deps.db, hashRefreshToken(body.refreshToken), deps.clock());
+    auditNote({ actor: { kind: 'user', id: old.userId }, resource: { kind: 'user', id: old.userId } });
     try {
       return { body: await rotateSession(deps, old) };
     } catch (error) {
       if (error instanceof RefreshTokenReused) {
+        auditNote({ failure: { status: 401, errorCode: error.code } });
         await revokeRefreshFamily(deps.db, error.familyId, new Date(deps.clock()).toISOString());
       }
       throw error;

@@ -1,3 +1,4 @@
+import { auditNote } from '../../shared/audit/requestAudit.js';
 import { computeLoginVerifier, verifyLogin } from '../../shared/auth/loginVerifier.js';
 import { getCredentials, getProfile } from '../../shared/data/users.js';
 import { Unauthorized } from '../../shared/errors/index.js';
@@ -13,6 +14,8 @@ export const token = operation({
   async run({ body, deps }) {
     const authKey = new Uint8Array(Buffer.from(body.authKey, 'base64url'));
     const [credentials, profile] = await Promise.all([getCredentials(deps.db, body.userId), getProfile(deps.db, body.userId)]);
+    // A login is about the account named, found or not; its actor is that user once it exists.
+    auditNote({ resource: { kind: 'user', id: body.userId }, ...(profile ? { actor: { kind: profile.kind === 'guest' ? 'guest' : 'user', id: body.userId } } : {}) });
     if (!credentials || !profile) {
       // Same KMS work as a real check, so timing does not tell unknown users apart.
       await computeLoginVerifier(deps.keys, body.userId, authKey);

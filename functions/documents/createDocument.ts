@@ -13,6 +13,7 @@ import { checkRecipients } from '../../shared/services/recipients.js';
  */
 export const createDocument = operation({
   body: createDocumentBody,
+  audit: ({ body }) => ({ resource: { kind: 'node', id: body.documentId }, details: { recipients: body.grants.length } }),
   async run({ body, caller, deps }) {
     if (!body.grants.some((g) => g.userId === caller.userId)) {
       throw new ValidationFailed('grants must include a key wrapped for yourself, the owner.');

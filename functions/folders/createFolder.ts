@@ -5,6 +5,7 @@ import { createFolderNode } from '../../shared/services/folderCreate.js';
 /** Create a folder at the root or inside a folder the caller can edit. */
 export const createFolder = operation({
   body: createFolderBody,
+  audit: ({ body }) => ({ resource: { kind: 'node', id: body.folderId } }),
   async run({ body, caller, deps }) {
     return { status: 201, body: await createFolderNode(deps, caller, body) };
   },

@@ -6,6 +6,7 @@ import { addGroupMembers } from '../../shared/services/groupsMembership.js';
 export const addMembers = operation({
   params: groupIdParams,
   body: addMembersBody,
+  audit: ({ body }) => ({ targets: { principals: body.members.map((m) => `${m.principalId}:${m.role}`).join(',') } }),
   async run({ params, body, caller, deps }) {
     return { body: await addGroupMembers(deps, caller, params.id, body.members) };
   },

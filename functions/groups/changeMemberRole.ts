@@ -8,6 +8,7 @@ import { requireGroupAdmin } from '../../shared/services/groupsAccess.js';
 export const changeMemberRole = operation({
   params: memberParams,
   body: changeMemberRoleBody,
+  audit: ({ body }) => ({ details: { role: body.role } }),
   async run({ params, body, caller, deps }) {
     const { meta } = await requireGroupAdmin(deps.db, params.id, caller);
     const member = (await getMemberItems(deps.db, params.id, [params.principalId])).get(params.principalId);

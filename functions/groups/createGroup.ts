@@ -9,6 +9,7 @@ import { checkGroupPublicKey } from '../../shared/services/groupsKeys.js';
 /** Create a group: the META, the creator as its first admin and the creator's principal set, in one transaction. */
 export const createGroup = operation({
   body: createGroupBody,
+  audit: ({ body }) => ({ resource: { kind: 'group', id: body.groupId } }),
   async run({ body, caller, deps }) {
     if (caller.kind === 'guest') throw new Forbidden('GUEST_FORBIDDEN', 'Guests cannot create groups.');
     checkGroupPublicKey(body.publicKey, body.fingerprint);

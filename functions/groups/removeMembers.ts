@@ -6,6 +6,7 @@ import { removeGroupMembers } from '../../shared/services/groupsMembership.js';
 export const removeMembers = operation({
   params: groupIdParams,
   body: removeMembersBody,
+  audit: ({ body }) => ({ targets: { principals: body.principalIds.join(',') } }),
   async run({ params, body, caller, deps }) {
     return { body: await removeGroupMembers(deps, caller, params.id, body) };
   },

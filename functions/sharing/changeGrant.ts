@@ -10,6 +10,7 @@ import { checkExpiry, checkGrantable } from '../../shared/services/grantRules.js
 export const changeGrant = operation({
   params: nodeGrantParams,
   body: changeGrantBody,
+  audit: ({ body }) => ({ details: { role: body.role, ...(body.expiresAt ? { expiresAt: body.expiresAt } : {}) } }),
   async run({ params, body, caller, deps }) {
     const access = await resolveAccess(deps, caller, params.id);
     access.require('manage');

@@ -10,6 +10,7 @@ import { changeSettingsBody, nodeIdParams } from '../../shared/schemas/sharing.j
 export const changeSettings = operation({
   params: nodeIdParams,
   body: changeSettingsBody,
+  audit: ({ body }) => ({ details: { ...(body.editorsCanShare !== undefined ? { editorsCanShare: body.editorsCanShare } : {}), ...(body.keepVersions !== undefined ? { keepVersions: body.keepVersions ?? 'all' } : {}) } }),
   async run({ params, body, caller, deps }) {
     const access = await resolveAccess(deps, caller, params.id);
     access.require('settings');

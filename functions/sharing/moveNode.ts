@@ -6,6 +6,7 @@ import { moveNode as move } from '../../shared/services/folderMove.js';
 export const moveNode = operation({
   params: treeNodeParams,
   body: moveNodeBody,
+  audit: ({ body }) => ({ targets: { parentId: body.parentId ?? 'root' }, ...(body.dryRun ? { details: { dryRun: true } } : {}) }),
   async run({ params, body, caller, deps }) {
     return { body: await move(deps, caller, params.id, body) };
   },

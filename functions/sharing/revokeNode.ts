@@ -15,6 +15,7 @@ import { checkGrantable } from '../../shared/services/grantRules.js';
 export const revokeNode = operation({
   params: nodeIdParams,
   body: revokeNodeBody,
+  audit: ({ body }) => ({ targets: { principals: body.principalIds.join(',') } }),
   async run({ params, body, caller, deps }) {
     const access = await resolveAccess(deps, caller, params.id);
     const { node } = access;

@@ -13,6 +13,7 @@ import { checkPrincipals } from '../../shared/services/recipients.js';
 export const shareNode = operation({
   params: nodeIdParams,
   body: shareNodeBody,
+  audit: ({ body }) => ({ targets: { principals: body.grants.map((g) => `${g.principalId}:${g.role}`).join(',') } }),
   async run({ params, body, caller, deps }) {
     // The access verdict first: a caller without access learns nothing about the recipients.
     const [access, recipients] = await Promise.allSettled([resolveAccess(deps, caller, params.id), checkPrincipals(deps, body.grants)]);

@@ -12,6 +12,7 @@ import { nodeIdParams, transferOwnershipBody } from '../../shared/schemas/sharin
 export const transferOwnership = operation({
   params: nodeIdParams,
   body: transferOwnershipBody,
+  audit: ({ body }) => ({ targets: { newOwnerId: body.newOwnerId } }),
   async run({ params, body, caller, deps }) {
     const access = await resolveAccess(deps, caller, params.id);
     access.require('transfer');

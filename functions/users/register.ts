@@ -1,3 +1,4 @@
+import { auditNote } from '../../shared/audit/requestAudit.js';
 import { createHash, createPublicKey } from 'node:crypto';
 import { computeLoginVerifier } from '../../shared/auth/loginVerifier.js';
 import { isKdfStrongEnough } from '../../shared/crypto/kdfParams.js';
@@ -27,6 +28,7 @@ function checkPublicKey(spki: Buffer): void {
 export const register = operation({
   body: registerBody,
   async run({ body, deps }) {
+    auditNote({ resource: { kind: 'user', id: body.userId } });
     if (!deps.settings.allowWeakKdf && !isKdfStrongEnough(body.kdf)) {
       throw new ValidationFailed('The Argon2id parameters are below the minimum: use at least m=19 MiB, t=2.');
     }
@@ -53,6 +55,8 @@ export const register = operation({
       verifier: Buffer.from(verifier).toString('base64url'),
       privateKeyBlob: Buffer.from(privateKeyBlob).toString('base64url'),
     };
+    // From here the request acts as the account it creates.
+    auditNote({ actor: { kind: profile.kind === 'guest' ? 'guest' : 'user', id: body.userId } });
     if (body.invitationCode) {
       await createGuestWithInvitation(deps.db, profile, credentials, hashInvitationCode(body.invitationCode), deps.clock());
     } else {

@@ -15,6 +15,11 @@ export interface AuditNote {
   resource?: { kind: NonNullable<AuditEvent['resourceKind']>; id: string };
   targets?: Record<string, string>;
   details?: Record<string, string | number | boolean>;
+  /**
+   * The request is being refused, and what it writes on the way out (a reused refresh token
+   * revoking its family) belongs to that refusal: the event written with it is this failure.
+   */
+  failure?: { status: number; errorCode: string };
 }
 
 /**
@@ -24,6 +29,7 @@ export interface AuditNote {
  */
 export class AuditScope {
   #base: AuditBase;
+  #failure: AuditNote['failure'];
   readonly #clock: () => number;
   /** The outcome of the event already written for this request, if any. */
   written: AuditEvent['outcome'] | undefined;
@@ -42,10 +48,12 @@ export class AuditScope {
       targets: { ...b.targets, ...cutTargets(note.targets ?? {}) },
       ...(note.details ? { details: { ...b.details, ...note.details } } : {}),
     };
+    if (note.failure) this.#failure = note.failure;
   }
 
   /** The event as it stands, with its outcome. */
-  event(outcome: { status?: number; errorCode?: string } = {}): AuditEvent {
+  event(known: { status?: number; errorCode?: string } = {}): AuditEvent {
+    const outcome = known.status === undefined && this.#failure ? this.#failure : known;
     const failed = outcome.errorCode !== undefined || (outcome.status ?? 200) >= 400;
     return {
       ...this.#base,

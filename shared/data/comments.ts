@@ -3,7 +3,7 @@ import { Conflict, NotFound } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { keys, prefixes } from './keys.js';
-import { transactWrite } from './transactWrite.js';
+import { transactWrite, writeItem } from './transactWrite.js';
 
 /** A comment on a document (docs/permissions.md, "DynamoDB items"): ciphertext only. */
 export interface CommentItem {
@@ -100,14 +100,12 @@ export async function listComments(
 export async function deleteComment(db: Database, nodeId: string, commentId: string, authorId: string): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new DeleteCommand({
+      writeItem(db, { Delete: {
           TableName: db.table,
           Key: keys.comment(nodeId, commentId),
           ConditionExpression: 'attribute_exists(pk) AND authorId = :author',
           ExpressionAttributeValues: { ':author': authorId },
-        }),
-      ),
+        } }),
     (error) => {
       if (isConditionFailure(error)) throw commentNotFound();
     },

@@ -9,7 +9,7 @@ import { type UploadRecord, type VersionItem, versionItem } from './versions.js'
 
 import type { Role } from '../permissions/levels.js';
 import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
-import { transactWrite } from './transactWrite.js';
+import { transactWrite, writeItem } from './transactWrite.js';
 
 export type { GrantItem, Role };
 export type { NodeState } from './nodes.js';
@@ -244,10 +244,9 @@ export async function listGrantsOfDocument(db: Database, nodeId: string): Promis
 export async function markDeleting(db: Database, nodeId: string, ownerId: string, nowIso: string): Promise<DocumentMeta> {
   // Left on the expiry index so the cleanup job finishes a delete that failed half-way.
   const expiry = indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META');
-  const out = await dynamo(
+  await dynamo(
     () =>
-      db.doc.send(
-        new UpdateCommand({
+      writeItem(db, { Update: {
           TableName: db.table,
           Key: keys.nodeMeta(nodeId),
           UpdateExpression: 'SET #state = :deleting, updatedAt = :now, gsi2pk = :expiry, gsi2sk = :sk',
@@ -262,14 +261,15 @@ export async function markDeleting(db: Database, nodeId: string, ownerId: string
             ':expiry': expiry.gsi2pk,
             ':sk': expiry.gsi2sk,
           },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
+        } }),
     (error) => {
       if (isConditionFailure(error)) throw notFound();
     },
   );
-  return out.Attributes as DocumentMeta;
+  // Read back (a transaction, which carries the audit event, returns no values): the document
+  // stays `deleting` from here on, so the read sees this change.
+  const out = await dynamo(() => db.doc.send(new GetCommand({ TableName: db.table, Key: keys.nodeMeta(nodeId), ConsistentRead: true })));
+  return out.Item as DocumentMeta;
 }
 
 /** Delete, step 2: every item of the node's partition (meta last), and the object keys to remove. */

@@ -8,7 +8,7 @@ import { indexKeys, keys } from './keys.js';
 import { type KeyRotation, type Rewrap, writeKeyRotation } from './keyRotation.js';
 import type { GrantItem, NodeMeta } from './nodes.js';
 import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
-import { transactWrite } from './transactWrite.js';
+import { transactWrite, writeItem } from './transactWrite.js';
 
 /** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */
 export interface FolderMeta extends NodeMeta {
@@ -184,8 +184,7 @@ export async function markFolderDeleting(db: Database, folder: FolderMeta, nowIs
   const expiry = indexKeys.byExpiry(nowIso, pk, sk);
   await dynamo(
     () =>
-      db.doc.send(
-        new UpdateCommand({
+      writeItem(db, { Update: {
           TableName: db.table,
           Key: { pk, sk },
           UpdateExpression: 'SET #state = :deleting, updatedAt = :now, rev = rev + :one, gsi2pk = :expiry, gsi2sk = :esk',
@@ -200,8 +199,7 @@ export async function markFolderDeleting(db: Database, folder: FolderMeta, nowIs
             ':active': 'active',
             ':rev': folder.rev,
           },
-        }),
-      ),
+        } }),
     (error) => {
       if (isConditionFailure(error)) throw concurrentUpdate();
     },

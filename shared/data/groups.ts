@@ -6,7 +6,7 @@ import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dy
 import { guardedTransaction } from './guardedTransaction.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { putPrincipalSetItem, setSupergroupsItem, type ComputedSet } from './principalSets.js';
-import { transactWrite } from './transactWrite.js';
+import { MAX_TRANSACTION_ITEMS, transactWrite, writeItem } from './transactWrite.js';
 
 /** `GROUP#<id>` / `META` (docs/permissions.md, "DynamoDB items"). */
 export interface GroupMeta {
@@ -69,9 +69,6 @@ export interface GroupGrant {
   /** From the node's META: which wrap label the key uses (`folder` or `dek`). */
   nodeKind: 'document' | 'folder';
 }
-
-/** DynamoDB's limit of items per transaction. */
-export const MAX_TRANSACTION_ITEMS = 100;
 
 const concurrent = () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change to the group won: reload it and retry.');
 const keyChanged = () => new Conflict('GROUP_KEY_CHANGED', "The group's key changed: reload the group and wrap for its current key.");
@@ -158,16 +155,14 @@ export async function createGroup(db: Database, meta: GroupMeta, creator: GroupM
 export async function renameGroup(db: Database, groupId: string, name: string, rev: number): Promise<void> {
   await dynamo(
     () =>
-      db.doc.send(
-        new UpdateCommand({
+      writeItem(db, { Update: {
           TableName: db.table,
           Key: keys.groupMeta(groupId),
           UpdateExpression: 'SET #name = :name, rev = :next',
           ConditionExpression: 'rev = :rev',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: { ':name': name, ':rev': rev, ':next': rev + 1 },
-        }),
-      ),
+        } }),
     (error) => {
       if (isConditionFailure(error)) throw concurrent();
     },
@@ -557,7 +552,7 @@ export async function rewrapGroupGrant(
     ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
     ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
   };
-  if (nodeKind === 'folder') return appliedIf(() => db.doc.send(new UpdateCommand(update)));
+  if (nodeKind === 'folder') return appliedIf(() => writeItem(db, { Update: update }));
   const reasons = await guardedTransaction(db, [
     { Update: update },
     {

@@ -5,7 +5,7 @@ import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
 import { type UserCredentialsItem, type UserProfileItem, userCreationItems } from './users.js';
-import { transactWrite } from './transactWrite.js';
+import { transactWrite, writeItem } from './transactWrite.js';
 
 /**
  * One-time guest invitations (docs/permissions.md, "Guests"). The code is 32 random bytes,
@@ -45,13 +45,11 @@ export const invalidInvitation = () =>
 /** Invite: store the hashed code. Guard: the hash is new (a collision of 256-bit codes is not expected). */
 export async function createInvitation(db: Database, hash: string, invitation: InvitationItem): Promise<void> {
   await dynamo(() =>
-    db.doc.send(
-      new PutCommand({
+    writeItem(db, { Put: {
         TableName: db.table,
         Item: { ...keys.invitation(hash), type: 'invitation', ...invitation },
         ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
+      } }),
   );
 }
 

@@ -3,7 +3,7 @@ import { Unauthorized } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
-import { transactWrite } from './transactWrite.js';
+import { transactWrite, writeItem } from './transactWrite.js';
 
 /**
  * Refresh tokens are stored as SHA-256 hashes only, grouped in a family (one login).
@@ -120,15 +120,13 @@ export class RefreshTokenReused extends Unauthorized {
 /** Logout and reuse response: revoke every token of the family. Idempotent. */
 export async function revokeRefreshFamily(db: Database, familyId: string, nowIso: string): Promise<void> {
   await dynamo(() =>
-    db.doc.send(
-      new UpdateCommand({
+    writeItem(db, { Update: {
         TableName: db.table,
         Key: keys.tokenFamily(familyId),
         UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':now': nowIso },
-      }),
-    ),
+      } }),
     (error) => {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw invalid();
     },

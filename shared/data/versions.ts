@@ -7,7 +7,7 @@ import type { Guard } from './grants.js';
 import { conditionFailed, guardedTransaction, type TransactItem } from './guardedTransaction.js';
 import { indexKeys, keys, prefixes } from './keys.js';
 import { concurrentUpdate, guardChecks, itemId } from './tree.js';
-import { transactWrite } from './transactWrite.js';
+import { MAX_TRANSACTION_ITEMS, transactWrite } from './transactWrite.js';
 
 /**
  * Document versions (docs/versions.md, "Items"): `NODE#<id>` / `VERSION#<9-digit version>`.
@@ -40,8 +40,7 @@ export interface VersionItem {
   abandonAt?: string;
 }
 
-/** Most items one transaction holds. */
-const MAX_TRANSACTION_ITEMS = 100;
+
 
 export const versionNotFound = () => new NotFound('VERSION_NOT_FOUND', 'No such version of this document.');
 export const keyGenerationStale = (current: number) =>

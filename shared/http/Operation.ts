@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { AuditNote } from '../audit/requestAudit.js';
 import type { Deps } from '../config/Deps.js';
 
 /** The authenticated principal, from a verified access token. */
@@ -43,6 +44,12 @@ export interface Operation<SB = undefined, SQ = undefined, SP = undefined> {
   params?: SP;
   /** Needs no dependency (health): the handler skips wiring, so it answers even when a backend is down. */
   standalone?: boolean;
+  /**
+   * What the request's audit event should name beyond the path's ids (docs/audit.md): the
+   * resource a create makes, the principals a share names, a granted role. Ids and small facts
+   * only. Read once the input is valid, before `run`.
+   */
+  audit?(input: Pick<OperationInput<Out<SB>, Out<SQ>, Out<SP>>, 'body' | 'params' | 'caller'>): AuditNote;
   run(input: OperationInput<Out<SB>, Out<SQ>, Out<SP>>): Promise<OperationResult>;
 }
 

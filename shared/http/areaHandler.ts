@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Deps } from '../config/Deps.js';
 import { CofferError, NotFound } from '../errors/index.js';
 import { type Area, routesOf } from '../routes.js';
+import { auditNote } from '../audit/requestAudit.js';
 import { withRequestAudit } from './auditRequest.js';
 import { authenticate } from './authenticate.js';
 import { errorResponse } from './errorResponse.js';
@@ -37,6 +38,7 @@ export function areaHandler(area: Area, operations: Record<string, AnyOperation>
       const params = validate(op.params, event.pathParameters ?? {}, 'path');
       const query = validate(op.query, event.queryStringParameters ?? {}, 'query');
       const body = validate(op.body, op.body ? parseBody(event) : {}, 'body');
+      if (op.audit) auditNote(op.audit({ body, params, caller }));
       const result = await op.run({
         body,
         query,

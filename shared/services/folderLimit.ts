@@ -8,7 +8,8 @@ import { Conflict, Unprocessable } from '../errors/index.js';
 import type { Caller } from '../http/Operation.js';
 import { rank, type Role } from '../permissions/levels.js';
 import type { LimitFolderBody, LimitFolderResponse } from '../schemas/folders.js';
-import { checkGrantees, checkWrappedFor, MAX_TRANSACTION_ITEMS } from './granteeRewrap.js';
+import { MAX_TRANSACTION_ITEMS } from '../data/transactWrite.js';
+import { checkGrantees, checkWrappedFor } from './granteeRewrap.js';
 
 /**
  * Limited access on or off (`manage`). On: a new key generation, the old key chained under it,

@@ -10,9 +10,6 @@ import type { LimitGrantInput } from '../schemas/folders.js';
  * client wrapped the new key for exactly the node's direct grantees, each for its current key.
  */
 
-/** DynamoDB's limit of items per transaction: the META, every re-wrapped grant and the guards fit one. */
-export const MAX_TRANSACTION_ITEMS = 100;
-
 /** The grants must be exactly the required principals, each once. */
 export function checkGrantees(grants: LimitGrantInput[], required: Set<string>): void {
   const ids = grants.map((g) => g.principalId);

@@ -4,7 +4,6 @@ import {
   getGroupMetas,
   getMemberItems,
   listMembers,
-  MAX_TRANSACTION_ITEMS,
   promoteStagedWraps,
   removalItemCount,
   removeMembersAndRotate,
@@ -13,6 +12,7 @@ import {
   type StagedWrap,
 } from '../data/groups.js';
 import { principal } from '../data/keys.js';
+import { MAX_TRANSACTION_ITEMS } from '../data/transactWrite.js';
 import { closureAbove, computePrincipalSet, computeSupergroups, getPrincipalSets, type ComputedSet } from '../data/principalSets.js';
 import { getProfiles } from '../data/users.js';
 import { Conflict, Unprocessable } from '../errors/index.js';

@@ -1,3 +1,4 @@
+import { auditNote } from '../audit/requestAudit.js';
 import { randomUUID } from 'node:crypto';
 import type { PrincipalKind } from '../auth/AccessTokens.js';
 import { newRefreshToken } from '../auth/refreshTokens.js';
@@ -51,6 +52,7 @@ export async function rotateSession(deps: Deps, old: RefreshTokenItem): Promise<
   // The kind comes from the profile on every refresh: a guest's session never becomes a member's.
   const profile = await getProfile(deps.db, old.userId);
   if (!profile) throw new Unauthorized('UNKNOWN_USER', 'This account no longer exists: log in again.');
+  auditNote({ actor: { kind: profile.kind === 'guest' ? 'guest' : 'user', id: old.userId } });
   const refresh = nextRefresh(deps, old.userId, old.familyId, old.expiresAt);
   await rotateRefreshToken(deps.db, old, refresh.item);
   return session(deps, old.userId, profile.kind, refresh);

@@ -8,7 +8,8 @@ import { isLive } from '../../data/nodes.js';
 import { Conflict, Unprocessable, ValidationFailed } from '../../errors/index.js';
 import type { Caller } from '../../http/Operation.js';
 import type { RotateDocumentKeyBody, RotateDocumentKeyResponse } from '../../schemas/versions.js';
-import { checkGrantees, checkWrappedFor, MAX_TRANSACTION_ITEMS } from '../granteeRewrap.js';
+import { MAX_TRANSACTION_ITEMS } from '../../data/transactWrite.js';
+import { checkGrantees, checkWrappedFor } from '../granteeRewrap.js';
 
 const keyGenerationChanged = (current: number) =>
   new Conflict('KEY_GENERATION_CHANGED', `The document is at key generation ${current}: wrap a new key for ${current + 1}.`, { keyGeneration: current });
