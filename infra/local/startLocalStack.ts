@@ -1,8 +1,10 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3ObjectStore } from '../../shared/adapters/aws/S3ObjectStore.js';
+import { LocalDirectoryAuditArchive } from '../../shared/adapters/local/LocalDirectoryAuditArchive.js';
 import { LocalKeyringKeyService } from '../../shared/adapters/local/LocalKeyringKeyService.js';
 import { AccessTokens } from '../../shared/auth/AccessTokens.js';
 import { documentClient, s3Client } from '../../shared/config/clients.js';
@@ -19,6 +21,7 @@ import { operations as health } from '../../functions/health/handler.js';
 import { operations as links } from '../../functions/links/handler.js';
 import { operations as users } from '../../functions/users/handler.js';
 import { cleanupHandler } from '../../functions/cleanup/handler.js';
+import { type AuditJobRun, checkpointHandler } from '../../functions/audit/handler.js';
 import { startCleanupTimer } from './cleanupTimer.js';
 import { createTable } from './createTable.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -43,8 +46,8 @@ export interface LocalStackOptions {
   /** Silence the request logger. */
   quiet?: boolean;
   /**
-   * Run the cleanup job every this many seconds (`npm start`: 3600). Absent: only on demand,
-   * through `cleanup()`.
+   * Run the cleanup job and the audit job every this many seconds (`npm start`: 3600). Absent:
+   * only on demand, through `cleanup()` and `auditJob()`.
    */
   cleanupIntervalSeconds?: number;
 }
@@ -58,6 +61,10 @@ export interface LocalStack {
   handlers: Record<Area, AreaHandler>;
   /** One run of the cleanup job's handler, now (the same code the hourly schedule runs on AWS). */
   cleanup(): Promise<CleanupReport>;
+  /** The audit archive: a directory (`<dataDir>/audit-archive`, or a temporary one in memory). */
+  auditArchive: LocalDirectoryAuditArchive;
+  /** One run of the audit job's handler, now: sign checkpoints, then archive (as hourly on AWS). */
+  auditJob(): Promise<AuditJobRun>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +89,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const admin = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await createTable(admin, table);
     admin.destroy();
+
+    const archiveDir = dataDir ? join(dataDir, 'audit-archive') : await mkdtemp(join(tmpdir(), 'coffer-audit-archive-'));
+    if (!dataDir) stops.push(() => rm(archiveDir, { recursive: true, force: true }));
+    const auditArchive = new LocalDirectoryAuditArchive(archiveDir);
 
     const keys = dataDir ? await LocalKeyringKeyService.open(join(dataDir, 'keyring.json')) : LocalKeyringKeyService.inMemory();
     const clock = options.clock ?? (() => Date.now());
@@ -112,12 +123,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.unshift(http.close);
     const cleanup = cleanupHandler(provide);
+    const auditJob = checkpointHandler(() => ({ ...deps, archive: auditArchive }));
     let stopped: Promise<void> | undefined;
     if (options.cleanupIntervalSeconds !== undefined) {
-      const timer = startCleanupTimer(() => cleanup(), options.cleanupIntervalSeconds * 1000, (error) => {
-        deps.logger.error('cleanup failed', { error: { name: error instanceof Error ? error.name : 'Error' } });
-      });
-      stops.unshift(timer.stop);
+      for (const [job, run] of [['cleanup', cleanup], ['audit', auditJob]] as const) {
+        const timer = startCleanupTimer(() => run(), options.cleanupIntervalSeconds * 1000, (error) => {
+          deps.logger.error(`${job} failed`, { error: { name: error instanceof Error ? error.name : 'Error' } });
+        });
+        stops.unshift(timer.stop);
+      }
     }
     if (dataDir) {
       // Tells `npm run cleanup` where this stack is; removed first on stop.
@@ -132,6 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bucket,
       handlers,
       cleanup: () => cleanup(),
+      auditArchive,
+      auditJob: () => auditJob(),
       // Idempotent: a second stop waits for the first.
       stop: () =>
         (stopped ??= (async () => {

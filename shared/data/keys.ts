@@ -37,6 +37,11 @@ export const keys = {
   auditEvent: (shard: string, seq: number) => ({ pk: `AUDIT#${shard}`, sk: `SEQ#${String(seq).padStart(12, '0')}` }),
   auditCheckpoint: (shard: string, seq: number) => ({ pk: `AUDIT#${shard}`, sk: `CHECKPOINT#${String(seq).padStart(12, '0')}` }),
   auditPartition: (shard: string) => `AUDIT#${shard}`,
+  /**
+   * How far chain `shard` is archived (docs/audit.md, "Archive"). Its own partition on purpose:
+   * verify reports any item it did not write in `AUDIT#<shard>` as inserted.
+   */
+  auditArchiveCursor: (shard: string) => ({ pk: `AUDITARCHIVE#${shard}`, sk: 'CURSOR' }),
   /** A share link, by its id (a hash of its token: docs/links.md). */
   link: (linkId: string) => ({ pk: `LINK#${linkId}`, sk: 'LINK' }),
 };
@@ -100,3 +105,7 @@ export const indexKeys = {
 
 /** S3 object key of a document version: random ids only, never a name. */
 export const objectKey = (nodeId: string, version: number) => `docs/${nodeId}/v${version}`;
+
+/** Archive object key of events `fromSeq`..`toSeq` of chain `shard` (docs/audit.md, "Archive"). */
+export const auditArchiveObject = (shard: string, fromSeq: number, toSeq: number) =>
+  `audit/${shard}/${String(fromSeq).padStart(12, '0')}-${String(toSeq).padStart(12, '0')}.jsonl`;
