@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditDepsFromEnv } from '../../../functions/audit/auditDeps.js';
+import { S3AuditArchive } from '../../../shared/adapters/aws/S3AuditArchive.js';
 
 describe('auditDepsFromEnv', () => {
   it('needs the table and the audit key, and nothing else', () => {
@@ -13,5 +14,10 @@ describe('auditDepsFromEnv', () => {
     const deps = auditDepsFromEnv({ TABLE_NAME: 't', AUDIT_KEY_ID: 'k' });
     const keys = deps.keys as unknown as { sign(m: Uint8Array): Promise<Uint8Array> };
     await expect(keys.sign(new Uint8Array(1))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+
+  it('archives only when AUDIT_ARCHIVE_BUCKET is set (archiving on), through the S3 adapter', () => {
+    expect(auditDepsFromEnv({ TABLE_NAME: 't', AUDIT_KEY_ID: 'k' }).archive).toBeUndefined();
+    expect(auditDepsFromEnv({ TABLE_NAME: 't', AUDIT_KEY_ID: 'k', AUDIT_ARCHIVE_BUCKET: 'b' }).archive).toBeInstanceOf(S3AuditArchive);
   });
 });
