@@ -24,6 +24,11 @@ export interface CofferConfig {
    * mode that the audit job copies every checkpointed event to. `undefined` when disabled.
    */
   readonly auditArchive: { readonly retentionDays: number } | undefined;
+  /**
+   * Auditors (docs/audit.md, "Queries"): the user ids who may query the whole audit log, verify
+   * it and sign checkpoints on demand. Empty by default: nobody.
+   */
+  readonly auditors: readonly string[];
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -38,6 +43,7 @@ export const CONTEXT_KEYS = {
   linkMaxTtlDays: 'coffer:linkMaxTtlDays',
   auditArchive: 'coffer:auditArchive',
   auditArchiveRetentionDays: 'coffer:auditArchiveRetentionDays',
+  auditors: 'coffer:auditors',
 } as const;
 
 /** `linkMaxTtlDays` bounds: at least a day, at most a year (a share's own longest expiry). */
@@ -72,7 +78,20 @@ export function configFromContext(node: Node): CofferConfig {
     tracing: parseBoolean(CONTEXT_KEYS.tracing, node.tryGetContext(CONTEXT_KEYS.tracing)),
     linkMaxTtlDays: parseDays(CONTEXT_KEYS.linkMaxTtlDays, node.tryGetContext(CONTEXT_KEYS.linkMaxTtlDays), LINK_MAX_TTL_DAYS, 30),
     auditArchive: parseAuditArchive(node),
+    auditors: parseAuditors(node.tryGetContext(CONTEXT_KEYS.auditors)),
   };
+}
+
+/** A JSON array of user ids (cdk.json) or a comma-separated string (`-c coffer:auditors=alice,bob`). */
+export function parseAuditors(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  const raw = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(raw)) throw new Error(`${CONTEXT_KEYS.auditors} must be a list of user ids or a comma-separated string`);
+  const ids = raw.map((entry) => String(entry).trim()).filter((entry) => entry !== '');
+  for (const id of ids) {
+    if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(id)) throw new Error(`${CONTEXT_KEYS.auditors} entries must be user ids (got "${id}"): use e.g. -c ${CONTEXT_KEYS.auditors}=alice,bob`);
+  }
+  return [...new Set(ids)];
 }
 
 /** On unless `coffer:auditArchive` is false; its retention only when on. */

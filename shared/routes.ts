@@ -4,7 +4,12 @@
  */
 import type { AuditCategory } from './data/audit.js';
 
-export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups' | 'links';
+export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups' | 'links' | 'audit';
+/**
+ * The areas with a Lambda of their own. `audit` is served by the audit job's function
+ * (infra/constructs/AuditJob.ts), the only one that may sign checkpoints.
+ */
+export type FunctionArea = Exclude<Area, 'audit'>;
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface Route {
@@ -86,9 +91,16 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/nodes/{id}/links', area: 'links', operation: 'listLinks', auth: 'bearer' },
   { method: 'DELETE', path: '/links/{linkId}', area: 'links', operation: 'revokeLink', auth: 'bearer', audit: 'link' },
   { method: 'POST', path: '/links/open', area: 'links', operation: 'openLink', auth: 'optional', audit: 'access' },
+
+  // Reading the audit log is itself audited (docs/audit.md, "Queries").
+  { method: 'GET', path: '/audit/events', area: 'audit', operation: 'queryEvents', auth: 'bearer', audit: 'admin' },
+  { method: 'GET', path: '/audit/external', area: 'audit', operation: 'queryExternal', auth: 'bearer', audit: 'admin' },
+  { method: 'POST', path: '/audit/verify', area: 'audit', operation: 'verifyLog', auth: 'bearer', audit: 'admin' },
+  { method: 'POST', path: '/audit/checkpoints', area: 'audit', operation: 'signCheckpointsNow', auth: 'bearer', audit: 'admin' },
 ];
 
-export const AREAS: readonly Area[] = ['health', 'auth', 'users', 'documents', 'folders', 'sharing', 'groups', 'links'];
+/** The areas that have their own function (FunctionArea). */
+export const AREAS: readonly FunctionArea[] = ['health', 'auth', 'users', 'documents', 'folders', 'sharing', 'groups', 'links'];
 
 export function routesOf(area: Area): Route[] {
   return ROUTES.filter((r) => r.area === area);

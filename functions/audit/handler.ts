@@ -3,6 +3,7 @@ import { type ArchiveDeps, type ArchiveRun, archiveAuditLog } from '../../shared
 import { type CheckpointDeps, type CheckpointRun, signCheckpoints } from '../../shared/audit/signCheckpoints.js';
 import { auditShards } from '../../shared/data/auditChain.js';
 import { auditDepsFromEnv } from './auditDeps.js';
+import { auditEntry } from './apiHandler.js';
 
 /** The audit job's wiring: `archive` only where archiving is on (AUDIT_ARCHIVE_BUCKET, or the local stack's directory). */
 export type AuditJobDeps = CheckpointDeps & Partial<Pick<ArchiveDeps, 'archive'>> & { logger: Pick<Logger, 'info' | 'error'> };
@@ -35,5 +36,5 @@ export function checkpointHandler(deps: () => AuditJobDeps): () => Promise<Audit
 
 let cached: AuditJobDeps | undefined;
 
-/** The EventBridge schedule's target. One wiring per Lambda container. */
-export const handler = checkpointHandler(() => (cached ??= auditDepsFromEnv()));
+/** The EventBridge schedule's target, and the audit API area's (apiHandler.ts). One wiring per Lambda container. */
+export const handler = auditEntry(checkpointHandler(() => (cached ??= auditDepsFromEnv())));

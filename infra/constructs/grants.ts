@@ -102,6 +102,23 @@ export function grantTableAudit(fn: CofferFunction, table: ITableV2): void {
   grantTableItems(fn, table, AUDIT_TABLE_ITEM_ACTIONS);
 }
 
+/**
+ * Appending to an audit chain (the audit API's own request events, docs/audit.md, "Queries"): the
+ * chain head's UpdateItem, on the table itself and only on items whose partition key is an audit
+ * chain's (`AUDIT#<shard>`), so the function can move a head but change nothing else. The event's
+ * PutItem is in AUDIT_TABLE_ITEM_ACTIONS already.
+ */
+export function grantAuditAppend(fn: CofferFunction, table: ITableV2): void {
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      sid: 'AuditChainHeads',
+      actions: ['dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+    }),
+  );
+}
+
 function grantTableItems(fn: CofferFunction, table: ITableV2, actions: string[]): void {
   const key = requireKey(table.encryptionKey, 'the table');
   fn.addToRolePolicy(

@@ -1,3 +1,4 @@
+import { userIdList } from '../../shared/config/depsFromEnv.js';
 import { cleanupIntervalFromEnv } from './cleanupTimer.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { startLocalStack } from './startLocalStack.js';
@@ -8,6 +9,7 @@ import { startLocalStack } from './startLocalStack.js';
  *   PORT             HTTP port on 127.0.0.1 (default 8787)
  *   COFFER_CORS_ORIGINS  comma-separated browser origins allowed by CORS
  *   COFFER_CLEANUP_INTERVAL_SECONDS  how often the cleanup job runs (default 3600; `npm run cleanup` runs it now)
+ *   COFFER_AUDITORS  comma-separated user ids who may query, verify and checkpoint the audit log
  */
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -20,7 +22,7 @@ async function main(): Promise<void> {
     dataDir,
     port: process.env.PORT ? Number(process.env.PORT) : LOCAL_DEFAULTS.port,
     ...(corsOrigins ? { corsOrigins } : {}),
-    settings: { allowWeakKdf: process.env.COFFER_ALLOW_WEAK_KDF === '1' },
+    settings: { allowWeakKdf: process.env.COFFER_ALLOW_WEAK_KDF === '1', auditors: userIdList(process.env, 'COFFER_AUDITORS') },
     cleanupIntervalSeconds,
   });
   console.log(`Coffer is running at ${stack.url}  (data: ${inMemory ? 'in memory' : dataDir})`);

@@ -20,6 +20,7 @@ import { operations as sharing } from '../../functions/sharing/handler.js';
 import { operations as health } from '../../functions/health/handler.js';
 import { operations as links } from '../../functions/links/handler.js';
 import { operations as users } from '../../functions/users/handler.js';
+import { operations as audit } from '../../functions/audit/operations.js';
 import { cleanupHandler } from '../../functions/cleanup/handler.js';
 import { type AuditJobRun, checkpointHandler } from '../../functions/audit/handler.js';
 import { startCleanupTimer } from './cleanupTimer.js';
@@ -115,6 +116,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sharing: areaHandler('sharing', sharing, provide),
       groups: areaHandler('groups', groups, provide),
       links: areaHandler('links', links, provide),
+      // On AWS the audit job's function serves this area (functions/audit/handler.ts).
+      audit: areaHandler('audit', audit, provide),
     };
     const http = await startLocalHttpServer(handlers, {
       host: options.host ?? LOCAL_DEFAULTS.host,

@@ -12,13 +12,14 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { AREAS, type Area, ROUTES, type Route } from '../../shared/routes.js';
+import { AREAS, type Area, type FunctionArea, ROUTES, type Route } from '../../shared/routes.js';
 import type { CofferConfig } from '../config.js';
 import { AuditJob } from '../constructs/AuditJob.js';
 import { CleanupJob } from '../constructs/CleanupJob.js';
 import { CofferFunction } from '../constructs/CofferFunction.js';
 import {
   grantDecryptWithContext,
+  grantAuditAppend,
   grantEncryptWithContext,
   grantMac,
   grantPresign,
@@ -40,7 +41,7 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** Environment variables carrying settings (not resources), read by shared/config/depsFromEnv.ts. */
-export const SETTINGS_ENV = { linkMaxTtlSeconds: 'COFFER_LINK_MAX_TTL_SECONDS' } as const;
+export const SETTINGS_ENV = { linkMaxTtlSeconds: 'COFFER_LINK_MAX_TTL_SECONDS', auditors: 'COFFER_AUDITORS' } as const;
 
 /**
  * Stateless: one Lambda per area and one HTTP API route per entry of the shared
@@ -51,7 +52,7 @@ export const SETTINGS_ENV = { linkMaxTtlSeconds: 'COFFER_LINK_MAX_TTL_SECONDS' }
 export class ApiStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  readonly functions: Readonly<Record<Area, CofferFunction>>;
+  readonly functions: Readonly<Record<FunctionArea, CofferFunction>>;
   readonly cleanup: CleanupJob;
   readonly audit: AuditJob;
 
@@ -61,7 +62,7 @@ export class ApiStack extends Stack {
 
     const functions = Object.fromEntries(
       AREAS.map((area) => [area, new CofferFunction(this, `${pascal(area)}Function`, { area, config })]),
-    ) as Record<Area, CofferFunction>;
+    ) as Record<FunctionArea, CofferFunction>;
     this.functions = functions;
 
     // Least privilege per area. Only `auth` may sign tokens or open data-key blobs.
@@ -107,6 +108,11 @@ export class ApiStack extends Stack {
       auditKey: keys.auditKey,
       ...(props.auditArchiveBucket ? { archiveBucket: props.auditArchiveBucket } : {}),
     });
+    // It also serves the `audit` API area (functions/audit/apiHandler.ts): bearer tokens, the
+    // auditors, and its own request events (the chain head's update, audit partitions only).
+    grantVerify(this.audit.function, keys.signingKey);
+    grantAuditAppend(this.audit.function, table);
+    this.audit.function.addEnvironment(SETTINGS_ENV.auditors, config.auditors.join(','));
 
     this.api = new HttpApi(this, 'Api', {
       apiName: `coffer-${config.stage}`,
@@ -126,9 +132,10 @@ export class ApiStack extends Stack {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     });
 
-    const integrations = Object.fromEntries(
-      AREAS.map((area) => [area, new HttpLambdaIntegration(`${pascal(area)}Integration`, functions[area])]),
-    ) as Record<Area, HttpLambdaIntegration>;
+    const integrations = {
+      ...Object.fromEntries(AREAS.map((area) => [area, new HttpLambdaIntegration(`${pascal(area)}Integration`, functions[area])])),
+      audit: new HttpLambdaIntegration('AuditIntegration', this.audit.function),
+    } as Record<Area, HttpLambdaIntegration>;
     for (const route of ROUTES) {
       const httpRoutes = this.api.addRoutes({
         path: route.path,

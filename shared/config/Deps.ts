@@ -35,6 +35,12 @@ export interface Settings {
   /** Wrong passwords before a link locks, and for how long. */
   readonly linkMaxPasswordAttempts: number;
   readonly linkLockSeconds: number;
+  /**
+   * Auditors (docs/audit.md, "Queries"): the members who may query the whole audit log, verify it
+   * and sign checkpoints on demand. A deployment setting (`coffer:auditors`), not a role stored in
+   * the table, so nobody can make themselves an auditor through the API.
+   */
+  readonly auditors: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -50,4 +56,5 @@ export const DEFAULT_SETTINGS: Settings = {
   linkDownloadUrlTtlSeconds: 60,
   linkMaxPasswordAttempts: 10,
   linkLockSeconds: 15 * 60,
+  auditors: [],
 };

@@ -29,6 +29,13 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefin
   return Number(value);
 }
 
+/** A comma-separated list of user ids (COFFER_AUDITORS); absent or empty is none. */
+export function userIdList(env: NodeJS.ProcessEnv, name: string): string[] {
+  const ids = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(id)) throw new Error(`${name} must be comma-separated user ids, not ${JSON.stringify(id)}`);
+  return ids;
+}
+
 /**
  * Wiring from the environment: AWS adapters on Lambda (`COFFER_KMS=aws`), the
  * keyring file and local endpoints under `npm start`. Chosen by configuration,
@@ -58,6 +65,7 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
       ...DEFAULT_SETTINGS,
       allowWeakKdf: env.COFFER_ALLOW_WEAK_KDF === '1',
       linkMaxTtlSeconds: positiveInteger(env, 'COFFER_LINK_MAX_TTL_SECONDS') ?? DEFAULT_SETTINGS.linkMaxTtlSeconds,
+      auditors: userIdList(env, 'COFFER_AUDITORS'),
     },
   };
 }

@@ -96,6 +96,18 @@ export const indexKeys = {
     gsi3sk: `${at}#${eventId}`,
   }),
   auditExternalPartition: 'AUDITEXTERNAL',
+  /**
+   * The bounds of an audit query's time range [since, until) on those indexes' sort keys (`at`
+   * is a fixed-width ISO instant, so string order is time order): `prefix` is `<category>#` on
+   * the resource index, '' on the others. An open end is the whole partition's end.
+   */
+  auditTimeRange: (prefix: string, since?: string, until?: string) => ({
+    // Instants start with a digit: '0' is before all of them (a key condition takes no empty string).
+    from: `${prefix}${since ?? '0'}`,
+    // Every key is `<prefix><at>#<id>`, so `<prefix><until>` sorts after every instant before
+    // `until` and before every key at `until` itself: the end is exclusive.
+    to: `${prefix}${until ?? '\uffff'}`,
+  }),
   /** gsi2: the expiry index the cleanup job queries. */
   byExpiry: (expiresAtIso: string, pk: string, sk: string) => ({
     gsi2pk: 'EXPIRY',

@@ -4,7 +4,8 @@ import { functionDescription, jobDescription } from '../../infra/constructs/Coff
 import { DEFAULTS } from '../../infra/defaults.js';
 import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
 import { objectKey } from '../../shared/data/keys.js';
-import { AREAS, type Area, ROUTES } from '../../shared/routes.js';
+import { TABLE } from '../../shared/data/tableDefinition.js';
+import { AREAS, type Area, type FunctionArea, ROUTES } from '../../shared/routes.js';
 import { logicalIdOf, type SynthesizedCoffer, synthCoffer } from './synthCoffer.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -136,7 +137,7 @@ describe('functions', () => {
   });
 
   it('gives each area the environment its grants imply, and nothing more', () => {
-    const expected: Record<Area, string[]> = {
+    const expected: Record<FunctionArea, string[]> = {
       health: [],
       users: ['TABLE_NAME', 'MAC_KEY_ID', 'DATA_KEY_ID', 'SIGNING_KEY_ID'],
       auth: ['TABLE_NAME', 'SIGNING_KEY_ID', 'MAC_KEY_ID', 'DATA_KEY_ID'],
@@ -200,7 +201,7 @@ describe('cleanup schedule', () => {
 });
 
 describe('audit job', () => {
-  it('runs the audit function every hour from its own EventBridge rule, behind no route', () => {
+  it('runs the audit function every hour from its own EventBridge rule, and behind the audit routes only', () => {
     const auditId = functionOf('audit')[0];
     const rules = resources('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.Targets).includes(auditId));
     expect(rules).toHaveLength(1);
@@ -213,9 +214,12 @@ describe('audit job', () => {
       Principal: 'events.amazonaws.com',
       SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
     });
-    for (const [, integration] of resources('AWS::ApiGatewayV2::Integration')) {
-      expect(JSON.stringify(integration.Properties.IntegrationUri)).not.toContain(auditId);
-    }
+    // The audit API area (queries, verify, checkpoints on demand) and nothing else.
+    const routes = resources('AWS::ApiGatewayV2::Route');
+    const integrations = resources('AWS::ApiGatewayV2::Integration').filter(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(auditId));
+    expect(integrations).toHaveLength(1);
+    const served = routes.filter(([, r]) => JSON.stringify(r.Properties.Target).includes(integrations[0]![0])).map(([, r]) => r.Properties.RouteKey as string);
+    expect(served.sort()).toEqual(ROUTES.filter((r) => r.area === 'audit').map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('lets only the audit function sign with the audit key, RAW ECDSA_SHA_256 only', () => {
@@ -225,32 +229,42 @@ describe('audit job', () => {
     for (const name of ALL.filter((a) => a !== 'audit')) expect(grantsOn(name, 'kms:Sign', dataIds.auditKey)).toEqual([]);
   });
 
-  it('gives the audit function the audit key and the table, and nothing else', () => {
+  it('gives the audit function the audit key, the table, the token public key and the auditors, and nothing else', () => {
     const statements = statementsOf('audit');
     const kms = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
     // The audit key (sign, public key) and the table's key through DynamoDB only.
     const onAuditKey = kms.filter((s) => refersTo(s.Resource, dataIds.auditKey)).flatMap(actionsOf);
     expect(onAuditKey.sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
-    for (const s of kms.filter((s) => !refersTo(s.Resource, dataIds.auditKey))) {
+    for (const s of kms.filter((s) => !refersTo(s.Resource, dataIds.auditKey) && !refersTo(s.Resource, dataIds.signingKey))) {
       expect(refersTo(s.Resource, dataIds.storageKey)).toBe(true);
       expect(JSON.stringify(s.Condition)).toContain('kms:ViaService');
     }
     expect(grantsOn('audit', 'kms:GetPublicKey', dataIds.auditKey)).toHaveLength(1);
-    for (const key of [dataIds.signingKey, dataIds.macKey, dataIds.dataKey]) {
+    // The token key: its public key only (bearer tokens on the audit routes).
+    expect(statements.filter((s) => refersTo(s.Resource, dataIds.signingKey)).flatMap(actionsOf)).toEqual(['kms:GetPublicKey']);
+    for (const key of [dataIds.macKey, dataIds.dataKey]) {
       expect(statements.filter((s) => refersTo(s.Resource, key))).toEqual([]);
     }
     const all = statements.flatMap(actionsOf);
-    for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 's3:GetObject', 's3:DeleteObject']) {
+    for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 's3:GetObject', 's3:DeleteObject']) {
       expect(all).not.toContain(forbidden);
     }
+    // UpdateItem: chain heads only (its own request events), on audit partitions, never an index.
+    const updates = statements.filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'));
+    expect(updates).toHaveLength(1);
+    expect(actionsOf(updates[0]!)).toEqual(['dynamodb:UpdateItem']);
+    expect(updates[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect(JSON.stringify(updates[0]!.Resource)).not.toContain('/index/');
     // Its one S3 action: PutObject in the audit archive (test/infra/auditArchive.test.ts).
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3.flatMap(actionsOf)).toEqual(['s3:PutObject']);
     expect(refersTo(s3[0]!.Resource, dataIds.bucket)).toBe(false);
     const [, fn] = functionOf('audit');
-    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'AUDIT_KEY_ID']));
-    expect(fn.Properties.Environment.Variables).not.toHaveProperty('SIGNING_KEY_ID');
+    expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'AUDIT_KEY_ID', 'SIGNING_KEY_ID', SETTINGS_ENV.auditors]));
+    expect(fn.Properties.Environment.Variables[SETTINGS_ENV.auditors]).toBe(coffer.stacks.config.auditors.join(','));
     expect(fn.Properties.Environment.Variables).not.toHaveProperty('BUCKET_NAME');
+    expect(fn.Properties.Environment.Variables).not.toHaveProperty('MAC_KEY_ID');
+    expect(fn.Properties.Environment.Variables).not.toHaveProperty('DATA_KEY_ID');
   });
 });
 
@@ -361,7 +375,7 @@ describe('least privilege', () => {
     expect(rest).toEqual([]);
     const tableResources = list(table!.Resource).map((r) => JSON.stringify(r));
     expect(tableResources.every((r) => r.includes(dataIds.table))).toBe(true);
-    expect(tableResources.filter((r) => r.includes('/index/'))).toHaveLength(2);
+    expect(tableResources.filter((r) => r.includes('/index/'))).toHaveLength(TABLE.indexes.length);
   });
 
   it('uses the storage key only through DynamoDB and S3', () => {
@@ -376,7 +390,7 @@ describe('least privilege', () => {
     const tableStatements = statementsOf('documents').filter((s) => actionsOf(s).includes('dynamodb:Query'));
     expect(tableStatements).toHaveLength(1);
     const resourcesJson = list(tableStatements[0]!.Resource).map((r) => JSON.stringify(r));
-    expect(resourcesJson.filter((r) => r.includes('/index/'))).toHaveLength(2);
+    expect(resourcesJson.filter((r) => r.includes('/index/'))).toHaveLength(TABLE.indexes.length);
     expect(resourcesJson.join()).not.toContain('index/*');
     expect(grantsOn('documents', 'dynamodb:Scan')).toEqual([]);
   });

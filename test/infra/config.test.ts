@@ -49,7 +49,23 @@ describe('configFromContext', () => {
       tracing: false,
       linkMaxTtlDays: 90,
       auditArchive: { retentionDays: 2557 },
+      auditors: [],
     });
+  });
+
+  it('reads the auditors as a list (cdk.json) or a comma-separated string (-c), user ids only', () => {
+    expect(configOf({ [CONTEXT_KEYS.auditors]: ['alice', 'bob'] }).auditors).toEqual(['alice', 'bob']);
+    expect(configOf({ [CONTEXT_KEYS.auditors]: 'alice, bob,alice' }).auditors).toEqual(['alice', 'bob']);
+    expect(() => configOf({ [CONTEXT_KEYS.auditors]: 'Alice' })).toThrow(/coffer:auditors entries must be user ids \(got "Alice"\)/);
+    expect(() => configOf({ [CONTEXT_KEYS.auditors]: 7 })).toThrow(/coffer:auditors must be a list of user ids/);
+  });
+
+  it('puts the auditors on the audit function only', () => {
+    const { api } = synthCoffer({ [CONTEXT_KEYS.auditors]: 'alice,bob' });
+    const withSetting = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment.Variables[SETTINGS_ENV.auditors] !== undefined,
+    );
+    expect(withSetting.map((fn) => fn.Properties.Environment.Variables[SETTINGS_ENV.auditors])).toEqual(['alice,bob']);
   });
 
   it('reads the audit archive switch and its retention in days, from 1 day to 100 years', () => {

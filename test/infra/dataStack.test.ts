@@ -151,7 +151,7 @@ describe('table', () => {
       Projection: { ProjectionType: 'ALL' },
     }));
     expect(table.Properties.GlobalSecondaryIndexes).toEqual(expected);
-    expect(TABLE.indexes.map((i) => i.name)).toEqual(['gsi1', 'gsi2']);
+    expect(TABLE.indexes.map((i) => i.name)).toEqual(['gsi1', 'gsi2', 'gsi3']);
   });
 
   it('enables TTL on the definition’s attribute', () => {

@@ -1,0 +1,11 @@
+import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
+import { operation } from '../../shared/http/Operation.js';
+import { requireAuditor } from '../../shared/services/audit/queryAuditLog.js';
+
+/** Verify the whole log (auditors): `{ ok, shards, findings }`, 200 whatever it found. */
+export const verifyLog = operation({
+  async run({ caller, deps }) {
+    requireAuditor(deps, caller);
+    return { body: await verifyAuditLog(deps) };
+  },
+});
