@@ -264,3 +264,21 @@ describe("the audit job's handler", () => {
     expect(run.archive).toBeUndefined();
   });
 });
+
+describe('the local stack', () => {
+  it("runs the audit job into its archive directory (npm start's timer runs the same)", async () => {
+    await write(12);
+    const run = await stack.auditJob();
+    expect(run.refused).toEqual([]);
+    expect(count(run.archive!)).toBe(12);
+    for (const range of run.archive!.archived) {
+      const [current, ...older] = (await stack.auditArchive.versions(range.key)).reverse();
+      expect(older).toEqual([]);
+      const lines = new TextDecoder().decode(current).trimEnd().split('\n').map((line) => JSON.parse(line) as Item);
+      const events = lines.filter((line) => line.type === 'audit');
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: range.toSeq - range.fromSeq + 1 }, (_, i) => range.fromSeq + i));
+      for (const e of events) expect(eventHash(e)).toBe(e.hash);
+      expect(lines.at(-1)).toMatchObject({ type: 'auditCheckpoint', seq: range.toSeq });
+    }
+  });
+});
