@@ -18,10 +18,12 @@ export interface UploadVersionOptions {
   signal?: AbortSignal;
   /** Keep a resume journal while sending (deleted on success): see resumeUpload. */
   journal?: JournalOptions;
+  /** The version this upload restores (set by restoreVersion: the server records it in the audit log). */
+  restoredFrom?: number;
 }
 
 /** Restore and rotate re-upload a download: there is no file to resume from, so no journal. */
-export type ReuploadOptions = Omit<UploadVersionOptions, 'journal' | 'size'>;
+export type ReuploadOptions = Omit<UploadVersionOptions, 'journal' | 'size' | 'restoredFrom'>;
 
 export interface VersionUploadResult {
   documentId: string;
@@ -59,7 +61,7 @@ export async function uploadVersion(
   const { stream, size } = openSource(source, options.size);
   try {
     const ctSize = ciphertextSize(size);
-    const { reserved, key } = await reserveVersion(ctx, documentId, ctSize);
+    const { reserved, key } = await reserveVersion(ctx, documentId, ctSize, options.restoredFrom);
     try {
       const sent = await sendContent(ctx, {
         documentId,
@@ -89,12 +91,13 @@ async function reserveVersion(
   ctx: ClientContext,
   documentId: string,
   size: number,
+  restoredFrom: number | undefined,
 ): Promise<{ reserved: CreateVersionResponse; key: Uint8Array }> {
   for (let rotated = false; ; rotated = true) {
     const opened = await nodeKey(ctx, documentId);
     try {
       const reserved = await retryConcurrentUpdates(() =>
-        ctx.api.post<CreateVersionResponse>(`${documentPath(documentId)}/versions`, { size, keyGeneration: opened.keyGeneration }),
+        ctx.api.post<CreateVersionResponse>(`${documentPath(documentId)}/versions`, { size, keyGeneration: opened.keyGeneration, ...(restoredFrom !== undefined ? { restoredFrom } : {}) }),
       );
       return { reserved, key: opened.key };
     } catch (error) {
@@ -154,5 +157,5 @@ export async function rotate(ctx: ClientContext, documentId: string, options: Re
 /** Downloads a version (default: the current one) and uploads its plaintext as the next version. */
 async function reupload(ctx: ClientContext, documentId: string, version: number | undefined, options: ReuploadOptions): Promise<VersionUploadResult> {
   const old = await download(ctx, documentId, { ...(version !== undefined ? { version } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-  return uploadVersion(ctx, documentId, old.stream, { ...options, size: old.size });
+  return uploadVersion(ctx, documentId, old.stream, { ...options, size: old.size, ...(version !== undefined ? { restoredFrom: version } : {}) });
 }

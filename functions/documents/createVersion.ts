@@ -7,6 +7,7 @@ import { startVersion } from '../../shared/services/versions/startVersion.js';
 export const createVersion = operation({
   params: documentIdParams,
   body: createVersionBody,
+  audit: ({ body }) => (body.restoredFrom !== undefined ? { details: { restoredFrom: body.restoredFrom } } : {}),
   async run({ params, body, caller, deps }) {
     return { status: 201, body: await startVersion(deps, caller, params.id, body) };
   },

@@ -20,6 +20,8 @@ export const createVersionBody = z.strictObject({
   size: z.number().int().min(1).max(MAX_OBJECT_SIZE),
   /** The document key generation the content is encrypted under: must be the current one. */
   keyGeneration,
+  /** A restore: the version whose content this is (recorded in the audit log, docs/audit.md). */
+  restoredFrom: z.number().int().min(1).optional(),
 });
 export type CreateVersionBody = z.infer<typeof createVersionBody>;
 

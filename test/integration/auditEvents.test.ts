@@ -1,5 +1,8 @@
+import { CofferClient } from '../../client/sdk/CofferClient.js';
+import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  TEST_KDF,
   fingerprint,
   generateGroupKeyPair,
   generateGroupSecret,
@@ -232,6 +235,29 @@ describe('groups', () => {
     expect(renamed.res.status, JSON.stringify(renamed.res.body)).toBe(200);
     expect(renamed.event).toMatchObject({ operation: 'renameGroup', resourceId: groupId, outcome: 'success' });
     expect(JSON.stringify(renamed.event)).not.toContain('EMEA');
+  });
+});
+
+describe('versions, restore and rotation (through the SDK)', () => {
+  it('a new version, a restore (naming the version restored) and a key rotation are one event each', async () => {
+    const client = new CofferClient({ serverUrl: url, pinStore: new MemoryKeyPinStore(), tuning: { allowWeakKdf: true } });
+    await client.register({ userId: 'audit-vera', name: 'Vera', passphrase: 'audit-vera-versions-client-passphrase', kdf: TEST_KDF });
+    const { documentId } = await client.upload(new TextEncoder().encode('v1'), { name: 'plan.txt' });
+
+    const uploaded = await eventsOf(() => client.uploadVersion(documentId, new TextEncoder().encode('v2')));
+    expect(uploaded.filter((e) => e.category === 'content').map((e) => e.operation)).toEqual(['createVersion', 'completeVersion']);
+    for (const e of uploaded) expect(e).toMatchObject({ actorId: 'audit-vera', resourceId: documentId, outcome: 'success' });
+
+    const restored = await eventsOf(() => client.restoreVersion(documentId, 1));
+    const content = restored.filter((e) => e.category === 'content');
+    expect(content.map((e) => e.operation)).toEqual(['createVersion', 'completeVersion']);
+    expect(content[0]).toMatchObject({ details: { restoredFrom: 1 }, resourceId: documentId });
+    // Reading version 1 back is itself an access event.
+    expect(restored.filter((e) => e.category === 'access').length).toBeGreaterThanOrEqual(1);
+
+    const rotated = await eventsOf(() => client.rotate(documentId, { keyOnly: true }));
+    expect(rotated.filter((e) => e.operation === 'rotateDocumentKey')).toHaveLength(1);
+    expect(rotated.find((e) => e.operation === 'rotateDocumentKey')).toMatchObject({ category: 'content', resourceId: documentId, outcome: 'success' });
   });
 });
 
