@@ -83,7 +83,16 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
       return d(error.code, `${error.message} Grant a lower level, or ask the owner or a manager.`, EXIT.AUTH);
     case 'CANNOT_REVOKE_OWNER':
       return d(error.code, `${error.message} See \`coffer transfer ID USER\`.`, EXIT.AUTH);
+    case 'NOT_AN_AUDITOR':
+      return d(
+        error.code,
+        'Only auditors may do this (ask your administrator to add you to coffer:auditors; COFFER_AUDITORS on the local stack). You may export your own actions (--actor YOUR_ID) and the events of what you own (--resource ID).',
+        EXIT.AUTH,
+      );
+    case 'AUDIT_LOG_INVALID':
+      return d(error.code, error.message, EXIT.AUDIT_INVALID);
     case 'GUEST_FORBIDDEN':
+      if (ctx.command?.startsWith('audit')) return d(error.code, 'Guests cannot read the audit log.', EXIT.AUTH);
       return d(error.code, 'Guests cannot share, manage access, transfer ownership or change settings: ask a member with access.', EXIT.AUTH);
     case 'ALREADY_SHARED':
       return d(error.code, `Already shared with ${principalsIn(error) ?? 'them'}: change a level with \`coffer role ID PRINCIPAL LEVEL\`.`, EXIT.CONFLICT);

@@ -18,6 +18,8 @@ export const EXIT = {
   UNREACHABLE: 6,
   /** Something already exists (file, user id, share) or changed concurrently. */
   CONFLICT: 7,
+  /** `coffer audit verify | checkpoint`: the audit log does not verify (each finding is named). */
+  AUDIT_INVALID: 8,
   /** Interrupted (Ctrl-C), as shells report SIGINT. */
   CANCELLED: 130,
 } as const;
@@ -25,4 +27,5 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `Exit codes:
   0 success, 1 failure, 2 usage or invalid input, 3 not logged in / wrong passphrase / not allowed
   (links: wrong password, locked, not for you, view only), 4 not found or no access (links: revoked,
-  expired, used up), 5 public key changed, 6 server unreachable, 7 conflict (exists), 130 cancelled`;
+  expired, used up), 5 public key changed, 6 server unreachable, 7 conflict (exists), 8 the audit log does not verify,
+  130 cancelled`;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { accountCommands } from './commands/account.js';
+import { auditCommands } from './commands/audit.js';
 import { commentCommands } from './commands/comments.js';
 import { documentCommands } from './commands/documents.js';
 import { folderCommands } from './commands/folders.js';
@@ -83,6 +84,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   inviteCommands(program, runner);
   linkCommands(program, runner, io);
   openCommands(program, runner, io);
+  auditCommands(program, runner, io);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,6 +2,7 @@ import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/cryp
 import type { CreateInvitationResponse } from '../../shared/schemas/invitations.js';
 import type { LookupUsersResponse, OwnProfile } from '../../shared/schemas/users.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
+import { type AuditCheckpointRun, type AuditEvent, type AuditEventQuery, auditEvents, auditEventsPage, type AuditPageOptions, type AuditReport, checkpointAudit, verifyAudit } from './audit.js';
 import type { ByteSource } from './byteStreams.js';
 import type { ClientContext, Tuning } from './ClientContext.js';
 import { addComment, type CommentEntry, type CommentListOptions, type CommentPage, deleteComment, listComments, listCommentsPage } from './comments.js';
@@ -260,6 +261,28 @@ export class CofferClient {
   /** Your level and capabilities on each of these nodes; nodes you cannot see are absent. */
   checkAccess(nodeIds: readonly string[]): Promise<AccessResult[]> {
     return checkAccess(this.ctx, nodeIds);
+  }
+
+  // --- audit log (docs/audit.md, "Queries") ---------------------------------------
+
+  /** Verifies the whole audit log (auditors): `ok` false with each finding's kind, shard and position. */
+  verifyAudit(): Promise<AuditReport> {
+    return verifyAudit(this.ctx);
+  }
+
+  /** Signs a checkpoint of every audit chain that grew since its last one (auditors). */
+  checkpointAudit(): Promise<AuditCheckpointRun> {
+    return checkpointAudit(this.ctx);
+  }
+
+  /** One page of audit events, oldest first (auditors; owners for their nodes; anyone for themselves). */
+  auditEventsPage(query: AuditEventQuery, options: AuditPageOptions = {}): ReturnType<typeof auditEventsPage> {
+    return auditEventsPage(this.ctx, query, options);
+  }
+
+  /** Every audit event of a query, oldest first, a page at a time. */
+  auditEvents(query: AuditEventQuery, pageSize?: number): AsyncGenerator<AuditEvent, void, undefined> {
+    return auditEvents(this.ctx, query, pageSize);
   }
 
   // --- share links (docs/links.md: the secret stays in the URL fragment) ------------

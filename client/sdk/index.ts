@@ -1,5 +1,6 @@
 /** The Coffer SDK front door (runs in Node 20 and browsers). Node file helpers: `client/sdk/node`. */
 export { ApiClient, TOKEN_EXPIRED, type ApiClientOptions, type FetchLike, type RequestOptions, type TokenProvider } from './ApiClient.js';
+export type { AuditCheckpointRun, AuditEvent, AuditEventQuery, AuditPageOptions, AuditReport } from './audit.js';
 export type { ByteSource } from './byteStreams.js';
 export { CofferClient, type CofferClientOptions } from './CofferClient.js';
 export type { Tuning } from './ClientContext.js';
