@@ -36,6 +36,8 @@ export const ROUTES: readonly Route[] = [
 
   { method: 'POST', path: '/users', area: 'users', operation: 'register', auth: 'public', audit: 'user' },
   { method: 'GET', path: '/users/me', area: 'users', operation: 'me', auth: 'bearer' },
+  { method: 'PUT', path: '/users/me', area: 'users', operation: 'updateProfile', auth: 'bearer', audit: 'user' },
+  { method: 'PUT', path: '/users/me/passphrase', area: 'users', operation: 'changePassphrase', auth: 'bearer', audit: 'user' },
   { method: 'GET', path: '/users', area: 'users', operation: 'lookupUsers', auth: 'bearer' },
 
   { method: 'POST', path: '/auth/prelogin', area: 'auth', operation: 'prelogin', auth: 'public' },

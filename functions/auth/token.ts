@@ -24,7 +24,7 @@ export const token = operation({
     await verifyLogin(deps.keys, body.userId, authKey, new Uint8Array(Buffer.from(credentials.verifier, 'base64url')));
     const [sealed, session] = await Promise.all([
       deps.keys.decrypt(new Uint8Array(Buffer.from(credentials.privateKeyBlob, 'base64url')), { userId: body.userId }),
-      startSession(deps, body.userId, profile.kind),
+      startSession(deps, body.userId, profile.kind, credentials.sessionEpoch ?? 0),
     ]);
     return { body: { ...session, encryptedPrivateKey: Buffer.from(sealed).toString('base64url'), user: profile } };
   },

@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Unauthorized } from '../errors/index.js';
+import { Conflict, Unauthorized } from '../errors/index.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { keys } from './keys.js';
@@ -18,6 +18,12 @@ export interface RefreshTokenItem {
   /** Epoch seconds: the TTL attribute, and checked on every read. */
   expiresAt: number;
   usedAt?: string;
+  /**
+   * The user's session epoch when the family's login read the credentials (absent: 0), carried
+   * by every token of the family. A refresh is refused once the credentials moved past it (a
+   * passphrase change): all of a user's sessions end in the change's own write, however many.
+   */
+  sessionEpoch?: number;
 }
 
 const invalid = () => new Unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is not valid: log in again.');
@@ -64,7 +70,8 @@ export async function getRefreshToken(db: Database, hash: string, nowMs: number)
 
 /**
  * Refresh: mark the old token used and add its successor, in one transaction
- * guarded by "old token unused" and "family not revoked". A used token means
+ * guarded by "old token unused", "family not revoked" and "the user's session epoch is
+ * still the family's" (no passphrase change since its login). A used token means
  * reuse: the family is revoked and the caller must log in again.
  */
 export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, next: RefreshTokenItem): Promise<void> {
@@ -94,12 +101,17 @@ export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, ne
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            sessionEpochCheck(db, old),
           ]),
     (error) => {
       const reasons = cancellationReasons(error);
       if (!reasons) return;
-      if (reasons[1]?.code === 'ConditionalCheckFailed') {
+      if (reasons[1]?.code === 'ConditionalCheckFailed' || reasons[3]?.code === 'ConditionalCheckFailed') {
         throw new Unauthorized('SESSION_REVOKED', 'This session was logged out or revoked: log in again.');
+      }
+      if (reasons[3]?.code === 'TransactionConflict' && reasons[0]?.code === 'None') {
+        // A passphrase change was writing the credentials at that instant: nothing was spent, retry.
+        throw new Conflict('CONCURRENT_UPDATE', 'The account changed at the same moment: retry.');
       }
       if (reasons[0]?.code === 'ConditionalCheckFailed') throw new RefreshTokenReused(old.familyId);
       if (reasons.some((r) => r.code === 'TransactionConflict')) {
@@ -108,6 +120,19 @@ export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, ne
       }
     },
   );
+}
+
+/** The refresh's guard on the user's credentials: the family's session epoch is still the current one. */
+function sessionEpochCheck(db: Database, token: RefreshTokenItem) {
+  const epoch = token.sessionEpoch ?? 0;
+  return {
+    ConditionCheck: {
+      TableName: db.table,
+      Key: keys.userCredentials(token.userId),
+      ConditionExpression: epoch === 0 ? 'attribute_exists(pk) AND (attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)' : 'sessionEpoch = :epoch',
+      ExpressionAttributeValues: { ':epoch': epoch },
+    },
+  };
 }
 
 /** Thrown by rotateRefreshToken when a token is presented twice. */

@@ -44,7 +44,7 @@ export async function withRequestAudit(
 export function requestBase(route: Route, event: APIGatewayProxyEventV2, caller: Caller, signedIn: boolean): AuditBase {
   const targets: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) if (typeof value === 'string') targets[name] = value;
-  const resource = resourceOf(route, targets);
+  const resource = resourceOf(route, targets, caller, signedIn);
   return {
     actorId: signedIn ? caller.userId : '',
     actorKind: signedIn ? (caller.kind === 'guest' ? 'guest' : 'user') : 'anonymous',
@@ -60,9 +60,13 @@ export function requestBase(route: Route, event: APIGatewayProxyEventV2, caller:
   };
 }
 
-/** The resource a route's path names: `{id}` is a node, a group's id under /groups, `{linkId}` a link. */
-function resourceOf(route: Route, params: Record<string, string>): { kind: NonNullable<AuditEvent['resourceKind']>; id: string } | undefined {
+/**
+ * The resource a route's path names: `{id}` is a node, a group's id under /groups, `{linkId}` a
+ * link, `/users/me` the caller's own account (set here, so a request refused by validation names it too).
+ */
+function resourceOf(route: Route, params: Record<string, string>, caller: Caller, signedIn: boolean): { kind: NonNullable<AuditEvent['resourceKind']>; id: string } | undefined {
   if (params.linkId) return { kind: 'link', id: params.linkId };
+  if (signedIn && (route.path === '/users/me' || route.path.startsWith('/users/me/'))) return { kind: 'user', id: caller.userId };
   if (!params.id) return undefined;
   return { kind: route.area === 'groups' ? 'group' : 'node', id: params.id };
 }

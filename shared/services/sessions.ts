@@ -15,7 +15,7 @@ export interface IssuedSession {
   refreshExpiresAt: string;
 }
 
-function nextRefresh(deps: Deps, userId: string, familyId: string, expiresAtSeconds?: number) {
+function nextRefresh(deps: Deps, userId: string, familyId: string, sessionEpoch: number, expiresAtSeconds?: number) {
   const { token, hash } = newRefreshToken();
   const now = deps.clock();
   const item: RefreshTokenItem = {
@@ -25,6 +25,7 @@ function nextRefresh(deps: Deps, userId: string, familyId: string, expiresAtSeco
     issuedAt: new Date(now).toISOString(),
     // A rotated token keeps its family's absolute expiry: refreshing never extends a login forever.
     expiresAt: expiresAtSeconds ?? Math.floor(now / 1000) + deps.settings.refreshTokenTtlSeconds,
+    ...(sessionEpoch !== 0 && { sessionEpoch }),
   };
   return { token, item };
 }
@@ -40,9 +41,12 @@ async function session(deps: Deps, userId: string, kind: PrincipalKind, refresh:
   };
 }
 
-/** Login: a new refresh-token family and an access token carrying the profile's kind (member or guest). */
-export async function startSession(deps: Deps, userId: string, kind: PrincipalKind): Promise<IssuedSession> {
-  const refresh = nextRefresh(deps, userId, randomUUID());
+/**
+ * Login: a new refresh-token family and an access token carrying the profile's kind (member or
+ * guest). `sessionEpoch`: the credentials' epoch the login checked (a later passphrase change ends the session).
+ */
+export async function startSession(deps: Deps, userId: string, kind: PrincipalKind, sessionEpoch: number): Promise<IssuedSession> {
+  const refresh = nextRefresh(deps, userId, randomUUID(), sessionEpoch);
   await startRefreshFamily(deps.db, refresh.item);
   return session(deps, userId, kind, refresh);
 }
@@ -53,7 +57,7 @@ export async function rotateSession(deps: Deps, old: RefreshTokenItem): Promise<
   const profile = await getProfile(deps.db, old.userId);
   if (!profile) throw new Unauthorized('UNKNOWN_USER', 'This account no longer exists: log in again.');
   auditNote({ actor: { kind: profile.kind === 'guest' ? 'guest' : 'user', id: old.userId } });
-  const refresh = nextRefresh(deps, old.userId, old.familyId, old.expiresAt);
+  const refresh = nextRefresh(deps, old.userId, old.familyId, old.sessionEpoch ?? 0, old.expiresAt);
   await rotateRefreshToken(deps.db, old, refresh.item);
   return session(deps, old.userId, profile.kind, refresh);
 }
