@@ -52,7 +52,12 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     case 'UNKNOWN_USER':
       return d(error.code, `Your session is no longer valid (${error.message.replace(/\.$/, '')}): ${login}.`, EXIT.AUTH);
     case 'INVALID_CREDENTIALS':
+      if (ctx.command === 'passwd') return d(error.code, 'Wrong current passphrase: nothing was changed.', EXIT.AUTH);
       return d(error.code, 'Wrong user id or passphrase.', EXIT.AUTH);
+    case 'PASSPHRASE_CHANGED':
+      return d(error.code, `The passphrase was changed meanwhile (another session): ${login} with the new one.`, EXIT.CONFLICT);
+    case 'PASSPHRASE_CHANGED_NOT_LOGGED_IN':
+      return d(error.code, error.message, EXIT.AUTH);
     case 'SERVER_UNREACHABLE':
       if (ctx.command === 'open') return d(error.code, `Cannot reach the server of this link at ${ctx.serverUrl}: check the URL, or try again later.`, EXIT.UNREACHABLE);
       return d(error.code, `Cannot reach the Coffer server at ${ctx.serverUrl}: is \`npm start\` running? Set COFFER_URL or --server.`, EXIT.UNREACHABLE);
@@ -151,7 +156,7 @@ function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
     if (error.status === 404) return d(error.code, error.message, EXIT.NOT_FOUND);
     if (error.status === 409) return d(error.code, error.message, EXIT.CONFLICT);
   }
-  if (error.code === 'VALIDATION_FAILED' || error.code === 'WEAK_PASSPHRASE' || error.code === 'USAGE') {
+  if (error.code === 'VALIDATION_FAILED' || error.code === 'WEAK_PASSPHRASE' || error.code === 'SAME_PASSPHRASE' || error.code === 'USAGE') {
     return d(error.code, error.message, EXIT.USAGE);
   }
   return d(error.code, error.message, EXIT.FAILURE);

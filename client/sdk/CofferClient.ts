@@ -1,6 +1,7 @@
 import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/crypto/index.js';
 import type { CreateInvitationResponse } from '../../shared/schemas/invitations.js';
 import type { LookupUsersResponse, OwnProfile } from '../../shared/schemas/users.js';
+import { changePassphrase, type ChangePassphraseOptions, type ProfileChanges, updateProfile } from './account.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import { type AuditCheckpointRun, type AuditEvent, type AuditEventQuery, auditEvents, auditEventsPage, type AuditPageOptions, type AuditReport, checkpointAudit, verifyAudit } from './audit.js';
 import type { ByteSource } from './byteStreams.js';
@@ -142,6 +143,19 @@ export class CofferClient {
 
   whoami(): Promise<OwnProfile> {
     return this.api.get<OwnProfile>('/users/me');
+  }
+
+  /** Changes your name, e-mail or designation (`null` removes the last two). */
+  updateProfile(changes: ProfileChanges): Promise<OwnProfile> {
+    return updateProfile(this.ctx, changes);
+  }
+
+  /**
+   * Changes your passphrase (both stay here; the new one must be strong). The key pair stays the
+   * same; every session of yours ends, and this client logs in again with the new passphrase.
+   */
+  changePassphrase(current: string, next: string, options: ChangePassphraseOptions = {}): Promise<OwnProfile> {
+    return changePassphrase(this.ctx, current, next, options);
   }
 
   // --- users and keys ------------------------------------------------------------

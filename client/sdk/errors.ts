@@ -42,8 +42,8 @@ export class SessionExpiredError extends CofferError {
 
 /** Wrong user id or passphrase: the two are indistinguishable on purpose. */
 export class InvalidCredentialsError extends CofferError {
-  constructor() {
-    super('INVALID_CREDENTIALS', 'Wrong user id or passphrase.');
+  constructor(message = 'Wrong user id or passphrase.') {
+    super('INVALID_CREDENTIALS', message);
   }
 }
 
@@ -150,6 +150,17 @@ export class RegisteredNotLoggedInError extends CofferError {
   constructor(userId: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('REGISTERED_NOT_LOGGED_IN', `The account ${userId} was created, but logging in failed (${reason}). Log in with the same passphrase.`, {
+      userId,
+    });
+    this.cause = cause;
+  }
+}
+
+/** The passphrase was changed (every session ended with it), but opening a new session failed: log in with the new passphrase. */
+export class PassphraseChangedNotLoggedInError extends CofferError {
+  constructor(userId: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('PASSPHRASE_CHANGED_NOT_LOGGED_IN', `The passphrase of ${userId} was changed, but logging in again failed (${reason}). Log in with the new passphrase.`, {
       userId,
     });
     this.cause = cause;

@@ -1,4 +1,5 @@
 /** The Coffer SDK front door (runs in Node 20 and browsers). Node file helpers: `client/sdk/node`. */
+export type { ChangePassphraseOptions, ProfileChanges } from './account.js';
 export { ApiClient, TOKEN_EXPIRED, type ApiClientOptions, type FetchLike, type RequestOptions, type TokenProvider } from './ApiClient.js';
 export type { AuditCheckpointRun, AuditEvent, AuditEventQuery, AuditPageOptions, AuditReport } from './audit.js';
 export type { ByteSource } from './byteStreams.js';
@@ -13,6 +14,7 @@ export {
   KeyChangedError,
   KeyMismatchError,
   NotLoggedInError,
+  PassphraseChangedNotLoggedInError,
   PrivateKeyUnreadableError,
   RegisteredNotLoggedInError,
   ServerUnreachableError,

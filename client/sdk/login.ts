@@ -78,7 +78,7 @@ export async function openSession(ctx: ClientContext, userId: string, keys: User
 }
 
 /** Wrap a random key with the public key and unwrap it with the private one (~3 ms). */
-async function isKeyPair(publicKey: CryptoKey, privateKey: CryptoKey, userId: string): Promise<boolean> {
+export async function isKeyPair(publicKey: CryptoKey, privateKey: CryptoKey, userId: string): Promise<boolean> {
   const probe = generateDataKey();
   const label = { kind: 'dek', resourceId: 'key-pair-check', generation: 1, recipientId: userId } as const;
   try {

@@ -112,6 +112,77 @@ export function accountCommands(program: Command, run: Runner, io: CliIo): void 
     );
 
   program
+    .command('passwd')
+    .description('change your passphrase (generates a strong one unless --new-passphrase-stdin); every other session is logged out')
+    .option('--passphrase-stdin', 'read the current passphrase from stdin (else COFFER_PASSPHRASE or a prompt)')
+    .option('--new-passphrase-stdin', 'read your own new passphrase from stdin (it must be strong)')
+    .action((flags: { passphraseStdin?: boolean; newPassphraseStdin?: boolean }, command: Command) =>
+      run(command, async (ctx) => {
+        const session = ctx.requireSession();
+        if (flags.passphraseStdin && flags.newPassphraseStdin) {
+          throw new CofferError('USAGE', 'Only one passphrase can come from stdin: give the current one in COFFER_PASSPHRASE or at the prompt.');
+        }
+        const current = await obtainPassphrase(io, { fromStdin: flags.passphraseStdin === true, prompt: `Current passphrase for ${session.userId}: ` });
+        let next: string;
+        let generated: { entropyBits: number } | undefined;
+        if (flags.newPassphraseStdin) next = await readStdinPassphrase(io, 'new passphrase');
+        else {
+          const fresh = generatePassphrase();
+          next = fresh.passphrase;
+          generated = { entropyBits: fresh.entropyBits };
+        }
+        try {
+          await ctx.client.changePassphrase(current, next);
+        } catch (error) {
+          // The passphrase changed even though logging in again failed: a generated one must not be lost.
+          if (generated && error instanceof CofferError && error.code === 'PASSPHRASE_CHANGED_NOT_LOGGED_IN') {
+            io.stderr.write(`\nYour new passphrase: ${next}\n${WARNING}\n\n`);
+          }
+          throw error;
+        }
+        ctx.output.result(
+          {
+            userId: session.userId,
+            passphraseChanged: true,
+            ...(generated && { passphrase: next, entropyBits: generated.entropyBits, warning: WARNING }),
+          },
+          () =>
+            [
+              `Passphrase changed for ${session.userId}. Your other sessions are logged out; this one continues.`,
+              'Your key pair is the same: what was shared with you still opens.',
+              ...(generated ? ['', 'Your new passphrase:', '', `    ${next}`, '', WARNING] : []),
+            ].join('\n'),
+        );
+      }),
+    );
+
+  program
+    .command('profile')
+    .description('change your name, e-mail or job title (what others see in `coffer users`)')
+    .option('--name <name>', 'display name')
+    .option('--email <email>', 'email address')
+    .option('--no-email', 'remove your email address')
+    .option('--designation <title>', 'job title shown to others')
+    .option('--no-designation', 'remove your job title')
+    .action((flags: { name?: string; email?: string | false; designation?: string | false }, command: Command) =>
+      run(command, async (ctx) => {
+        ctx.requireSession();
+        const changes = {
+          ...(flags.name !== undefined && { name: flags.name }),
+          ...(flags.email !== undefined && { email: flags.email === false ? null : flags.email }),
+          ...(flags.designation !== undefined && { designation: flags.designation === false ? null : flags.designation }),
+        };
+        if (Object.keys(changes).length === 0) {
+          throw new CofferError('USAGE', 'Nothing to change: give --name, --email or --designation (--no-email, --no-designation remove them).');
+        }
+        const me = await ctx.client.updateProfile(changes);
+        ctx.output.result({ ...me, serverUrl: ctx.serverUrl }, () =>
+          `Profile updated: ${me.userId}  ${me.name}${me.email ? ` <${me.email}>` : ''}${me.designation ? `, ${me.designation}` : ''}`,
+        );
+      }),
+    );
+
+  program
     .command('whoami')
     .description('show your profile')
     .action((_flags: unknown, command: Command) =>
