@@ -167,13 +167,15 @@ const plaintext = () => crypto.getRandomValues(new Uint8Array(4096));
 export async function apiBench(options: ApiBenchOptions): Promise<ApiResults> {
   const { log } = options;
   log('  starting the local stack (DynamoDB Local, s3rver, in-process keyring KMS)...');
-  const stack = await startLocalStack({ quiet: true });
+  // The stack reads its auditors from this very list: each scenario adds its owner once it exists.
+  const auditors: string[] = [];
+  const stack = await startLocalStack({ quiet: true, settings: { auditors } });
   const { counts: calls, elapsed } = countBackendCalls(stack);
   try {
     log('  preparing client-side material (one RSA-3072 key pair shared by all benchmark users, two by all benchmark groups)...');
     const keys = await benchKeys();
     const runId = Date.now().toString(36);
-    const scenario = (label: string, n: number, record: boolean) => runScenario({ url: stack.url, calls, elapsed, keys, label, prefix: `b${runId}-${label}`, n, record, log });
+    const scenario = (label: string, n: number, record: boolean) => runScenario({ url: stack.url, calls, elapsed, keys, label, prefix: `b${runId}-${label}`, n, record, log, auditors });
 
     if (options.warmup > 0) {
       log(`  warm-up: ${options.warmup} iterations of every operation...`);
@@ -216,6 +218,8 @@ interface ScenarioInput {
   n: number;
   record: boolean;
   log: (line: string) => void;
+  /** The stack's auditors (its settings hold this array): the scenario's owner joins it. */
+  auditors: string[];
 }
 
 /** A key-under-key wrap's shape (version byte, nonce, sealed key, tag: 61 bytes) with random content. */
@@ -226,7 +230,7 @@ function opaqueLinkWrap(): string {
 }
 
 /** Every operation `n` times (register, refresh and logout: once per user, at least 3 users). */
-async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record, log }: ScenarioInput) {
+async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record, log, auditors }: ScenarioInput) {
   const samples = new Map<string, Sample[]>();
   const callsPerOp = new Map<string, Record<string, number>>();
   const started = performance.now();
@@ -359,6 +363,13 @@ async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record
   // Anonymous, as a recipient without an account opens a link.
   await measure('openLink', 200, links, (res) => ({ method: 'POST', path: '/links/open', body: { token: res.body.token } }));
   await measure('revokeLink', 200, links, (res) => ({ method: 'DELETE', path: `/links/${res.body.link.linkId}`, token: owner.accessToken }));
+
+  // --- Audit log (docs/audit.md, "Queries"): the owner's own queries, then as an auditor.
+  await measure('queryEvents', 200, docs, (d) => ({ method: 'GET', path: `/audit/events?resource=${d.documentId}&category=access`, token: owner.accessToken }));
+  auditors.push(owner.userId);
+  await measure('queryExternal', 200, range(n), () => ({ method: 'GET', path: '/audit/external?limit=100', token: owner.accessToken }));
+  await measure('verifyLog', 200, range(n), () => ({ method: 'POST', path: '/audit/verify', token: owner.accessToken, body: {} }));
+  await measure('signCheckpointsNow', 200, range(n), () => ({ method: 'POST', path: '/audit/checkpoints', token: owner.accessToken, body: {} }));
 
   // The revoke left each key due for rotation: a new generation for the owner, its one direct grantee now.
   const rotations = await Promise.all(docs.map((d, i) => rotateBody(d, [owner], `bench-${i}.pdf`)));

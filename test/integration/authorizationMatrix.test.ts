@@ -1089,9 +1089,12 @@ let offsetMs = 0;
 const now = () => Date.now() + offsetMs;
 const EXPIRY_MS = 5 * 60_000;
 
-/** Every user by id: the actors, plus spare (viewer on D and DL), recipient (shared with), tee and tee2 (group members). */
+/**
+ * Every user by id: the actors, plus spare (viewer on D and DL), recipient (shared with), tee and
+ * tee2 (group members), and auditor (the deployment's one auditor, `settings.auditors`).
+ */
 const users: Record<string, Actor> = {};
-const EXTRA_USERS = ['spare', 'recipient', 'tee', 'tee2'];
+const EXTRA_USERS = ['spare', 'recipient', 'tee', 'tee2', 'auditor'];
 const user = (userId: string): Actor => users[userId]!;
 const actorOf = (spec: ActorSpec) => user(spec.userId);
 
@@ -1388,7 +1391,7 @@ async function addMainComments(t: Tree): Promise<void> {
 // ---------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  stack = await startLocalStack({ clock: () => Date.now() + offsetMs });
+  stack = await startLocalStack({ clock: () => Date.now() + offsetMs, settings: { auditors: ['auditor'] } });
   url = stack.url;
   const alice = await registerUser('alice');
   users.alice = alice;
@@ -1498,6 +1501,54 @@ describe('authorization matrix: group routes x group members', () => {
           if (cell.expected.code) expect(res.body?.error?.code, message).toBe(cell.expected.code);
           if (before) expect(await snapshot(pks), `${cell.label}: the registry changed`).toEqual(before);
           if (allowed && route.check) await route.check(c, res);
+        });
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// The audit routes (docs/audit.md, "Queries"): auditors everything; a node's owner its events;
+// each member their own actions; guests nothing. Owning is not managing: a manager is refused.
+// ---------------------------------------------------------------------------------------
+
+type AuditWho = ActorSpec | 'auditor';
+interface AuditRouteSpec {
+  label: string;
+  request(who: AuditWho): Req;
+  /** Who besides auditors may: `owner` (the node's owner), `self` (everyone for themselves), none. */
+  also: 'owner' | 'self' | 'none';
+}
+const AUDIT_ROUTES: readonly AuditRouteSpec[] = [
+  { label: 'GET /audit/events?resource=D', also: 'owner', request: () => ({ method: 'GET', path: `/audit/events?resource=${main.D.documentId}` }) },
+  { label: 'GET /audit/events?resource=F&category=permission', also: 'owner', request: () => ({ method: 'GET', path: `/audit/events?resource=${main.F.folderId}&category=permission` }) },
+  { label: 'GET /audit/events?actor=<themselves>', also: 'self', request: (who) => ({ method: 'GET', path: `/audit/events?actor=${who === 'auditor' ? 'auditor' : who.userId}` }) },
+  { label: 'GET /audit/events?actor=alice (the owner)', also: 'owner', request: () => ({ method: 'GET', path: '/audit/events?actor=alice' }) },
+  { label: 'GET /audit/external', also: 'none', request: () => ({ method: 'GET', path: '/audit/external' }) },
+  { label: 'POST /audit/verify', also: 'none', request: () => ({ method: 'POST', path: '/audit/verify', body: {} }) },
+  { label: 'POST /audit/checkpoints', also: 'none', request: () => ({ method: 'POST', path: '/audit/checkpoints', body: {} }) },
+];
+
+/** THE expected answer of an audit cell (shared/services/audit/queryAuditLog.ts). */
+function expectedForAudit(route: AuditRouteSpec, who: AuditWho): Expected {
+  if (who === 'auditor') return { status: 200 };
+  if (who.kind === 'guest') return { status: 403, code: 'GUEST_FORBIDDEN' };
+  if (route.also === 'self' || (route.also === 'owner' && who.name === 'owner')) return { status: 200 };
+  return { status: 403, code: 'NOT_AN_AUDITOR' };
+}
+
+describe('authorization matrix: audit routes x actors', () => {
+  for (const route of AUDIT_ROUTES) {
+    describe(route.label, () => {
+      for (const who of ['auditor', ...ACTORS] as AuditWho[]) {
+        const expected = expectedForAudit(route, who);
+        const name = who === 'auditor' ? 'auditor (coffer:auditors)' : `${who.name} (${who.how})`;
+        it(`as ${name}: expect ${describeExpected(expected)}`, async () => {
+          const req = route.request(who);
+          const res = await as(who === 'auditor' ? user('auditor') : actorOf(who), req.method, req.path, req.body);
+          const message = `${route.label} as ${name}: got ${res.status} ${JSON.stringify(res.body)}`;
+          expect(res.status, message).toBe(expected.status);
+          if (expected.code) expect(res.body?.error?.code, message).toBe(expected.code);
         });
       }
     });
