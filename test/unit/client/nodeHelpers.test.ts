@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { YOUNG_GC_EVERY_BYTES, youngGarbageCollector } from '../../../client/sdk/node/collectYoungGarbage.js';
 import { FileKeyPinStore } from '../../../client/sdk/node/FileKeyPinStore.js';
 import { FileSessionStore } from '../../../client/sdk/node/FileSessionStore.js';
 import { openFile } from '../../../client/sdk/node/fileSource.js';
@@ -145,5 +146,48 @@ describe('openFile', () => {
 
   it('refuses a directory with NOT_A_FILE', async () => {
     expect(await caught(openFile(dir))).toMatchObject({ code: 'NOT_A_FILE', message: `${dir} is not a regular file.` });
+  });
+});
+
+describe('youngGarbageCollector', () => {
+  const MiB = 1024 * 1024;
+  const globals = globalThis as { gc?: unknown };
+  const original = globals.gc;
+  afterEach(() => {
+    if (original === undefined) delete globals.gc;
+    else globals.gc = original;
+  });
+
+  it('runs a minor GC each time YOUNG_GC_EVERY_BYTES have passed, when gc is exposed', () => {
+    const gc = vi.fn();
+    globals.gc = gc;
+    const collect = youngGarbageCollector();
+
+    for (let i = 0; i < (3 * YOUNG_GC_EVERY_BYTES) / MiB; i++) collect(MiB);
+    collect(MiB - 1);
+
+    expect(YOUNG_GC_EVERY_BYTES).toBe(2 * MiB);
+    expect(gc).toHaveBeenCalledTimes(3);
+    expect(gc).toHaveBeenCalledWith({ type: 'minor' });
+  });
+
+  it('does nothing where gc is not exposed (no --expose-gc)', () => {
+    delete globals.gc;
+    const collect = youngGarbageCollector(1);
+
+    expect(() => collect(10 * MiB)).not.toThrow();
+  });
+
+  it('paces minor GCs while openFile reads a file', async () => {
+    const gc = vi.fn();
+    globals.gc = gc;
+    const path = join(dir, 'paced.bin');
+    await writeFile(path, bytes(6 * MiB));
+
+    const source = await openFile(path);
+    await readAll(source.stream);
+
+    // Seven 1 MiB read buffers (the seventh finds the end): one GC per two, as reads 2, 4 and 6 allocate theirs.
+    expect(gc).toHaveBeenCalledTimes(3);
   });
 });
