@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `coffer` executable. Resolved from this file, so `npx coffer` works from any directory of
 // the repository. On Linux it first re-executes itself once with the process tuning of
-// launcherEnv.js (glibc malloc thresholds, V8 young generation). Then it runs the CLI from a
-// cached esbuild bundle of main.ts (cliBundle.js: tsx would add ~70 MiB of resident memory),
-// or through tsx when no bundle can be built (or with COFFER_CLI_TSX=1).
+// launcherEnv.js (glibc malloc, V8 young generation, GC pacing, wasm tiering). Then it runs the
+// CLI from a cached esbuild bundle of main.ts (cliBundle.js: tsx would add ~70 MiB of resident
+// memory), or through tsx when no bundle can be built (or with COFFER_CLI_TSX=1).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isTuned, MALLOC_TUNING, NODE_TUNING } from './launcherEnv.js';

@@ -5,20 +5,33 @@
 // a fifth of the CPU time (docs/bench-results/crypto-analysis.md). Raising the mmap and trim
 // thresholds keeps freed chunk buffers in the heap for reuse. But each thread then keeps up to
 // the trim threshold of freed memory in its own arena: WebCrypto seals chunks on libuv's
-// threads, and a 1 GiB upload held ~80 MiB in thread arenas (pmap). Two arenas in all keep the
-// reuse and drop that (docs/bench-results/large-files-analysis.md). These variables only take
-// effect when set before the process starts, hence a launcher. Harmless elsewhere (musl, macOS,
-// Windows ignore them).
+// threads, and a 1 GiB upload held ~80 MiB in thread arenas (pmap). One arena for all threads
+// keeps the reuse and drops that: a chunk sealed on a libuv thread and freed on the main thread
+// leaves its memory where the next read buffer can reuse it (1 GiB encrypted from a file: 93 MiB
+// with one arena, 99 with two, same CPU time; docs/bench-results/large-files-analysis.md). A
+// lower trim threshold (4 MiB) costs ten times the page faults and three times the CPU. These
+// variables only take effect when set before the process starts, hence a launcher. Harmless
+// elsewhere (musl, macOS, Windows ignore them).
 export const MALLOC_TUNING = {
   MALLOC_MMAP_THRESHOLD_: String(64 * 1024 * 1024),
   MALLOC_TRIM_THRESHOLD_: String(32 * 1024 * 1024),
-  MALLOC_ARENA_MAX: '2',
+  MALLOC_ARENA_MAX: '1',
 };
 
-// Node options of the relaunched CLI. V8's young generation grows to 16 MiB semi-spaces (up to
-// ~30 MiB of heap) under a transfer's many short-lived objects; the CLI allocates little that
-// lives, so 1 MiB semi-spaces cost no measurable time and save that memory (same analysis).
-export const NODE_TUNING = ['--max-semi-space-size=1'];
+// Node options of the relaunched CLI (same analysis for each):
+// - V8's young generation grows to 16 MiB semi-spaces (up to ~30 MiB of heap) under a transfer's
+//   many short-lived objects; the CLI allocates little that lives, so 1 MiB semi-spaces cost no
+//   measurable time and save that memory.
+// - --expose-gc: the file reader and writer (client/sdk/node) then run a minor GC every 2 MiB of a
+//   transfer, so the native garbage of its chunks is freed as it goes (youngGarbageCollector).
+// - A wasm function is recompiled by TurboFan once it has run ~1.8 MB of code; fetch's HTTP parser
+//   (llhttp, wasm) gets there within the first requests, and that compilation takes 25-30 MiB for
+//   a moment, often while a transfer's buffers are live (one fetch alone: peak 85 MiB, 55 with
+//   the budget below; `coffer whoami` 99 -> 75 MiB). A budget 50x larger keeps the parser on its
+//   baseline code (it parses headers; bodies pass through) while Argon2id (hash-wasm), which runs
+//   billions of instructions, is still optimised early (its time unchanged within the noise; kept
+//   on baseline code it would take twice as long).
+export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc', '--wasm-tiering-budget=100000000'];
 
 /** True when this process already runs with the tuning (or the user opted out with COFFER_NO_RELAUNCH=1). */
 export function isTuned(env = process.env) {
