@@ -1,0 +1,57 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTable } from '../../infra/local/createTable.js';
+import { type DynamoLocal, startDynamoLocal } from '../../infra/local/startDynamoLocal.js';
+import { TABLE } from '../../shared/data/tableDefinition.js';
+
+/** The local table (infra/local/createTable.ts): from the one definition, and brought up to date when kept from an older version. */
+let dynamo: DynamoLocal;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  dynamo = await startDynamoLocal();
+  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+});
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.stop();
+});
+
+const indexesOf = async (name: string) =>
+  ((await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes ?? []).map((i) => ({ name: i.IndexName, keys: i.KeySchema?.map((k) => k.AttributeName), status: i.IndexStatus })).sort((a, b) => a.name!.localeCompare(b.name!));
+const expected = TABLE.indexes.map((i) => ({ name: i.name, keys: [i.partitionKey, i.sortKey], status: 'ACTIVE' }));
+
+describe('createTable', () => {
+  it('creates the table with every index of the definition, and is idempotent', async () => {
+    await createTable(client, 'fresh');
+    await createTable(client, 'fresh');
+    expect(await indexesOf('fresh')).toEqual(expected);
+  });
+
+  it('adds the indexes a table kept from an older version lacks (gsi3, the audit external-access index)', async () => {
+    const [first] = TABLE.indexes;
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'older',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['pk', 'sk', first.partitionKey, first.sortKey].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: first.name,
+            KeySchema: [
+              { AttributeName: first.partitionKey, KeyType: 'HASH' },
+              { AttributeName: first.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    await createTable(client, 'older');
+    expect(await indexesOf('older')).toEqual(expected);
+  });
+});
