@@ -317,11 +317,12 @@ describe('audit', () => {
 
     const events = await linkEvents(stack, linkId);
     expect(events.map((e) => [e.operation, e.status, e.errorCode, e.actorKind, e.actorId])).toEqual([
-      ['link.create', 201, undefined, 'member', 'alice'],
-      ['link.open', 200, undefined, 'anonymous', ''],
-      ['link.open', 401, 'LINK_PASSWORD_WRONG', 'anonymous', ''],
-      ['link.open', 401, 'LINK_PASSWORD_REQUIRED', 'member', 'viewer'],
-      ['link.revoke', 200, undefined, 'member', 'alice'],
+      ['link.create', 201, undefined, 'user', 'alice'],
+      // Someone not signed in acts through the link: the link is the actor.
+      ['link.open', 200, undefined, 'link', linkId],
+      ['link.open', 401, 'LINK_PASSWORD_WRONG', 'link', linkId],
+      ['link.open', 401, 'LINK_PASSWORD_REQUIRED', 'user', 'viewer'],
+      ['link.revoke', 200, undefined, 'user', 'alice'],
     ]);
     for (const e of events) expect(e.targets).toEqual({ linkId, nodeId: doc.documentId });
     const all = JSON.stringify(await auditItems(stack));

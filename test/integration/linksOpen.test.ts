@@ -213,7 +213,7 @@ describe('a password', () => {
     const events = await linkEvents(stack, linkId);
     const locks = events.filter((e) => e.operation === 'link.lock');
     expect(locks).toHaveLength(1);
-    expect(locks[0]).toMatchObject({ status: 429, errorCode: 'LINK_LOCKED', details: { lockedUntil }, targets: { linkId, nodeId: doc.documentId }, actorKind: 'anonymous' });
+    expect(locks[0]).toMatchObject({ status: 429, errorCode: 'LINK_LOCKED', details: { lockedUntil }, targets: { linkId, nodeId: doc.documentId }, actorKind: 'link', actorId: linkId });
     const opens = events.filter((e) => e.operation === 'link.open');
     expect(opens.filter((e) => e.errorCode === 'LINK_PASSWORD_WRONG')).toHaveLength(18);
     expect(opens.filter((e) => e.errorCode === 'LINK_LOCKED')).toHaveLength(5);
@@ -261,7 +261,7 @@ describe('audiences', () => {
       for (const c of callers) got[c] = code(await openLink(url, { token }, who(c)));
       expect(got).toEqual(EXPECTED[mode]);
       const events = (await linkEvents(stack, linkId)).filter((e) => e.operation === 'link.open');
-      expect(events.map((e) => e.actorKind)).toEqual(['anonymous', 'member', 'guest', 'member', 'member']);
+      expect(events.map((e) => e.actorKind)).toEqual(['link', 'user', 'guest', 'user', 'user']);
     });
   }
 
