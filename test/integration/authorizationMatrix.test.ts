@@ -6,6 +6,7 @@ import {
   fingerprint,
   fromBase64Url,
   generateDataKey,
+  newKdfParams,
   generateGroupKeyPair,
   generateGroupSecret,
   sealGroupPrivateKey,
@@ -1549,6 +1550,69 @@ describe('authorization matrix: audit routes x actors', () => {
           const message = `${route.label} as ${name}: got ${res.status} ${JSON.stringify(res.body)}`;
           expect(res.status, message).toBe(expected.status);
           if (expected.code) expect(res.body?.error?.code, message).toBe(expected.code);
+        });
+      }
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// The account routes: no id in the path, so the account is always the caller's own, for
+// members and guests alike. Nobody reaches another account, whatever the body names.
+// ---------------------------------------------------------------------------------------
+
+interface AccountRouteSpec {
+  label: string;
+  request(who: Actor): Promise<Req>;
+  expected: Expected;
+  /** What the answer must show beyond its status. */
+  check?(who: Actor, res: ApiResponse): void;
+}
+/** The account no cell may touch. */
+const BYSTANDER = 'spare';
+const ACCOUNT_ROUTES: readonly AccountRouteSpec[] = [
+  {
+    label: 'PUT /users/me',
+    expected: { status: 200 },
+    request: async () => ({ method: 'PUT', path: '/users/me', body: { designation: 'Matrix' } }),
+    check: (who, res) => expect(res.body).toMatchObject({ userId: who.userId, designation: 'Matrix' }),
+  },
+  {
+    label: "PUT /users/me/passphrase with another user's current auth key",
+    expected: { status: 401, code: 'INVALID_CREDENTIALS' },
+    request: async () => ({
+      method: 'PUT',
+      path: '/users/me/passphrase',
+      body: { currentAuthKey: user(BYSTANDER).authKey, kdf: newKdfParams(TEST_KDF), authKey: toBase64Url(generateDataKey()), encryptedPrivateKey: toBase64Url(generateDataKey()) },
+    }),
+  },
+  {
+    // The same material again (the blob a login returns, the current parameters): the account stays usable.
+    label: 'PUT /users/me/passphrase with their own current auth key',
+    expected: { status: 204 },
+    request: async (who) => {
+      const { kdf } = (await must(api(url, 'POST', '/auth/prelogin', { body: { userId: who.userId } }), 200, 'prelogin')).body;
+      const login = await must(api(url, 'POST', '/auth/token', { body: { userId: who.userId, authKey: who.authKey } }), 200, 'login');
+      return { method: 'PUT', path: '/users/me/passphrase', body: { currentAuthKey: who.authKey, kdf, authKey: who.authKey, encryptedPrivateKey: login.body.encryptedPrivateKey } };
+    },
+  },
+];
+
+describe('authorization matrix: account routes x actors', () => {
+  for (const route of ACCOUNT_ROUTES) {
+    describe(route.label, () => {
+      for (const actor of ACTORS) {
+        it(`as ${actor.name} (${actor.how}): expect ${describeExpected(route.expected)}, on their own account only`, async () => {
+          const who = actorOf(actor);
+          const req = await route.request(who);
+          const watched = [`USER#${BYSTANDER}`, ...(route.expected.status < 300 ? [] : [`USER#${who.userId}`])];
+          const before = await snapshot(watched);
+          const res = await as(who, req.method, req.path, req.body);
+          const message = `${route.label} as ${actor.name}: got ${res.status} ${JSON.stringify(res.body)}`;
+          expect(res.status, message).toBe(route.expected.status);
+          if (route.expected.code) expect(res.body?.error?.code, message).toBe(route.expected.code);
+          expect(await snapshot(watched), `${route.label} as ${actor.name}: an account changed`).toEqual(before);
+          route.check?.(who, res);
         });
       }
     });
