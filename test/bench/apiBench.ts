@@ -448,6 +448,14 @@ async function runScenario({ url, calls, elapsed, keys, label, prefix, n, record
   for (const [i, res] of refreshed.entries()) [actors[i]!.accessToken, actors[i]!.refreshToken] = [res.body.accessToken, res.body.refreshToken];
   await measure('logout', 204, actors, (a) => ({ method: 'POST', path: '/auth/logout', token: a.accessToken, body: { refreshToken: a.refreshToken } }));
 
+  // --- Account changes after the sessions: a passphrase change ends every session of its user. The
+  // change re-sends the registration's material (same KDF, auth key and sealed key), so accounts stay usable.
+  await measure('updateProfile', 200, range(n), (i) => ({ method: 'PUT', path: '/users/me', token: actorAt(i).accessToken, body: { designation: `bench ${i}` } }));
+  await measure('changePassphrase', 204, actors, (a, i) => {
+    const u = users[i]!;
+    return { method: 'PUT', path: '/users/me/passphrase', token: a.accessToken, body: { currentAuthKey: u.authKey, kdf: u.body.kdf, authKey: u.authKey, encryptedPrivateKey: u.body.encryptedPrivateKey } };
+  });
+
   if (record) {
     const timed = [...samples.values()].reduce((a, s) => a + s.length, 0);
     log(`  ${label}: ${timed} timed requests over ${samples.size} operations in ${((performance.now() - started) / 1000).toFixed(0)} s (fixtures included)`);
