@@ -33,6 +33,8 @@ export class AuditScope {
   readonly #clock: () => number;
   /** The outcome of the event already written for this request, if any. */
   written: AuditEvent['outcome'] | undefined;
+  /** A write carrying the event is in flight: writes running beside it (a `Promise.all`) go without it. */
+  claimed = false;
 
   constructor(base: AuditBase, clock: () => number) {
     this.#base = { ...base, targets: cutTargets(base.targets) };

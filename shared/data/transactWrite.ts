@@ -22,11 +22,16 @@ export const MAX_TRANSACTION_ITEMS = 100 - AUDIT_TRANSACT_ITEMS;
  */
 export async function transactWrite(db: Database, items: TransactItem[]): Promise<void> {
   const scope = currentAuditScope();
-  if (!scope || scope.written) {
+  if (!scope || scope.written || scope.claimed) {
     await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
     return;
   }
-  await withAudit(db, scope.event(), (audit) => [...items, ...audit]);
+  scope.claimed = true;
+  try {
+    await withAudit(db, scope.event(), (audit) => [...items, ...audit]);
+  } finally {
+    scope.claimed = false;
+  }
 }
 
 /** One conditional write (a Put, Update or Delete) that is the whole change of an audited action. */
@@ -39,7 +44,7 @@ export type WriteItem = { Put: NonNullable<TransactItem['Put']> } | { Update: No
  */
 export async function writeItem(db: Database, item: WriteItem): Promise<void> {
   const scope = currentAuditScope();
-  if (!scope || scope.written) {
+  if (!scope || scope.written || scope.claimed) {
     if ('Put' in item) await db.doc.send(new PutCommand(item.Put as never));
     else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update as never));
     else await db.doc.send(new DeleteCommand(item.Delete as never));

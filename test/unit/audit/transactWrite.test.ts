@@ -55,6 +55,12 @@ describe('transactWrite', () => {
     expect(s.written).toBe('success');
   });
 
+  it('of two writes running side by side, only one carries the event', async () => {
+    mock.on(TransactWriteCommand).resolves({});
+    await inAuditScope(scope(), () => Promise.all([transactWrite(db, [ITEM]), transactWrite(db, [ITEM])]));
+    expect(sent().map((items) => items.length).sort()).toEqual([1, 3]);
+  });
+
   it("a failed condition of the caller's reaches the caller with its index, and the event is not marked written", async () => {
     mock.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
     const s = scope();
