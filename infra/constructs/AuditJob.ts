@@ -23,7 +23,9 @@ export interface AuditJobProps {
  * The audit checkpoint job (docs/audit.md, "Signed checkpoints", "Archive"):
  * `functions/audit/handler.ts` on an EventBridge schedule. The only function that may sign with
  * the audit key; it reads the chains, puts checkpoints and archive cursors, and puts objects in
- * the archive bucket (when there is one); no other key or bucket, no deletes.
+ * the archive bucket (when there is one); no other key or bucket, no deletes. ApiStack also routes
+ * the `audit` API area to it (queries, verify, checkpoints on demand: functions/audit/apiHandler.ts)
+ * and adds what that needs: the token public key, the auditors, chain-head updates.
  */
 export class AuditJob extends Construct {
   readonly function: CofferFunction;
