@@ -4,6 +4,8 @@ import type { CryptoResults, Run } from './cryptoBench.js';
 import type { Machine } from './machine.js';
 import type { LargeFileResults } from './largeFileBench.js';
 import { largeFileConsole, largeFileFigures, largeFileMarkdown } from './largeFileReport.js';
+import type { AuditResults } from './auditBench.js';
+import { auditConsole, auditFigures, auditMarkdown } from './auditReport.js';
 import type { GroupShareResult, PermissionResults, UserShareResult, UserShareRun } from './permissionBench.js';
 import { fixed, gbps, MiB, markdownTable, median, mibps, textTable } from './stats.js';
 
@@ -38,6 +40,7 @@ export interface BenchRun {
   api?: ApiResults;
   permissions?: PermissionResults;
   largeFiles?: LargeFileResults;
+  audit?: AuditResults;
   /** Parts that threw: reported, and the exit code is 1. */
   failures: { part: string; error: string }[];
 }
@@ -45,7 +48,7 @@ export interface BenchRun {
 export type Status = 'PASS' | 'MISSED' | 'FAILED' | 'info';
 
 export interface Figure {
-  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'run';
+  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'audit log' | 'run';
   name: string;
   measured: string;
   target: string;
@@ -162,6 +165,7 @@ export function figures(run: BenchRun): Figure[] {
   }
   if (run.permissions) out.push(...permissionFigures(run.permissions));
   if (run.largeFiles) out.push(...largeFileFigures(run.largeFiles).map((f) => ({ group: 'large files (CLI)' as const, ...f })));
+  if (run.audit) out.push(...auditFigures(run.audit).map((f) => ({ group: 'audit log' as const, ...f })));
   for (const f of run.failures ?? []) {
     out.push({ group: 'run', name: `${f.part}: did not complete`, measured: f.error, target: 'runs to the end', status: 'FAILED' });
   }
@@ -424,22 +428,27 @@ export function consoleReport(run: BenchRun): string {
     parts.push('');
     parts.push(largeFileConsole(run.largeFiles));
   }
+  if (run.audit) {
+    parts.push('');
+    parts.push(auditConsole(run.audit));
+  }
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   parts.push('');
   parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `${x.status}: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
   return parts.join('\n');
 }
 
-/** When, where and on what commit a run was made, on one line (the large-file section carries its own). */
-export function provenanceLine(run: BenchRun): string {
+/** When, where and on what commit a run was made, on one line, with the settings named `prefix*` (the large-file and audit sections carry their own). */
+export function provenanceLine(run: BenchRun, prefix = 'BENCH_LARGE'): string {
   const m = run.machine;
   return (
     `Run ${run.date} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}; load average ${run.loadBefore} → ${run.loadAfter}; ` +
-    `commit ${m.commit}; ${Object.entries(run.settings).filter(([k]) => k.startsWith('BENCH_LARGE')).map(([k, v]) => `${k}=${v}`).join(', ')}.`
+    `commit ${m.commit}; ${Object.entries(run.settings).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => `${k}=${v}`).join(', ')}.`
   );
 }
 
-export function markdownReport(run: BenchRun): string {
+/** `auditAnalysis`: the hand-written analysis kept from the audit section being replaced. */
+export function markdownReport(run: BenchRun, auditAnalysis = ''): string {
   const f = figures(run);
   const m = run.machine;
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
@@ -516,6 +525,10 @@ export function markdownReport(run: BenchRun): string {
     lines.push('');
     lines.push(largeFileMarkdown(run.largeFiles, provenanceLine(run)));
   }
+  if (run.audit) {
+    lines.push('');
+    lines.push(auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), auditAnalysis));
+  }
   lines.push('');
   lines.push(STATIC_NOTES);
   return `${lines.join('\n')}\n`;
@@ -530,6 +543,7 @@ BENCH_ONLY=crypto npm run bench                    # or api, or permissions: one
 npm run bench -- --only permissions                # the same as BENCH_ONLY=permissions
 npm run bench -- --only large-files                # 1 and 5 GiB through the CLI (~15 min): rewrites only its own section of this file
 BENCH_LARGE_SIZES_MIB=256 BENCH_LARGE_VARIANTS=0 BENCH_WRITE=0 npm run bench -- --only large-files   # a quick look, writes nothing
+npm run bench -- --only audit                      # the audit log (~5 min): rewrites only its own section of this file and bench-results/audit.json
 \`\`\`
 
 Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` (\`node\`: \`Readable.toWeb(fs.createReadStream)\`, the default;

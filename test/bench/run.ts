@@ -6,7 +6,8 @@
  * when a target is missed; 1 when a part fails to run (its error is in the report).
  * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing,
  * except `--only large-files`, which rewrites its own section of docs/benchmarks.md and
- * docs/bench-results/large-files.json (the rest of the file is left as the last full run wrote it).
+ * docs/bench-results/large-files.json (the rest of the file is left as the last full run wrote it),
+ * and `--only audit`, which does the same with the audit-log section and docs/bench-results/audit.json.
  * Knobs: see the "How to run" section that report.ts writes into docs/benchmarks.md.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -16,6 +17,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadAverage, machine } from './machine.js';
 import { largeFileMarkdown, spliceSection } from './largeFileReport.js';
+import { auditMarkdown, keptAnalysis, spliceAuditSection } from './auditReport.js';
 import { type BenchRun, consoleReport, markdownReport, provenanceLine } from './report.js';
 import { MiB } from './stats.js';
 
@@ -39,11 +41,11 @@ function onlyArgument(argv: readonly string[]): string | undefined {
     const arg = argv[i]!;
     if (arg === '--only') {
       const value = argv[i + 1];
-      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions or large-files');
+      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions, large-files or audit');
       return value;
     }
     if (arg.startsWith('--only=')) return arg.slice('--only='.length);
-    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files> (other knobs are BENCH_* variables)`);
+    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files|audit> (other knobs are BENCH_* variables)`);
   }
   return undefined;
 }
@@ -71,7 +73,13 @@ async function main(): Promise<void> {
   const largeSizes = sizeList('BENCH_LARGE_SIZES_MIB', [1024, 5120]);
   const largeRepeats = intEnv('BENCH_LARGE_REPEATS', 1, 1);
   const largeVariants = intEnv('BENCH_LARGE_VARIANTS', 1, 0) > 0;
-  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files'] as const, onlyArgument(process.argv.slice(2)));
+  const auditSingle = intEnv('BENCH_AUDIT_SINGLE', 500, 1);
+  const auditWriters = sizeList('BENCH_AUDIT_WRITERS', [10, 50]);
+  const auditEvents = intEnv('BENCH_AUDIT_EVENTS', 2000, 1);
+  const auditVerify = sizeList('BENCH_AUDIT_VERIFY', [10_000, 50_000]);
+  const auditFillWriters = intEnv('BENCH_AUDIT_FILL_WRITERS', 16, 1);
+  const auditApiN = intEnv('BENCH_AUDIT_API_N', 200, 1);
+  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
   const write = process.env.BENCH_WRITE !== '0' && only === 'all';
@@ -98,6 +106,12 @@ async function main(): Promise<void> {
       BENCH_LARGE_SIZES_MIB: largeSizes.join(','),
       BENCH_LARGE_REPEATS: largeRepeats,
       BENCH_LARGE_VARIANTS: largeVariants ? 1 : 0,
+      BENCH_AUDIT_SINGLE: auditSingle,
+      BENCH_AUDIT_WRITERS: auditWriters.join(','),
+      BENCH_AUDIT_EVENTS: auditEvents,
+      BENCH_AUDIT_VERIFY: auditVerify.join(','),
+      BENCH_AUDIT_FILL_WRITERS: auditFillWriters,
+      BENCH_AUDIT_API_N: auditApiN,
     },
     failures: [],
   };
@@ -145,6 +159,23 @@ async function main(): Promise<void> {
       run.largeFiles = await largeFileBench({ sizesMiB: largeSizes, repeats: largeRepeats, variants: largeVariants, log });
     });
   }
+  if (only === 'all' || only === 'audit') {
+    log(`\n[5/5] audit log on the local stack: append (1, ${auditWriters.join(', ')} writers), verify ${auditVerify.join(' and ')} events, checkpoints, API requests with and without their event`);
+    await part('audit log', async () => {
+      const { auditBench } = await import('./auditBench.js');
+      run.audit = await auditBench({
+        singleEvents: auditSingle,
+        writers: auditWriters,
+        concurrentEvents: auditEvents,
+        verifySizes: auditVerify,
+        fillWriters: auditFillWriters,
+        apiN: auditApiN,
+        apiWarmup: warmup,
+        warmup: 50,
+        log,
+      });
+    });
+  }
   run.loadAfter = loadAverage();
 
   log(`\n${consoleReport(run)}`);
@@ -157,10 +188,19 @@ async function main(): Promise<void> {
     await writeFile(`${docs}bench-results/large-files.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote the large-file section of docs/benchmarks.md and docs/bench-results/large-files.json');
   }
+  if (only === 'audit' && run.audit && process.env.BENCH_WRITE !== '0') {
+    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
+    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
+    await writeFile(`${docs}benchmarks.md`, spliceAuditSection(current, auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), keptAnalysis(current))));
+    await mkdir(`${docs}bench-results`, { recursive: true });
+    await writeFile(`${docs}bench-results/audit.json`, `${JSON.stringify(run, null, 2)}\n`);
+    log('\nWrote the audit-log section of docs/benchmarks.md and docs/bench-results/audit.json');
+  }
   if (write) {
     const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
     await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}benchmarks.md`, markdownReport(run));
+    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '');
+    await writeFile(`${docs}benchmarks.md`, markdownReport(run, keptAnalysis(current)));
     await writeFile(`${docs}bench-results/latest.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote docs/benchmarks.md and docs/bench-results/latest.json');
   } else {
