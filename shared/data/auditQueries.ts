@@ -102,8 +102,8 @@ export function publicEvent(item: Record<string, unknown>): StoredAuditEvent {
   return event as unknown as StoredAuditEvent;
 }
 
-/** Owner check of a resource query: the owner of node `nodeId`, or undefined (no such node, or deleted). */
+/** Owner check of a resource query: the owner of node `nodeId` now (strongly consistent: a transfer applies at once), or undefined (no such node, or deleted). */
 export async function nodeOwnerOf(db: Database, nodeId: string): Promise<string | undefined> {
-  const out = await dynamo(() => db.doc.send(new GetCommand({ TableName: db.table, Key: keys.nodeMeta(nodeId), ProjectionExpression: 'ownerId' })));
+  const out = await dynamo(() => db.doc.send(new GetCommand({ TableName: db.table, Key: keys.nodeMeta(nodeId), ProjectionExpression: 'ownerId', ConsistentRead: true })));
   return typeof out.Item?.ownerId === 'string' ? out.Item.ownerId : undefined;
 }

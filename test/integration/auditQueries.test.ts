@@ -250,3 +250,16 @@ describe('POST /audit/verify and /audit/checkpoints', () => {
     expect(signed.body.refused.map((r: { shard: string }) => r.shard)).toContain(victim!.shard);
   });
 });
+
+describe('ownership moves with a transfer', () => {
+  it("the new owner may query the node's whole history at once, the old owner no longer", async () => {
+    expect((await as(alice, 'POST', `/nodes/${doc.documentId}/transfer`, { newOwnerId: 'bob' })).status).toBe(200);
+    const path = `/audit/events?resource=${doc.documentId}&category=permission`;
+    const bobs = await as(bob, 'GET', path);
+    expect(bobs.status).toBe(200);
+    expect(bobs.body.events.map((e: { operation: string }) => e.operation)).toEqual(['shareNode', 'changeGrant', 'changeGrant', 'transferOwnership']);
+    const alices = await as(alice, 'GET', path);
+    expect(alices.status).toBe(403);
+    expect(alices.body.error.code).toBe('NOT_AN_AUDITOR');
+  });
+});
