@@ -24,14 +24,16 @@ export const MALLOC_TUNING = {
 //   measurable time and save that memory.
 // - --expose-gc: the file reader and writer (client/sdk/node) then run a minor GC every 2 MiB of a
 //   transfer, so the native garbage of its chunks is freed as it goes (youngGarbageCollector).
-// - A wasm function is recompiled by TurboFan once it has run ~1.8 MB of code; fetch's HTTP parser
-//   (llhttp, wasm) gets there within the first requests, and that compilation takes 25-30 MiB for
-//   a moment, often while a transfer's buffers are live (one fetch alone: peak 85 MiB, 55 with
-//   the budget below; `coffer whoami` 99 -> 75 MiB). A budget 50x larger keeps the parser on its
-//   baseline code (it parses headers; bodies pass through) while Argon2id (hash-wasm), which runs
-//   billions of instructions, is still optimised early (its time unchanged within the noise; kept
-//   on baseline code it would take twice as long).
-export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc', '--wasm-tiering-budget=100000000'];
+// - No optimising compilers. TurboFan (JS, and wasm functions once they have run ~1.8 MB of
+//   code: fetch's HTTP parser, llhttp, within the first requests) compiles on a V8 worker thread
+//   into zone memory: 20-25 MiB for a moment, malloc'd while a transfer's buffers are live (strace:
+//   one worker thread growing the heap by 20 MiB in 130 ms). The CLI's own JS is glue around
+//   native crypto and I/O: without TurboFan an upload took no more CPU. A tiering budget of 2^31
+//   keeps rarely-hot wasm (the parser) on its baseline code, while Argon2id (hash-wasm), which runs
+//   billions of instructions, is still optimised (kept on baseline code it takes twice as long).
+//   1 GiB upload, same conditions: peak 124 MiB with TurboFan, 105-109 without; `coffer whoami`
+//   99 -> 72 MiB.
+export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc', '--no-opt', '--wasm-tiering-budget=2000000000'];
 
 /** True when this process already runs with the tuning (or the user opted out with COFFER_NO_RELAUNCH=1). */
 export function isTuned(env = process.env) {
