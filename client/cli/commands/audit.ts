@@ -81,13 +81,15 @@ export function auditCommands(program: Command, run: Runner, io: CliIo): void {
     .action((_flags: unknown, command: Command) =>
       run(command, async (ctx) => {
         ctx.requireSession();
-        const run = await ctx.client.checkpointAudit();
-        if (run.refused.length > 0) {
-          const findings = run.refused.flatMap((r) => r.findings);
-          throw invalid(`Not signed: ${run.refused.length} chain(s) do not verify (${run.signed.length} signed)`, findings, { ...run });
+        const signing = await ctx.client.checkpointAudit();
+        if (signing.refused.length > 0) {
+          const findings = signing.refused.flatMap((r) => r.findings);
+          throw invalid(`Not signed: ${signing.refused.length} chain(s) do not verify (${signing.signed.length} signed)`, findings, { ...signing });
         }
-        ctx.output.result(run, () =>
-          run.signed.length === 0 ? 'Nothing to sign: no chain grew since its last checkpoint.' : `Signed ${run.signed.length} checkpoint(s): ${run.signed.map((s) => `shard ${s.shard} at seq ${s.seq}`).join(', ')}.`,
+        ctx.output.result(signing, () =>
+          signing.signed.length === 0
+            ? 'Nothing to sign: no chain grew since its last checkpoint.'
+            : `Signed ${signing.signed.length} checkpoint(s): ${signing.signed.map((s) => `shard ${s.shard} at seq ${s.seq}`).join(', ')}.`,
         );
       }),
     );
