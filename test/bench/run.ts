@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   const auditVerify = sizeList('BENCH_AUDIT_VERIFY', [10_000, 50_000]);
   const auditFillWriters = intEnv('BENCH_AUDIT_FILL_WRITERS', 16, 1);
   const auditApiN = intEnv('BENCH_AUDIT_API_N', 200, 1);
+  const auditFill = choice('BENCH_AUDIT_FILL', ['bulk', 'record'] as const);
   const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       BENCH_AUDIT_WRITERS: auditWriters.join(','),
       BENCH_AUDIT_EVENTS: auditEvents,
       BENCH_AUDIT_VERIFY: auditVerify.join(','),
+      BENCH_AUDIT_FILL: auditFill,
       BENCH_AUDIT_FILL_WRITERS: auditFillWriters,
       BENCH_AUDIT_API_N: auditApiN,
     },
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
         concurrentEvents: auditEvents,
         verifySizes: auditVerify,
         fillWriters: auditFillWriters,
+        fill: auditFill,
         apiN: auditApiN,
         apiWarmup: warmup,
         warmup: 50,
