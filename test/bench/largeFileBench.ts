@@ -90,7 +90,7 @@ export interface LargeFileResults {
   /** `coffer --json whoami`: the CLI's floor (node, the bundle, a session), same process tree. */
   idle: CliRun;
   variants: VariantRun[];
-  settings: { multipartThreshold: number; partSize: number; partConcurrency: string; launcher: Record<string, string> };
+  settings: { multipartThreshold: number; partSize: number; partConcurrency: string; launcher: Record<string, string>; launcherNodeOptions?: string[] };
   openssl: CryptoResults['openssl'];
   ageVersion?: string;
   workDir: string;
@@ -235,6 +235,7 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
         partSize: stack.deps.settings.partSize,
         partConcurrency: 'SDK default (part buffers: Tuning.partMemory)',
         launcher,
+        launcherNodeOptions: await launcherNodeOptions(),
       },
       openssl,
       ...(ageAvailable && { ageVersion: execFileSync('age', ['--version'], { encoding: 'utf8' }).trim() }),
@@ -244,6 +245,12 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
     await stack.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The node options the launcher gives the CLI process (client/cli/launcherEnv.js), for the report. */
+async function launcherNodeOptions(): Promise<string[]> {
+  const mod = (await import(new URL('../../client/cli/launcherEnv.js', import.meta.url).href)) as { NODE_TUNING?: string[] };
+  return mod.NODE_TUNING ?? [];
 }
 
 /** Upload runs with one thing changed, to show what each part of the client costs or saves. */

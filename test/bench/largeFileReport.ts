@@ -137,7 +137,8 @@ export function largeFileMarkdown(r: LargeFileResults, provenance: string): stri
       `${s0 ? `${s0.plan.partSize} bytes, ${s0.plan.partCount} parts for ${sizeLabel(s0.sizeBytes)}` : 'n/a'}). Files: an AES-CTR keystream ` +
       `(deterministic), on disk in os.tmpdir(), deleted afterwards; one unrecorded warm-up upload of each before the timed runs. "Whole command" is process start to exit (node start-up, the API calls, ` +
       `completion and the digest included); "CLI transfer" is the CLI's own --json \`seconds\`. Peak RSS is the kernel's VmHWM of the CLI ` +
-      `process that does the work (the launcher re-executes itself with ${Object.entries(r.settings.launcher).map(([k, v]) => `\`${k}=${v}\``).join(' ')}); ` +
+      `process that does the work (the launcher re-executes itself with ${Object.entries(r.settings.launcher).map(([k, v]) => `\`${k}=${v}\``).join(' ')}` +
+      `${r.settings.launcherNodeOptions?.length ? ` and node ${r.settings.launcherNodeOptions.map((o) => `\`${o}\``).join(' ')}` : ''}); ` +
       `the launcher, which only waits for it, and the sum of both at one moment (tree total) are beside it. Every process was sampled every 20 ms ` +
       `from /proc (new ones every 100 ms); GNU time's %M is the kernel's own largest peak in the tree, a check on the sampling.`,
   );
