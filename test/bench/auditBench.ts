@@ -75,7 +75,7 @@ export interface AppendRun {
   ms: Latency;
   /** Transactions cancelled on the audit items (a lost race for a head), each retried by withAudit. */
   lostRaces: number;
-  /** By cancellation reason of the audit items: ConditionalCheckFailed (the head moved), TransactionConflict (in flight together). */
+  /** Lost races by the audit items' cancellation reasons: ConditionalCheckFailed (the head moved), TransactionConflict (in flight together). */
   lostRaceReasons: Record<string, number>;
   /** Appends that gave up (SERVICE_UNAVAILABLE): must be 0. */
   refused: number;
@@ -199,7 +199,8 @@ function countCommands(doc: DynamoDBDocumentClient, name: string): Counter {
           // withAudit's rule (lostHeadRace): only the audit items failed.
           if (failed.length > 0 && failed.every((f) => auditAt.includes(f.i))) {
             counter.lostRaces += 1;
-            for (const f of failed) counter.lostRaceReasons.set(f.code, (counter.lostRaceReasons.get(f.code) ?? 0) + 1);
+            const reason = [...new Set(failed.map((f) => f.code))].sort().join(' + ');
+            counter.lostRaceReasons.set(reason, (counter.lostRaceReasons.get(reason) ?? 0) + 1);
           }
         }
         throw error;

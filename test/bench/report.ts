@@ -550,7 +550,10 @@ Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` 
 \`blob\`: \`fs.openAsBlob().stream()\`; \`handle\`: a byte stream over \`FileHandle.read\`), \`BENCH_READ_CHUNK_KIB\` (1024),
 \`BENCH_WORKER=tsx\` (run the crypto worker under tsx instead of as an esbuild bundle: adds tsx's ~70 MiB to its RSS), \`BENCH_WRITE=0\`;
 permissions: \`BENCH_PERM_N\` (200 checks per cell and GET requests), \`BENCH_PERM_WARMUP\` (20), \`BENCH_SHARE_USERS\` (1000: users shared with,
-and members of the group), \`BENCH_SHARE_REPEATS\` (3 timed runs of each sharing scenario), \`BENCH_SHARE_CONCURRENCY\` (1 share request in flight).
+and members of the group), \`BENCH_SHARE_REPEATS\` (3 timed runs of each sharing scenario), \`BENCH_SHARE_CONCURRENCY\` (1 share request in flight);
+audit: \`BENCH_AUDIT_SINGLE\` (500 events, one writer), \`BENCH_AUDIT_WRITERS\` (10,50), \`BENCH_AUDIT_EVENTS\` (2000 per writer count),
+\`BENCH_AUDIT_VERIFY\` (10000,50000 events), \`BENCH_AUDIT_FILL\` (\`bulk\`; \`record\`: grow the log with recordAudit, ~15 min here),
+\`BENCH_AUDIT_FILL_WRITERS\` (16, with \`record\`), \`BENCH_AUDIT_API_N\` (200 requests per variant).
 A part that throws is listed as FAILED in the table above and the exit code is 1; the other parts still run.
 Needs Java (DynamoDB Local), openssl, and for the baselines \`apt-get install -y age time\` (age 1.x; GNU time for age's peak RSS).
 Without age the targets fall back to the age figures recorded in STACK.md, labelled as such. The exit code is 0 even when a target
