@@ -9,12 +9,13 @@ import { eventHash, GENESIS_HASH } from '../../shared/audit/eventHash.js';
 import { signCheckpoints } from '../../shared/audit/signCheckpoints.js';
 import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
 import { s3Client } from '../../shared/config/clients.js';
-import { type AuditEvent, recordAudit } from '../../shared/data/audit.js';
+import { recordAudit } from '../../shared/data/audit.js';
 import { readArchiveCursor } from '../../shared/data/auditArchive.js';
 import { auditShards, readChainHead } from '../../shared/data/auditChain.js';
 import { keys } from '../../shared/data/keys.js';
 import type { AuditArchive } from '../../shared/ports/AuditArchive.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { sampleAuditEvent } from '../helpers/auditEvents.js';
 
 /**
  * The audit archive (docs/audit.md, "Archive") on DynamoDB Local and s3rver, through the same S3
@@ -28,19 +29,7 @@ let client: S3Client;
 let archive: S3AuditArchive;
 type Item = Record<string, any>;
 
-const event = (n: number): AuditEvent => ({
-  at: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
-  actorId: `user-${n}`,
-  actorKind: 'user',
-  operation: 'test.event',
-  category: 'admin',
-  outcome: 'success',
-  targets: { n: String(n) },
-  status: 200,
-  requestId: `req-${n}`,
-  sourceIp: '203.0.113.9',
-  userAgent: 'vitest',
-});
+const event = sampleAuditEvent;
 
 const db = () => stack.deps.db;
 let written = 0;

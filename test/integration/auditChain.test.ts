@@ -10,6 +10,7 @@ import { auditShards, readAuditEvents } from '../../shared/data/auditChain.js';
 import { keys } from '../../shared/data/keys.js';
 import { checkpointHandler } from '../../functions/audit/handler.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
+import { sampleAuditEvent } from '../helpers/auditEvents.js';
 
 /**
  * The audit chains on the real local stack (docs/audit.md): every single-item tampering done
@@ -19,20 +20,7 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 let stack: LocalStack;
 type Item = Record<string, any>;
 
-const event = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({
-  at: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
-  actorId: `user-${n}`,
-  actorKind: 'user',
-  operation: 'test.event',
-  category: 'admin',
-  outcome: 'success',
-  targets: { n: String(n) },
-  status: 200,
-  requestId: `req-${n}`,
-  sourceIp: '203.0.113.9',
-  userAgent: 'vitest',
-  ...extra,
-});
+const event = sampleAuditEvent;
 
 const db = () => stack.deps.db;
 const verify = () => verifyAuditLog(stack.deps);

@@ -1,4 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readAuditEvents } from '../../shared/data/auditChain.js';
+import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptMetadata, generateDataKey, toBase64Url, wrapKey, wrapKeyUnderKey } from '../../shared/crypto/index.js';
 import { keys } from '../../shared/data/keys.js';
@@ -21,7 +23,7 @@ beforeAll(async () => {
   url = stack.url;
   alice = await register(url, 'alice');
   users = await Promise.all(Array.from({ length: 40 }, (_, i) => register(url, `user${String(i).padStart(2, '0')}`)));
-}, 120_000);
+}, 300_000); // 41 registrations: RSA key generation on two shared cores
 afterAll(() => stack?.stop());
 
 async function createFolder(owner: Actor, parent?: { folderId: string; key: Uint8Array }) {
@@ -113,5 +115,14 @@ describe('50 concurrent registry changes on the same nodes', () => {
     expect(pointers.map((p) => p.pk)).toEqual([keys.nodePartition(meta.parentId)]);
     // Every change committed exactly once: create (1) + complete (+1) + the pre-share (+1) + 50 changes.
     expect(meta.rev).toBe(2 + 1 + 50);
-  });
+
+    // The audit log: one success event per applied change, one failure per refused attempt, none lost.
+    const events = (await readAuditEvents(stack.deps.db)).filter(
+      (e) => e.resourceId === doc.documentId && ['shareNode', 'revokeNode', 'changeGrant', 'moveNode'].includes(e.operation),
+    );
+    expect(events.filter((e) => e.outcome === 'success')).toHaveLength(1 + 50); // the pre-share and the 50 changes
+    const refused = results.reduce((n, r) => n + r.attempts - 1, 0);
+    expect(events.filter((e) => e.outcome === 'failure' && e.errorCode === 'CONCURRENT_UPDATE')).toHaveLength(refused);
+    expect((await verifyAuditLog(stack.deps)).ok).toBe(true);
+  }, 180_000); // 50 contended changes, each refused attempt audited too
 });
