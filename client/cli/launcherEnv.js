@@ -29,8 +29,8 @@ export const MALLOC_TUNING = {
 //   into zone memory: 20-25 MiB for a moment, malloc'd while a transfer's buffers are live (strace:
 //   one worker thread growing the heap by 20 MiB in 130 ms). The CLI's own JS is glue around
 //   native crypto and I/O: without TurboFan an upload took no more CPU. A tiering budget of 2^31
-//   keeps rarely-hot wasm (the parser) on its baseline code, while Argon2id (hash-wasm), which runs
-//   billions of instructions, is still optimised (kept on baseline code it takes twice as long).
+//   keeps rarely-hot wasm (the parser) on its baseline code; Argon2id (hash-wasm), which runs
+//   billions of instructions, took no longer with it (on baseline code only, twice as long).
 //   1 GiB upload, same conditions: peak 124 MiB with TurboFan, 105-109 without; `coffer whoami`
 //   99 -> 72 MiB.
 export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc', '--no-opt', '--wasm-tiering-budget=2000000000'];
