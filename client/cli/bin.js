@@ -6,10 +6,10 @@
 // memory), or through tsx when no bundle can be built (or with COFFER_CLI_TSX=1).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isTuned, MALLOC_TUNING, NODE_TUNING } from './launcherEnv.js';
+import { isTuned, MALLOC_TUNING, nodeTuning } from './launcherEnv.js';
 
 if (process.platform === 'linux' && !isTuned()) {
-  const result = spawnSync(process.execPath, [...NODE_TUNING, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const result = spawnSync(process.execPath, [...nodeTuning(process.argv.slice(2)), ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, ...MALLOC_TUNING },
   });

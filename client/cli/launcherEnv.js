@@ -24,16 +24,31 @@ export const MALLOC_TUNING = {
 //   measurable time and save that memory.
 // - --expose-gc: the file reader and writer (client/sdk/node) then run a minor GC every 2 MiB of a
 //   transfer, so the native garbage of its chunks is freed as it goes (youngGarbageCollector).
-// - No optimising compilers. TurboFan (JS, and wasm functions once they have run ~1.8 MB of
-//   code: fetch's HTTP parser, llhttp, within the first requests) compiles on a V8 worker thread
-//   into zone memory: 20-25 MiB for a moment, malloc'd while a transfer's buffers are live (strace:
-//   one worker thread growing the heap by 20 MiB in 130 ms). The CLI's own JS is glue around
-//   native crypto and I/O: without TurboFan an upload took no more CPU. A tiering budget of 2^31
-//   keeps rarely-hot wasm (the parser) on its baseline code; Argon2id (hash-wasm), which runs
-//   billions of instructions, took no longer with it (on baseline code only, twice as long).
-//   1 GiB upload, same conditions: peak 124 MiB with TurboFan, 105-109 without; `coffer whoami`
-//   99 -> 72 MiB.
-export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc', '--no-opt', '--wasm-tiering-budget=2000000000'];
+export const NODE_TUNING = ['--max-semi-space-size=1', '--expose-gc'];
+
+// Node options added for the commands that upload a file (upload, update): no optimising
+// compilers. TurboFan (JS, and wasm functions once they have run ~1.8 MB of code: fetch's HTTP
+// parser, llhttp, within the first requests) compiles on a V8 worker thread into zone memory:
+// 20-25 MiB for a moment, malloc'd while the upload's part buffer and chunks are live (strace: one
+// worker thread growing the heap by 20 MiB in 130 ms). An upload's JS is glue around native crypto
+// and I/O: without TurboFan it took no more CPU (1 GiB: peak 124 -> 105-109 MiB). A download
+// took twice the CPU without it (and met its target with it), so it keeps TurboFan. The tiering
+// budget of 2^31 keeps rarely-hot wasm (the parser) on its baseline code.
+export const UPLOAD_NODE_TUNING = ['--no-opt', '--wasm-tiering-budget=2000000000'];
+
+/** The node options for a CLI run with these arguments: UPLOAD_NODE_TUNING too when the command uploads a file. */
+export function nodeTuning(args) {
+  // The command is the first argument that is not an option (--server takes a value).
+  let command;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--server') i++;
+    else if (!args[i].startsWith('-')) {
+      command = args[i];
+      break;
+    }
+  }
+  return command === 'upload' || command === 'update' ? [...NODE_TUNING, ...UPLOAD_NODE_TUNING] : NODE_TUNING;
+}
 
 /** True when this process already runs with the tuning (or the user opted out with COFFER_NO_RELAUNCH=1). */
 export function isTuned(env = process.env) {

@@ -247,10 +247,10 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
   }
 }
 
-/** The node options the launcher gives the CLI process (client/cli/launcherEnv.js), for the report. */
+/** The node options the launcher gives an uploading CLI process (client/cli/launcherEnv.js), for the report. */
 async function launcherNodeOptions(): Promise<string[]> {
-  const mod = (await import(new URL('../../client/cli/launcherEnv.js', import.meta.url).href)) as { NODE_TUNING?: string[] };
-  return mod.NODE_TUNING ?? [];
+  const mod = (await import(new URL('../../client/cli/launcherEnv.js', import.meta.url).href)) as { nodeTuning?: (args: string[]) => string[] };
+  return mod.nodeTuning?.(['upload']) ?? [];
 }
 
 /** Upload runs with one thing changed, to show what each part of the client costs or saves. */

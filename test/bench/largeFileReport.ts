@@ -138,7 +138,7 @@ export function largeFileMarkdown(r: LargeFileResults, provenance: string): stri
       `(deterministic), on disk in os.tmpdir(), deleted afterwards; one unrecorded warm-up upload of each before the timed runs. "Whole command" is process start to exit (node start-up, the API calls, ` +
       `completion and the digest included); "CLI transfer" is the CLI's own --json \`seconds\`. Peak RSS is the kernel's VmHWM of the CLI ` +
       `process that does the work (the launcher re-executes itself with ${Object.entries(r.settings.launcher).map(([k, v]) => `\`${k}=${v}\``).join(' ')}` +
-      `${r.settings.launcherNodeOptions?.length ? ` and node ${r.settings.launcherNodeOptions.map((o) => `\`${o}\``).join(' ')}` : ''}); ` +
+      `${r.settings.launcherNodeOptions?.length ? ` and, for an upload, node ${r.settings.launcherNodeOptions.map((o) => `\`${o}\``).join(' ')}` : ''}); ` +
       `the launcher, which only waits for it, and the sum of both at one moment (tree total) are beside it. Every process was sampled every 20 ms ` +
       `from /proc (new ones every 100 ms); GNU time's %M is the kernel's own largest peak in the tree, a check on the sampling.`,
   );
