@@ -9,10 +9,12 @@ import {
   sealGroupPrivateKey,
   toBase64Url,
   wrapKey,
+  wrapKeyUnderKey,
 } from '../../shared/crypto/index.js';
 import { readAuditEvents, type StoredAuditEvent } from '../../shared/data/auditChain.js';
 import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
 import { type Actor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
+import { childLabel, type FolderHandle, mkdir } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 
@@ -191,6 +193,30 @@ describe('documents and sharing', () => {
   it('listings are not audited', async () => {
     const events = await eventsOf(() => api(url, 'GET', '/documents', { token: alice.accessToken }));
     expect(events).toEqual([]);
+  });
+});
+
+describe('folders', () => {
+  it('creating a folder, moving a folder into it and deleting it are one event each', async () => {
+    let a!: FolderHandle;
+    const made = await eventsOf(async () => {
+      a = await mkdir(url, alice, 'Board papers');
+    });
+    expect(made.map((e) => e.operation)).toEqual(['createFolder']);
+    expect(made[0]).toMatchObject({ category: 'content', resourceKind: 'node', resourceId: a.folderId, actorId: alice.userId, outcome: 'success' });
+    expect(JSON.stringify(made)).not.toContain('Board papers');
+
+    const b = await mkdir(url, alice, 'Archive');
+    const moved = await oneEvent('POST', `/nodes/${b.folderId}/move`, {
+      token: alice.accessToken,
+      body: { parentId: a.folderId, parentWrap: await wrapKeyUnderKey(a.key, b.key, childLabel(b.folderId, 1, a.folderId, 1)), parentKeyGeneration: 1 },
+    });
+    expect(moved.res.status, JSON.stringify(moved.res.body)).toBe(200);
+    expect(moved.event).toMatchObject({ operation: 'moveNode', category: 'permission', resourceId: b.folderId, targets: { id: b.folderId, parentId: a.folderId }, outcome: 'success' });
+
+    const removed = await oneEvent('DELETE', `/folders/${a.folderId}`, { token: alice.accessToken });
+    expect(removed.res.status).toBeLessThan(300);
+    expect(removed.event).toMatchObject({ operation: 'deleteFolder', category: 'content', resourceId: a.folderId, outcome: 'success' });
   });
 });
 
