@@ -37,7 +37,7 @@ export class AuditScope {
   claimed = false;
 
   constructor(base: AuditBase, clock: () => number) {
-    this.#base = { ...base, targets: cutTargets(base.targets) };
+    this.#base = { ...base, ...(base.resourceId !== undefined ? { resourceId: base.resourceId.slice(0, MAX_TARGET_CHARS) } : {}), targets: cutTargets(base.targets) };
     this.#clock = clock;
   }
 

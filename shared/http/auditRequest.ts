@@ -50,7 +50,7 @@ export function requestBase(route: Route, event: APIGatewayProxyEventV2, caller:
     actorKind: signedIn ? (caller.kind === 'guest' ? 'guest' : 'user') : 'anonymous',
     operation: route.operation,
     category: route.audit ?? 'access',
-    ...(resource ? { resourceKind: resource.kind, resourceId: resource.id.slice(0, 128) } : {}),
+    ...(resource ? { resourceKind: resource.kind, resourceId: resource.id } : {}),
     method: route.method,
     path: route.path,
     targets,

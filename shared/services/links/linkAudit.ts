@@ -1,3 +1,4 @@
+import { MAX_USER_AGENT_CHARS } from '../../audit/requestAudit.js';
 import type { AuditEvent } from '../../data/audit.js';
 import type { Caller, RequestInfo } from '../../http/Operation.js';
 
@@ -34,6 +35,6 @@ export function linkEvent(
     ...(outcome.details ? { details: outcome.details } : {}),
     requestId: actor.request.requestId,
     sourceIp: actor.request.sourceIp,
-    userAgent: actor.request.userAgent.slice(0, 256),
+    userAgent: actor.request.userAgent.slice(0, MAX_USER_AGENT_CHARS),
   };
 }
