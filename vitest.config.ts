@@ -1,12 +1,32 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects: `unit` (no Java, seconds: `npm run test:unit`), `infra` (CDK synth) and
+ * `integration` (the real local stack on one shared DynamoDB Local, a table per file).
+ * Timeouts are tight on purpose: a test or hook that becomes several times slower fails instead of
+ * passing quietly; the few long ones say so with their own timeout.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     pool: 'forks',
+    // Integration files mostly wait on DynamoDB Local and HTTP: more files than cores in flight.
+    maxWorkers: 4,
+    testTimeout: 15_000,
+    hookTimeout: 30_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', DDB_LOCAL_TELEMETRY: '0' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], setupFiles: ['test/helpers/keyPool/useKeyPool.ts'] } },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/sharedDynamo.ts'],
+          setupFiles: ['test/helpers/keyPool/useKeyPool.ts'],
+        },
+      },
+    ],
   },
 });

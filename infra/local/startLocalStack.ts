@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3ObjectStore } from '../../shared/adapters/aws/S3ObjectStore.js';
 import { LocalDirectoryAuditArchive } from '../../shared/adapters/local/LocalDirectoryAuditArchive.js';
@@ -51,6 +51,11 @@ export interface LocalStackOptions {
    * only on demand, through `cleanup()` and `auditJob()`.
    */
   cleanupIntervalSeconds?: number;
+  /**
+   * Use this running DynamoDB (an endpoint) instead of starting one, with a table of this name
+   * created on start and deleted on stop: how test files share one warm DynamoDB Local.
+   */
+  dynamodb?: { endpoint: string; table: string };
 }
 
 export interface LocalStack {
@@ -74,14 +79,16 @@ export interface LocalStack {
  * place of KMS, and the Lambda handlers behind a local HTTP server, all on loopback.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  requireJava();
-  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
+  const external = options.dynamodb;
+  if (!external) requireJava();
+  const dataDir = options.inMemory || external ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
   if (dataDir) await mkdir(join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
   const corsOrigins = options.corsOrigins ?? LOCAL_DEFAULTS.corsOrigins;
-  const { table, bucket } = LOCAL_DEFAULTS;
+  const table = external?.table ?? LOCAL_DEFAULTS.table;
+  const { bucket } = LOCAL_DEFAULTS;
 
   const [dynamo, s3] = await Promise.all([
-    startDynamoLocal(dataDir ? join(dataDir, 'dynamodb') : undefined),
+    external ? { endpoint: external.endpoint, stop: () => Promise.resolve() } : startDynamoLocal(dataDir ? join(dataDir, 'dynamodb') : undefined),
     startS3Local(bucket, corsOrigins, dataDir ? join(dataDir, 's3') : undefined),
   ]);
   const stops: (() => Promise<void>)[] = [dynamo.stop, s3.stop];
@@ -89,7 +96,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const endpoints = { dynamodb: dynamo.endpoint, s3: s3.endpoint };
     const admin = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await createTable(admin, table);
-    admin.destroy();
+    if (external) {
+      // Runs after every other stop (unshift puts those first): nothing writes to the table any more.
+      stops.push(async () => {
+        await admin.send(new DeleteTableCommand({ TableName: table }));
+        admin.destroy();
+      });
+    } else admin.destroy();
 
     const archiveDir = dataDir ? join(dataDir, 'audit-archive') : await mkdtemp(join(tmpdir(), 'coffer-audit-archive-'));
     if (!dataDir) stops.push(() => rm(archiveDir, { recursive: true, force: true }));

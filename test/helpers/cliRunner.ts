@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { expect } from 'vitest';
+import type { CliIo } from '../../client/cli/io.js';
+import { run as runInProcess } from '../../client/cli/program.js';
 
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
@@ -16,16 +19,21 @@ export interface CliRun {
   serverUrl?: string;
   stdin?: string;
   env?: Record<string, string>;
-  /** The working directory (default: the repository). */
+  /** The working directory (default: the repository); only with `spawn`. */
   cwd?: string;
+  /**
+   * Run the real `node client/cli/bin.js` in a child process (launcher, bundle, exit code, process
+   * environment), as the smoke tests do. Default: the same program in-process (`run` from
+   * client/cli/program.ts, what bin.js calls), with its own streams and environment.
+   */
+  spawn?: boolean;
 }
 
 const REPO = join(import.meta.dirname, '../..');
 
-/** Runs the real CLI (`node client/cli/bin.js`) in a child process; test accounts use the test KDF. */
-export function runCli(args: readonly string[], run: CliRun): Promise<CliResult> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
+/** The CLI's environment for a run: the profile, the server, test KDF allowed, no secrets inherited. */
+function cliEnv(run: CliRun): Record<string, string> {
+  return {
     COFFER_HOME: run.home,
     COFFER_PASSPHRASE: '',
     COFFER_LINK_PASSWORD: '',
@@ -33,6 +41,24 @@ export function runCli(args: readonly string[], run: CliRun): Promise<CliResult>
     ...(run.serverUrl ? { COFFER_URL: run.serverUrl } : {}),
     ...run.env,
   };
+}
+
+/** Runs the CLI with test accounts on the test KDF: in-process, or as a child process with `spawn`. */
+export function runCli(args: readonly string[], run: CliRun): Promise<CliResult> {
+  if (run.spawn || run.cwd) return spawnCli(args, run);
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (t: string) => (stdout += t), isTTY: false },
+    stderr: Object.assign(new Writable({ write: (c, _e, cb) => ((stderr += String(c)), cb()) }), { isTTY: false }),
+    stdin: Readable.from(run.stdin ? [Buffer.from(run.stdin)] : []) as unknown as NodeJS.ReadStream,
+    env: cliEnv(run),
+  };
+  return runInProcess(args, io).then((code) => ({ code, stdout, stderr }));
+}
+
+function spawnCli(args: readonly string[], run: CliRun): Promise<CliResult> {
+  const env: Record<string, string | undefined> = { ...process.env, ...cliEnv(run) };
   if (!run.serverUrl) delete env.COFFER_URL;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO, 'client/cli/bin.js'), ...args], {

@@ -7,7 +7,8 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 
 /**
- * Share links through the real CLI (`node client/cli/bin.js`) against the real handlers on
+ * Share links through the CLI (in-process; the spawned `node client/cli/bin.js` where a test sets
+ * the working directory) against the real handlers on
  * DynamoDB Local and s3rver: alice makes links; a profile with no account and no COFFER_URL
  * opens them; bob and carol, logged in, open links limited to an audience.
  */
@@ -25,7 +26,7 @@ let stack: LocalStack;
 let root: string;
 const homes = { alice: '', bob: '', carol: '', anonymous: '' };
 
-/** Runs the real CLI in a child process with its own COFFER_HOME; test accounts and link passwords use the test KDF. */
+/** Runs the CLI with its own COFFER_HOME (spawned when given a cwd); test accounts and link passwords use the test KDF. */
 function cli(home: string, args: string[], options: CliOptions = {}): Promise<CliResult> {
   return runCli(args, {
     home,
@@ -89,7 +90,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-describe('coffer link / coffer open (node client/cli/bin.js)', () => {
+describe('coffer link / coffer open', () => {
   it('a link with --expires 24h and --max-downloads 2 opens with no account, counts downloads, then is used up', async () => {
     // Prepare
     const before = Date.now();

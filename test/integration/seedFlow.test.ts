@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vi, afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { MemorySessionStore } from '../../client/sdk/Session.js';
@@ -13,6 +14,9 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 import { rejection as failure } from '../helpers/rejection.js';
+
+// Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
+vi.unmock('../../shared/crypto/userKeyPair.js');
 
 /**
  * The seed flow (the proof of concept's README: create users, upload and share, list,
@@ -184,9 +188,9 @@ describe('seed flow through the SDK', () => {
   });
 });
 
-/** The real CLI against this stack (test/helpers/cliRunner.ts). */
+/** The real CLI against this stack, spawned as `node client/cli/bin.js` (test/helpers/cliRunner.ts). */
 const cli = (home: string, args: string[], stdin?: string, env: Record<string, string> = {}) =>
-  runCli(args, { home, serverUrl: stack.url, ...(stdin !== undefined ? { stdin } : {}), env: { COFFER_ALLOW_WEAK_KDF: '', ...env } }); // the smoke test keeps the production KDF floor
+  runCli(args, { home, serverUrl: stack.url, spawn: true, ...(stdin !== undefined ? { stdin } : {}), env: { COFFER_ALLOW_WEAK_KDF: '', ...env } }); // the smoke test keeps the production KDF floor
 
 describe('CLI smoke test (node client/cli/bin.js --json)', () => {
   it('register, logout, login, upload, ls, download', async () => {

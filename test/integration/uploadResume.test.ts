@@ -217,7 +217,7 @@ describe('resumeUpload (SDK, local stack)', () => {
   });
 });
 
-describe('coffer upload --resume (node client/cli/bin.js)', () => {
+describe('coffer upload --resume', () => {
   it('finishes an upload interrupted in the same profile, and says so', async () => {
     // Prepare: a CLI profile, and an SDK upload from it cut off (as if the CLI had been stopped mid-way)
     const home = await mkdtemp(join(tmpdir(), 'coffer-resume-'));

@@ -7,7 +7,7 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 
 /**
- * Versions and key rotation through the real CLI (`node client/cli/bin.js`) against the real
+ * Versions and key rotation through the CLI (in-process, test/helpers/cliRunner.ts) against the real
  * handlers on DynamoDB Local and s3rver: update, versions, download --version, restore, revoke
  * (a new key generation) and rotate.
  */

@@ -16,6 +16,9 @@ import { unwrapKey, wrapKey, type WrapLabel } from '../../../shared/crypto/keyWr
 import { generateUserKeyPair, type UserKeyPair } from '../../../shared/crypto/userKeyPair.js';
 import { expectDecryptionFailed, expectValidationFailed, flipBit } from './support.js';
 
+// Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
+vi.unmock('../../../shared/crypto/userKeyPair.js');
+
 const GROUP = 'R1JPVVAtZW5naW5lZXJzMQ';
 const OTHER_GROUP = 'R1JPVVAtbWFya2V0aW5nMQ';
 const DOC = 'AAECAwQFBgcICQoLDA0ODw';

@@ -1,5 +1,8 @@
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
 import {
   fingerprint,
   generateUserKeyPair,
@@ -8,6 +11,9 @@ import {
   type UserKeyPair,
 } from '../../../shared/crypto/userKeyPair.js';
 import { expectValidationFailed } from './support.js';
+
+// Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
+vi.unmock('../../../shared/crypto/userKeyPair.js');
 
 let pair: UserKeyPair;
 
@@ -21,6 +27,11 @@ describe('generateUserKeyPair', () => {
     const details = createPublicKey({ key: Buffer.from(pair.publicKeySpki), format: 'der', type: 'spki' }).asymmetricKeyDetails;
     expect(details).toMatchObject({ modulusLength: 3072, publicExponent: 65537n });
     expect(pair.publicKey.algorithm).toMatchObject({ name: 'RSA-OAEP', modulusLength: 3072, hash: { name: 'SHA-256' } });
+  });
+
+  it('generates for real here: the pair is none of the test key pool\'s', () => {
+    const pool = readFileSync(join(import.meta.dirname, '../../helpers/keyPool/keyPool.json'), 'utf8');
+    expect(pool).not.toContain(Buffer.from(pair.privateKeyPkcs8).toString('base64'));
   });
 
   it('returns a non-extractable private key usable for unwrapping only', () => {

@@ -1,0 +1,21 @@
+import type { TestProject } from 'vitest/node';
+import { startDynamoLocal } from '../../infra/local/startDynamoLocal.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's one DynamoDB Local (each test file makes its own table there). */
+    dynamodbEndpoint: string;
+  }
+}
+
+/**
+ * globalSetup of the integration tests: one DynamoDB Local for the whole run, warm after the first
+ * files, instead of a cold JVM per file. Stopped when the run ends.
+ */
+export default async function sharedDynamo(project: TestProject): Promise<() => Promise<void>> {
+  // This runs in vitest's main process, which the config's `env` (set for the workers) does not reach.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const dynamo = await startDynamoLocal();
+  project.provide('dynamodbEndpoint', dynamo.endpoint);
+  return () => dynamo.stop();
+}
