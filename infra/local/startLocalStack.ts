@@ -81,8 +81,8 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const external = options.dynamodb;
   if (!external) requireJava();
-  const dataDir = options.inMemory || external ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
-  if (dataDir) await mkdir(join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
+  const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
+  if (dataDir) await mkdir(external ? dataDir : join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
   const corsOrigins = options.corsOrigins ?? LOCAL_DEFAULTS.corsOrigins;
   const table = external?.table ?? LOCAL_DEFAULTS.table;
   const { bucket } = LOCAL_DEFAULTS;

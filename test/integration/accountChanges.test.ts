@@ -245,7 +245,7 @@ describe('PUT /users/me/passphrase', () => {
     expect(await credentialsOf(grace.userId)).toEqual(graceBefore);
     expect((await login(grace.userId, grace.authKey)).status).toBe(200);
     expect((await login(mallory.userId, own.authKey)).status).toBe(200);
-  });
+  }, 20_000);
 
   it('lets exactly one of several concurrent changes win; the others are refused, each with its one event', async () => {
     const heidi = await newUser('pw-heidi');

@@ -73,7 +73,7 @@ describe('CofferClient.changePassphrase', () => {
     const elsewhere = client();
     await elsewhere.login('acc-ann', next);
     expect(await readsBack(elsewhere, documentId, data)).toBe(true);
-  });
+  }, 20_000);
 
   it('refuses a weak new passphrase, the same passphrase and a wrong current one before or without changing anything', async () => {
     const cal = await registered('acc-cal');
@@ -126,7 +126,7 @@ describe('coffer passwd and coffer profile', () => {
     expect(old.code).toBe(3);
     expect(jsonOf(old).error.code).toBe('INVALID_CREDENTIALS');
     succeeded(await as('eli-2', ['login', '--user', 'eli', '--passphrase-stdin'], { stdin: `${changed.passphrase}\n` }));
-  });
+  }, 40_000);
 
   it('takes your own new passphrase on stdin if it is strong, and says what went wrong otherwise', async () => {
     const { passphrase } = jsonOf(succeeded(await as('fay', ['--json', 'register', '--user', 'fay'])));
@@ -146,7 +146,7 @@ describe('coffer passwd and coffer profile', () => {
     expect(ok.stdout).toContain('Passphrase changed for fay.');
     expect(ok.stdout).not.toContain(mine);
     succeeded(await as('fay-2', ['login', '--user', 'fay'], { env: { COFFER_PASSPHRASE: mine } }));
-  });
+  }, 45_000);
 
   it('changes the profile, removes a field with --no-email, and refuses an empty change', async () => {
     succeeded(await as('gus', ['--json', 'register', '--user', 'gus', '--email', 'gus@example.org']));

@@ -574,7 +574,7 @@ describe('nested groups', () => {
       expect(outcomes[1]).toBe('ok');
       for (const grp of [x, g, h, y]) expect(await supergroups(grp)).not.toHaveProperty(grp.groupId);
     }
-  });
+  }, 40_000);
 
   it('removing a nested group takes its members out of everything above it', async () => {
     const outer = await newGroup(alice, 'Outer');
@@ -772,7 +772,7 @@ describe('removal and rotation', () => {
       const m = (await item(keys.groupMember(g.groupId, `u:${id}`)))!;
       expect([m.keyGeneration, m.staged]).toEqual([3, undefined]);
     }
-  });
+  }, 25_000);
 });
 
 describe('grants made to the group', () => {
@@ -880,7 +880,7 @@ describe('SDK and keyring end to end', () => {
     await ben.renameGroup(team.groupId, 'SDK team 2');
     await ben.setGroupMemberRole(team.groupId, { groupId: sub.groupId }, 'member');
     expect((await cat.getGroup(team.groupId)).name).toBe('SDK team 2');
-  });
+  }, 25_000);
 });
 
 describe('the CLI', () => {

@@ -136,7 +136,7 @@ describe('coffer link / coffer open', () => {
     expect(exhausted.code).toBe(4);
     expect(json(exhausted).error).toEqual({ code: 'LINK_EXHAUSTED', message: 'This link has reached its download limit: ask whoever sent it for a new link.' });
     expect(await exists(join(out, 'third'))).toBe(false);
-  }, 120_000);
+  }, 30_000);
 
   it('without -o, saves under the sanitised document name in the current directory', async () => {
     // Prepare
@@ -186,7 +186,7 @@ describe('coffer link / coffer open', () => {
     const table = ok(await as('alice', ['link', 'ls', documentId])).stdout;
     expect(table).toMatch(/\byes$/m);
     expect(wrong.stdout + none.stderr + table).not.toContain(secretOf(url));
-  }, 120_000);
+  }, 25_000);
 
   it('link revoke: the URL then fails with exit 4', async () => {
     // Prepare
@@ -245,7 +245,7 @@ describe('coffer link / coffer open', () => {
     const folderToFile = await anonymous(['open', url, '-o', join(out, 'folder')]);
     expect(folderToFile.code).toBe(2);
     expect(folderToFile.stderr).toBe('coffer: This is a folder: choose a document in it with --item ID, then -o saves that document.\n');
-  }, 120_000);
+  }, 30_000);
 
   it('a view-only link refuses -o and redirected output with exit 3, and writes nothing', async () => {
     // Prepare
@@ -292,7 +292,7 @@ describe('coffer link / coffer open', () => {
     expect(json(bob).error.code).toBe('LINK_USER_NOT_ALLOWED');
     ok(await as('carol', ['open', forCarol.url, '-o', join(out, 'carol')]));
     expect((await readFile(join(out, 'carol'))).equals(content)).toBe(true);
-  }, 120_000);
+  }, 20_000);
 
   it('refuses bad arguments before contacting anyone, without echoing the URL', async () => {
     const secret = 'S'.repeat(43);

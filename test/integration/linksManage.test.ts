@@ -150,7 +150,7 @@ describe('createLink', () => {
     } finally {
       await strict.stop();
     }
-  }, 120_000);
+  }, 45_000);
 
   it('needs share on the node: guests 403 GUEST_FORBIDDEN, viewers 403 CANNOT_SHARE, strangers 404; editors and managers may', async () => {
     const asGuest = await createLink(url, guest, doc.documentId);

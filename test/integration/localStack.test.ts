@@ -28,7 +28,7 @@ describe('npm start', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 
   it('says that Java is missing and how to install it', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
@@ -39,5 +39,5 @@ describe('npm start', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Java was not found');
     expect(result.stderr).toContain('apt-get install -y openjdk-17-jre-headless');
-  });
+  }, 35_000);
 });

@@ -161,7 +161,7 @@ describe('moving', () => {
     // carol reads it through B with only the keys the server gives her.
     expect(await readDocument(carol, doc.documentId)).toEqual(text('moving'));
     expect(await readDocument(bob, doc.documentId)).toEqual(text('moving'));
-  });
+  }, 20_000);
 
   it('reports nothing gained when everyone at the destination already had access, and moves a folder with its contents', async () => {
     const a = await mkdir(url, alice, 'Shared A');
@@ -203,7 +203,7 @@ describe('moving', () => {
     // B (C below it) fits exactly: B with 49 ancestors, C with 50.
     expect((await move(alice, b, deep)).status).toBe(200);
     expect((await meta(c.folderId)).path).toHaveLength(MAX_DEPTH);
-  }, 60_000);
+  }, 35_000);
 
   it('moves to the root for the owner only, never for a guest, and with no parent wrap', async () => {
     const a = await mkdir(url, alice, 'Root rules');

@@ -263,5 +263,5 @@ describe('CLI smoke test (node client/cli/bin.js --json)', () => {
     const refused = await cli(bobHome, ['--json', 'download', documentId, '-o', bobOut, '--force']);
     expect(refused.code).toBe(4);
     expect(json(refused).error).toEqual({ code: 'DOCUMENT_NOT_FOUND', message: 'No such document, or you have no access to it.' });
-  });
+  }, 60_000);
 });

@@ -254,7 +254,7 @@ describe('coffer upload --resume', () => {
     expect(JSON.parse(touched.stdout)).toMatchObject({ error: { code: 'UPLOAD_NOT_FOUND' } });
     const download = await carol.client.download(entry.documentId);
     expect(Buffer.compare(Buffer.from(await readAll(download.stream)), plaintext)).toBe(0);
-  });
+  }, 25_000);
 
   it('refuses a file modified since, with FILE_CHANGED and the way out', async () => {
     const home = await mkdtemp(join(tmpdir(), 'coffer-resume-'));

@@ -91,7 +91,7 @@ describe('the part plan', () => {
     const version = await api(url, 'POST', `/documents/${doc.documentId}/versions`, { token: alice.accessToken, body: { size, keyGeneration: 1 } });
     expect(version.body.upload.partSize).toBe(2 * ENCRYPTED_CHUNK_SIZE);
     expect(version.body.upload.parts).toHaveLength(5001);
-  });
+  }, 30_000);
 });
 
 describe('resumeUpload', () => {

@@ -316,7 +316,7 @@ describe('concurrent versions', () => {
     expect(listed.body.versions.map((v: { version: number }) => v.version)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     for (const [i, e] of editors.entries()) expect(await readVersion(bob, doc.documentId, results[i]!.version)).toBe(`content of ${e.userId}`);
     expect(await metaOf(doc.documentId)).toMatchObject({ currentVersion: 11, nextVersion: 11 });
-  });
+  }, 30_000);
 
   it('refuses a reservation made from a stale read (the optimistic condition): 409 CONCURRENT_UPDATE, nothing written', async () => {
     const doc = await sharedDocument();

@@ -69,7 +69,7 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
     // pete is out: refused (exit 4), and his update is refused too
     expect((await as('pete', ['download', documentId, '-o', join(root, 'nope.out')])).code).toBe(4);
     expect((await as('pete', ['update', documentId, join(root, 'two.bin')])).code).toBe(4);
-  });
+  }, 50_000);
 
   it('settings --keep-versions keeps the newest N versions; all keeps every one again', async () => {
     await writeFile(join(root, 'small.bin'), bytes(1000, 3));
@@ -88,7 +88,7 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
     expect(jsonOf(succeeded(await as('olga', ['--json', 'versions', documentId]))).versions).toHaveLength(3);
 
     for (const bad of ['0', '1001', 'some']) expect((await as('olga', ['settings', documentId, '--keep-versions', bad])).code).toBe(2);
-  });
+  }, 40_000);
 
   it('refuses a version that is not a positive whole number before contacting anyone', async () => {
     for (const bad of ['0', '-1', '1.5', 'two']) {
