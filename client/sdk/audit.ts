@@ -1,5 +1,4 @@
-import type { AuditCategory } from '../../shared/server/data/audit.js';
-import type { StoredAuditEvent } from '../../shared/server/data/auditChain.js';
+import type { AuditCategory, StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
 import type { AuditCheckpointResponse, AuditEventsResponse, AuditVerifyResponse } from '../../shared/core/api/schemas/audit.js';
 import type { ClientContext } from './ClientContext.js';
 

@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../shared/server/access/keyPath.js';
+import type { KeyPath } from '../../shared/core/api/keyPath.js';
 import {
   decryptMetadata,
   decryptRange,

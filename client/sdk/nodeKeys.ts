@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../shared/server/access/keyPath.js';
+import type { KeyPath } from '../../shared/core/api/keyPath.js';
 import { fromBase64Url, unwrapKey, unwrapKeyUnderKey, unwrapLinkKey } from '../../shared/core/crypto/index.js';
 import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
 import type { GroupKeySource } from './ClientContext.js';

@@ -13,7 +13,8 @@ import {
   toBase64Url,
   unwrapKey,
 } from '../../shared/core/crypto/index.js';
-import { readAuditEvents, type StoredAuditEvent } from '../../shared/server/data/auditChain.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import type { StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
 import { keys } from '../../shared/server/data/keys.js';
 import { changeCredentials, type UserCredentialsItem } from '../../shared/server/data/users.js';
 import { Conflict } from '../../shared/core/errors/index.js';

@@ -11,7 +11,8 @@ import {
   wrapKey,
   wrapKeyUnderKey,
 } from '../../shared/core/crypto/index.js';
-import { readAuditEvents, type StoredAuditEvent } from '../../shared/server/data/auditChain.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import type { StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
 import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
 import { type Actor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { childLabel, type FolderHandle, mkdir } from '../helpers/folders.js';

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { AuditCategory } from '../../../shared/server/data/audit.js';
+import type { AuditCategory } from '../../../shared/core/api/auditEvent.js';
 import { CofferError } from '../../../shared/core/errors/index.js';
 import { AUDIT_CATEGORIES } from '../../../shared/core/api/schemas/audit.js';
 import type { AuditEventQuery, AuditReport } from '../../sdk/audit.js';

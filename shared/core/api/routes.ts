@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds its HTTP API routes and Lambda functions
  * from it, the local server dispatches with it, and each area's handler routes with it.
  */
-import type { AuditCategory } from '../../server/data/audit.js';
+import type { AuditCategory } from './auditEvent.js';
 
 export type Area = 'health' | 'auth' | 'users' | 'documents' | 'folders' | 'sharing' | 'groups' | 'links' | 'audit';
 /**

@@ -4,32 +4,7 @@ import { type GrantItem, isLive, type NodeMeta } from '../data/nodes.js';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../data/dynamoErrors.js';
 import { notFoundFor, type NodeAccess } from './resolveAccess.js';
-
-/** Where the caller's key comes from: a grant wrapped for one of its principals. */
-export interface KeyPathEntry {
-  nodeId: string;
-  principalId: string;
-  wrappedKey: string;
-  keyGeneration: number;
-  principalKeyGeneration?: number;
-}
-
-/** One step down the tree: `nodeId`'s key wrapped under its parent folder's key. */
-export interface KeyPathStep {
-  nodeId: string;
-  keyGeneration: number;
-  parentId: string;
-  parentKeyGeneration: number;
-  wrappedKey: string;
-}
-
-/** Everything a client needs to open a node's key, and nothing more (docs/permissions.md, "The key path"). */
-export interface KeyPath {
-  entry: KeyPathEntry;
-  steps: KeyPathStep[];
-  /** Folder key chains, only for the folders whose older generations a step needs. */
-  chains: Record<string, Record<string, string>>;
-}
+import type { KeyPath, KeyPathEntry, KeyPathStep } from '../../core/api/keyPath.js';
 
 /**
  * The key path for a resolved access: the nearest node in scope with a live grant to one

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../data/audit.js';
+import type { AuditEvent } from '../../core/api/auditEvent.js';
 import type { Database } from '../data/Database.js';
 import { type CancellationReason, cancellationReasons } from '../data/dynamoErrors.js';
 import { conditionFailed, type TransactItem } from '../data/guardedTransaction.js';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ActorKind, AuditCategory, AuditEvent } from '../data/audit.js';
+import type { ActorKind, AuditCategory, AuditEvent } from '../../core/api/auditEvent.js';
 
 /** Path parameters are ids; anything longer than this is cut (they are attacker-chosen). */
 const MAX_TARGET_CHARS = 128;

@@ -3,19 +3,13 @@ import { auditShards, latestCheckpoint, putCheckpoint } from '../data/auditChain
 import type { Database } from '../data/Database.js';
 import { CofferError } from '../../core/errors/index.js';
 import { checkpointKeyId, checkpointMessage } from './checkpointSignature.js';
-import { type AuditFinding, verifyShard } from './verifyAuditLog.js';
+import { verifyShard } from './verifyAuditLog.js';
+import type { CheckpointRun } from '../../core/api/checkpointRun.js';
 
 export interface CheckpointDeps {
   db: Database;
   keys: Pick<Deps['keys'], 'signAuditCheckpoint' | 'auditCheckpointPublicKey'>;
   clock: () => number;
-}
-
-export interface CheckpointRun {
-  /** Shards whose head was signed now, with the seq signed. */
-  signed: { shard: string; seq: number }[];
-  /** Shards left unsigned because their chain does not verify: never sign a tampered state. */
-  refused: { shard: string; findings: AuditFinding[] }[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEvent } from '../data/audit.js';
-import { appendItems, auditShards, newAuditEventId, readChainHead, type StoredAuditEvent } from '../data/auditChain.js';
+import type { AuditEvent, StoredAuditEvent } from '../../core/api/auditEvent.js';
+import { appendItems, auditShards, newAuditEventId, readChainHead } from '../data/auditChain.js';
 import type { Database } from '../data/Database.js';
 import { cancellationReasons } from '../data/dynamoErrors.js';
 import type { TransactItem } from '../data/guardedTransaction.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { eventHash, GENESIS_HASH } from '../audit/eventHash.js';
 import { Conflict } from '../../core/errors/index.js';
-import type { AuditEvent } from './audit.js';
+import type { AuditEvent, StoredAuditEvent } from '../../core/api/auditEvent.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
@@ -30,9 +30,6 @@ export interface ChainHead {
   seq: number;
   hash: string;
 }
-
-/** A stored event: the event, its id, and its place in its chain. */
-export type StoredAuditEvent = AuditEvent & { id: string; shard: string; seq: number; prevHash: string; hash: string };
 
 /** A signed checkpoint of a chain head (docs/audit.md, "Signed checkpoints"). */
 export interface AuditCheckpoint {

@@ -1,6 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditCategory } from './audit.js';
-import type { StoredAuditEvent } from './auditChain.js';
+import type { AuditCategory, StoredAuditEvent } from '../../core/api/auditEvent.js';
 import type { Database } from './Database.js';
 import { dynamo } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';

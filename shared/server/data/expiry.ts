@@ -1,5 +1,5 @@
 import { auditedTransaction } from '../audit/auditedTransaction.js';
-import type { AuditEvent } from './audit.js';
+import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { conditionFailed as failed, type TransactItem } from './guardedTransaction.js';

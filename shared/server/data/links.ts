@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { withAudit } from '../audit/withAudit.js';
 import { Conflict, NotFound } from '../../core/errors/index.js';
 import type { LinkAccess, LinkAudience, LinkKdf } from '../../core/api/schemas/links.js';
-import type { AuditEvent } from './audit.js';
+import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';

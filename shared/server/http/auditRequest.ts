@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type AuditBase, AuditScope, inAuditScope, MAX_USER_AGENT_CHARS } from '../audit/requestAudit.js';
 import type { Deps } from '../config/Deps.js';
-import { type AuditEvent, recordAudit } from '../data/audit.js';
+import { recordAudit } from '../data/audit.js';
+import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { CofferError, httpStatus } from '../../core/errors/index.js';
 import type { Route } from '../../core/api/routes.js';
 import type { Caller } from './Operation.js';

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { auditedTransaction } from '../../../shared/server/audit/auditedTransaction.js';
 import { eventHash, GENESIS_HASH } from '../../../shared/server/audit/eventHash.js';
 import { withAudit } from '../../../shared/server/audit/withAudit.js';
-import type { AuditEvent } from '../../../shared/server/data/audit.js';
+import type { AuditEvent } from '../../../shared/core/api/auditEvent.js';
 import type { TransactItem } from '../../../shared/server/data/guardedTransaction.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { AuditCategory } from '../../../server/data/audit.js';
-import type { StoredAuditEvent } from '../../../server/data/auditChain.js';
-import type { AuditReport } from '../../../server/audit/verifyAuditLog.js';
-import type { CheckpointRun } from '../../../server/audit/signCheckpoints.js';
+import type { AuditCategory, StoredAuditEvent } from '../auditEvent.js';
+import type { AuditReport } from '../auditReport.js';
+import type { CheckpointRun } from '../checkpointRun.js';
 import { cursor } from './common.js';
 
 /** The audit query API (docs/audit.md, "Queries"). */

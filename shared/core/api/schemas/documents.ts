@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../../server/access/keyPath.js';
+import type { KeyPath } from '../keyPath.js';
 import { z } from 'zod';
 import { base64url, ciphertextDigest, cursor, documentId, fingerprint, keyGeneration, keyUnderKey, userId, wrappedKey } from './common.js';
 

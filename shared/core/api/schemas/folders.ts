@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KeyPath } from '../../../server/access/keyPath.js';
+import type { KeyPath } from '../keyPath.js';
 import type { Capability, Role } from '../../permissions/levels.js';
 import { base64url, cursor, documentId, fingerprint, keyGeneration, keyUnderKey, principalId, wrappedKey } from './common.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KeyPath } from '../../../server/access/keyPath.js';
+import type { KeyPath } from '../keyPath.js';
 import { cursor, documentId, keyGeneration, keyUnderKey, userId } from './common.js';
 
 /**

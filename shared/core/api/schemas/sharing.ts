@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../../server/access/keyPath.js';
+import type { KeyPath } from '../keyPath.js';
 import { z } from 'zod';
 import { documentId, fingerprint, keyGeneration, principalId, userId, wrappedKey } from './common.js';
 

@@ -1,5 +1,5 @@
 import type { Deps } from '../../config/Deps.js';
-import type { AuditEvent } from '../../data/audit.js';
+import type { AuditEvent } from '../../../core/api/auditEvent.js';
 
 /** A cleanup action recorded in the audit trail (docs/links.md, "Audit events"; versions: docs/versions.md). */
 export type CleanupAction = 'link.expire' | 'grant.expire' | 'upload.abandon' | 'delete.resume' | 'version.abandon' | 'version.prune';

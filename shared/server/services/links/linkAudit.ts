@@ -1,5 +1,5 @@
 import { MAX_USER_AGENT_CHARS } from '../../audit/requestAudit.js';
-import type { AuditEvent } from '../../data/audit.js';
+import type { AuditEvent } from '../../../core/api/auditEvent.js';
 import type { Caller, RequestInfo } from '../../http/Operation.js';
 
 /** Who acted on a link: a signed-in member or guest, or the holder of the link (actor kind `link`). */

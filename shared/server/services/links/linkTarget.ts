@@ -1,4 +1,5 @@
-import { type KeyPath, stepsDown } from '../../access/keyPath.js';
+import { stepsDown } from '../../access/keyPath.js';
+import type { KeyPath } from '../../../core/api/keyPath.js';
 import { loadAncestors } from '../../access/resolveAccess.js';
 import type { Deps } from '../../config/Deps.js';
 import { batchGetAll } from '../../data/batchOperations.js';
