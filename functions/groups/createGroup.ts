@@ -1,4 +1,5 @@
-import { createGroup as createGroupItems, type GroupMeta } from '../../shared/server/data/groups.js';
+import { createGroup as createGroupItems } from '../../shared/server/data/groups.js';
+import type { GroupMeta } from '../../shared/server/data/groupItems.js';
 import { principal } from '../../shared/server/data/keys.js';
 import { getPrincipalSets } from '../../shared/server/data/principalSets.js';
 import { Forbidden } from '../../shared/core/errors/index.js';

@@ -1,5 +1,6 @@
 import { keys, principal } from '../data/keys.js';
-import type { Guard, NodeChange } from '../data/grants.js';
+import type { NodeChange } from '../data/grants.js';
+import type { Guard } from '../data/guards.js';
 import { isLive } from '../data/nodes.js';
 import { higher, inherited } from '../../core/permissions/levels.js';
 import type { NodeAccess } from './resolveAccess.js';

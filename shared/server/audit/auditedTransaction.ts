@@ -1,7 +1,8 @@
 import type { AuditEvent } from '../../core/api/auditEvent.js';
 import type { Database } from '../data/Database.js';
 import { type CancellationReason, cancellationReasons } from '../data/dynamoErrors.js';
-import { conditionFailed, type TransactItem } from '../data/guardedTransaction.js';
+import { conditionFailed } from '../data/guardedTransaction.js';
+import type { TransactItem } from '../data/transactItem.js';
 import { CofferError, ServiceUnavailable } from '../../core/errors/index.js';
 import { type AuditItems, withAudit } from './withAudit.js';
 

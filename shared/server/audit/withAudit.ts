@@ -4,7 +4,7 @@ import type { AuditEvent, StoredAuditEvent } from '../../core/api/auditEvent.js'
 import { appendItems, auditShards, newAuditEventId, readChainHead } from '../data/auditChain.js';
 import type { Database } from '../data/Database.js';
 import { cancellationReasons } from '../data/dynamoErrors.js';
-import type { TransactItem } from '../data/guardedTransaction.js';
+import type { TransactItem } from '../data/transactItem.js';
 import { ServiceUnavailable } from '../../core/errors/index.js';
 import { currentAuditScope } from './requestAudit.js';
 

@@ -6,7 +6,7 @@ import type { AuditEvent, StoredAuditEvent } from '../../core/api/auditEvent.js'
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
-import type { TransactItem } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 import { indexKeys, keys, prefixes } from './keys.js';
 
 /**

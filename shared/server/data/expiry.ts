@@ -2,7 +2,8 @@ import { auditedTransaction } from '../audit/auditedTransaction.js';
 import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { conditionFailed as failed, type TransactItem } from './guardedTransaction.js';
+import { conditionFailed as failed } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 import { indexKeys, keys } from './keys.js';
 
 /**

@@ -2,12 +2,12 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
-import type { Guard } from './grants.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
 import { type KeyRotation, type Rewrap, writeKeyRotation } from './keyRotation.js';
 import type { GrantItem, NodeMeta } from './nodes.js';
-import { childPointerItem, concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { childPointerItem } from './tree.js';
+import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
 import { transactWrite, writeItem } from './transactWrite.js';
 
 /** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */

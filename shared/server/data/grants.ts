@@ -3,9 +3,9 @@ import { grantItem } from './documents.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
 import { indexKeys, keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta, NodeSettings } from './nodes.js';
-import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
 import { transactWrite } from './transactWrite.js';
-import type { TransactItem } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 
 /**
  * Registry changes of one node. Each is one transaction over the node's META (whose `acl` mirrors
@@ -13,11 +13,6 @@ import type { TransactItem } from './guardedTransaction.js';
  * the guards that carried the caller's authority (an ancestor's rev, the caller's principal set).
  * A concurrent change fails the condition: 409 CONCURRENT_UPDATE, nothing written.
  */
-export interface Guard {
-  key: { pk: string; sk: string };
-  rev: number;
-}
-
 export interface NodeChange {
   node: Pick<NodeMeta, 'nodeId' | 'rev'>;
   guards: Guard[];

@@ -1,10 +1,8 @@
-import type { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailable } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
 import { type CancellationReason, cancellationReasons } from './dynamoErrors.js';
+import type { TransactItem } from './transactItem.js';
 import { transactWrite } from './transactWrite.js';
-
-export type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Attempts of a transaction that only lost a race for an item (TransactionConflict). */
 const CONFLICT_ATTEMPTS = 6;

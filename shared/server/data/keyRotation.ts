@@ -1,11 +1,10 @@
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
 import { type CancellationReason, cancellationReasons, dynamo } from './dynamoErrors.js';
-import type { Guard } from './grants.js';
-import type { TransactItem } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 import { keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta } from './nodes.js';
-import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
 import { transactWrite } from './transactWrite.js';
 
 /** One re-wrapped direct grant of a node getting a new key generation. */

@@ -6,10 +6,9 @@ import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
-import type { Guard } from './grants.js';
 import { indexKeys, keys } from './keys.js';
 import type { NodeKind } from './nodes.js';
-import { guardChecks, itemId } from './tree.js';
+import { type Guard, guardChecks, itemId } from './guards.js';
 
 /**
  * Share links (docs/links.md, "Data"): `LINK#<linkId>` / `LINK`, on gsi1 under its node

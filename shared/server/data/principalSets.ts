@@ -1,9 +1,9 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { concurrentUpdate } from './tree.js';
+import { concurrentUpdate } from './guards.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { dynamo, isConditionFailure } from './dynamoErrors.js';
-import type { GroupMeta } from './groups.js';
+import type { GroupMeta } from './groupItems.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 
 /**

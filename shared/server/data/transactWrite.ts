@@ -5,7 +5,7 @@ import { currentAuditScope } from '../audit/requestAudit.js';
 import { AUDIT_TRANSACT_ITEMS } from './auditChain.js';
 import type { Database } from './Database.js';
 import { cancellationReasons } from './dynamoErrors.js';
-import type { TransactItem } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 
 /**
  * Items a caller may put in one transaction: DynamoDB's 100, less the two an audited request's

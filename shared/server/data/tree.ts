@@ -1,9 +1,8 @@
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { Conflict } from '../../core/errors/index.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
+import { concurrentUpdate, guardChecks, type Guard, itemId } from './guards.js';
 import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
-import type { Guard } from './grants.js';
 import { keys, prefixes } from './keys.js';
 import { MAX_DEPTH, type NodeKind, type NodeMeta } from './nodes.js';
 import { transactWrite } from './transactWrite.js';
@@ -26,26 +25,6 @@ export function childPointerItem(parentId: string, childId: string, kind: NodeKi
   const pointer: ChildPointer = { nodeId: childId, parentId, kind, addedAt: nowIso };
   return { ...keys.child(parentId, childId), type: 'child', ...pointer };
 }
-
-export const concurrentUpdate = () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: reload and retry.');
-
-/**
- * Condition checks that the items the caller's checks read are unchanged (`rev`), one per item:
- * DynamoDB refuses two operations on one item in a transaction, so keys already written or
- * checked by the transaction (`taken`, as `pk|sk`) are left out, as are repeats.
- */
-export function guardChecks(db: Database, guards: readonly Guard[], taken: Set<string>) {
-  const items = [];
-  for (const g of guards) {
-    const id = `${g.key.pk}|${g.key.sk}`;
-    if (taken.has(id)) continue;
-    taken.add(id);
-    items.push({ ConditionCheck: { TableName: db.table, Key: g.key, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': g.rev } } });
-  }
-  return items;
-}
-
-export const itemId = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 /** Folder listing: one page of a folder's child pointers (consistent, in id order). */
 export async function listChildPointers(

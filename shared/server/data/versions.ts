@@ -3,10 +3,10 @@ import { Conflict, NotFound } from '../../core/errors/index.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { cancellationReasons, dynamo } from './dynamoErrors.js';
-import type { Guard } from './grants.js';
-import { conditionFailed, guardedTransaction, type TransactItem } from './guardedTransaction.js';
+import { conditionFailed, guardedTransaction } from './guardedTransaction.js';
+import type { TransactItem } from './transactItem.js';
 import { indexKeys, keys, prefixes } from './keys.js';
-import { concurrentUpdate, guardChecks, itemId } from './tree.js';
+import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
 import { MAX_TRANSACTION_ITEMS, transactWrite } from './transactWrite.js';
 
 /**

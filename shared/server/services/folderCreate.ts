@@ -2,7 +2,7 @@ import { nodeChange } from '../access/authorityGuards.js';
 import { resolveAccess } from '../access/resolveAccess.js';
 import type { Deps } from '../config/Deps.js';
 import { createFolder, type FolderMeta, type ParentCheck } from '../data/folders.js';
-import type { Guard } from '../data/grants.js';
+import type { Guard } from '../data/guards.js';
 import { principal } from '../data/keys.js';
 import { DEFAULT_SETTINGS, type GrantItem, MAX_DEPTH } from '../data/nodes.js';
 import { getProfile } from '../data/users.js';

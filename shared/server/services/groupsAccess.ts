@@ -1,6 +1,7 @@
 import { batchGetAll } from '../data/batchOperations.js';
 import type { Database } from '../data/Database.js';
-import { getMemberships, type GroupMemberItem, type GroupMeta } from '../data/groups.js';
+import { getMemberships } from '../data/groups.js';
+import type { GroupMemberItem, GroupMeta } from '../data/groupItems.js';
 import { keys, principal } from '../data/keys.js';
 import type { PrincipalSetItem } from '../data/principalSets.js';
 import { Forbidden, NotFound } from '../../core/errors/index.js';

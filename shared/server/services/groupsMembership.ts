@@ -8,9 +8,9 @@ import {
   removalItemCount,
   removeMembersAndRotate,
   stageRotationWraps,
-  type GroupMemberItem,
   type StagedWrap,
 } from '../data/groups.js';
+import type { GroupMemberItem } from '../data/groupItems.js';
 import { principal } from '../data/keys.js';
 import { MAX_TRANSACTION_ITEMS } from '../data/transactWrite.js';
 import { closureAbove, computePrincipalSet, computeSupergroups, getPrincipalSets, type ComputedSet } from '../data/principalSets.js';

@@ -1,5 +1,6 @@
 import type { Database } from '../data/Database.js';
-import { clearPropagationPending, getGroupMetas, listMembers, type GroupMeta } from '../data/groups.js';
+import { clearPropagationPending, getGroupMetas, listMembers } from '../data/groups.js';
+import type { GroupMeta } from '../data/groupItems.js';
 import { principal } from '../data/keys.js';
 import { recomputePrincipalSet, recomputeSupergroups } from '../data/principalSets.js';
 

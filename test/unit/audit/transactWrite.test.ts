@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AuditScope, inAuditScope } from '../../../shared/server/audit/requestAudit.js';
-import type { TransactItem } from '../../../shared/server/data/guardedTransaction.js';
+import type { TransactItem } from '../../../shared/server/data/transactItem.js';
 import { transactWrite, writeItem } from '../../../shared/server/data/transactWrite.js';
 import { isConditionFailure } from '../../../shared/server/data/dynamoErrors.js';
 

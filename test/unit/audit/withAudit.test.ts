@@ -7,7 +7,7 @@ import { auditedTransaction } from '../../../shared/server/audit/auditedTransact
 import { eventHash, GENESIS_HASH } from '../../../shared/server/audit/eventHash.js';
 import { withAudit } from '../../../shared/server/audit/withAudit.js';
 import type { AuditEvent } from '../../../shared/core/api/auditEvent.js';
-import type { TransactItem } from '../../../shared/server/data/guardedTransaction.js';
+import type { TransactItem } from '../../../shared/server/data/transactItem.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const mock = mockClient(DynamoDBDocumentClient);
