@@ -28,7 +28,8 @@ function refusal(path: string, specifier: string, target: string | undefined): s
   }
   if (isCore(path) ? isCore(target) : isCore(target) || isBrowserClient(target)) return undefined;
   if (target.startsWith('shared/server/')) return 'shared/server is Lambda-only';
-  return isCore(path) ? 'shared/core imports only shared/core' : 'browser-safe client code imports only shared/core and client code outside client/sdk/node and client/cli';
+  if (isCore(path)) return 'shared/core imports only shared/core';
+  return 'browser-safe client code imports only shared/core and client code outside client/sdk/node and client/cli';
 }
 
 /** One message per forbidden import, naming the file, the import and the reason. */

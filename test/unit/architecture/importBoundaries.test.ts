@@ -11,20 +11,33 @@ describe('import boundaries', () => {
   });
 
   it('names the file, the import and the reason of each violation, and leaves Node-only code alone', () => {
+    const lines = (...imports: string[]) => `${imports.join('\n')}\n`;
     const files = [
       {
         path: 'shared/core/api/bad.ts',
-        text: "import type { Deps } from '../../server/config/Deps.js';\nimport { GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { x } from '../../../client/sdk/ids.js';\n",
+        text: lines(
+          "import type { Deps } from '../../server/config/Deps.js';",
+          "import { GetCommand } from '@aws-sdk/lib-dynamodb';",
+          "import { x } from '../../../client/sdk/ids.js';",
+        ),
       },
       {
         path: 'client/sdk/bad.ts',
-        text: "import { readFile } from 'node:fs/promises';\nimport { createHash } from 'crypto';\nconst keys = await import('../../shared/server/data/keys.js');\nexport { fileSource } from './node/fileSource.js';\n",
+        text: lines(
+          "import { readFile } from 'node:fs/promises';",
+          "import { createHash } from 'crypto';",
+          "const keys = await import('../../shared/server/data/keys.js');",
+          "export { fileSource } from './node/fileSource.js';",
+        ),
       },
       // Allowed: Node-only client code, server code, and core importing core and packages (comments are not imports).
-      { path: 'client/sdk/node/fine.ts', text: "import { readFile } from 'node:fs/promises';\nimport { ids } from '../ids.js';\n" },
-      { path: 'client/cli/fine.ts', text: "import { spawn } from 'node:child_process';\n" },
-      { path: 'shared/server/data/fine.ts', text: "import { GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { z } from '../../core/api/schemas/common.js';\n" },
-      { path: 'shared/core/crypto/fine.ts', text: "import { argon2id } from 'hash-wasm';\nimport { ValidationFailed } from '../errors/index.js';\n// import '../../server/data/keys.js';\n" },
+      { path: 'client/sdk/node/fine.ts', text: lines("import { readFile } from 'node:fs/promises';", "import { ids } from '../ids.js';") },
+      { path: 'client/cli/fine.ts', text: lines("import { spawn } from 'node:child_process';") },
+      { path: 'shared/server/data/fine.ts', text: lines("import { GetCommand } from '@aws-sdk/lib-dynamodb';", "import { z } from '../../core/api/schemas/common.js';") },
+      {
+        path: 'shared/core/crypto/fine.ts',
+        text: lines("import { argon2id } from 'hash-wasm';", "import { ValidationFailed } from '../errors/index.js';", "// import '../../server/data/keys.js';"),
+      },
     ];
     expect(boundaryViolations(files)).toEqual([
       "shared/core/api/bad.ts imports '../../server/config/Deps.js': shared/server is Lambda-only",
@@ -33,7 +46,8 @@ describe('import boundaries', () => {
       "client/sdk/bad.ts imports 'node:fs/promises': a Node builtin does not exist in a browser",
       "client/sdk/bad.ts imports 'crypto': a Node builtin does not exist in a browser",
       "client/sdk/bad.ts imports '../../shared/server/data/keys.js': shared/server is Lambda-only",
-      "client/sdk/bad.ts imports './node/fileSource.js': browser-safe client code imports only shared/core and client code outside client/sdk/node and client/cli",
+      "client/sdk/bad.ts imports './node/fileSource.js': " +
+        'browser-safe client code imports only shared/core and client code outside client/sdk/node and client/cli',
     ]);
   });
 });
