@@ -67,8 +67,8 @@ export const DEFAULTS = {
     corsMaxAgeSeconds: 3600,
   },
 
-  /** Every object the API creates lives under this prefix (shared/data/keys.ts `objectKey`). */
+  /** Every object the API creates lives under this prefix (shared/server/data/keys.ts `objectKey`). */
   documentObjectPrefix: 'docs/',
-  /** Every object the audit job archives lives under this prefix (shared/data/keys.ts `auditArchiveObject`). */
+  /** Every object the audit job archives lives under this prefix (shared/server/data/keys.ts `auditArchiveObject`). */
   auditArchiveObjectPrefix: 'audit/',
 } as const;

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_KDF } from '../../shared/crypto/index.js';
-import { CofferError } from '../../shared/errors/index.js';
+import { TEST_KDF } from '../../shared/core/crypto/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 import type { Tuning } from '../sdk/ClientContext.js';
 import { CofferClient } from '../sdk/CofferClient.js';
 import { FileKeyPinStore } from '../sdk/node/FileKeyPinStore.js';

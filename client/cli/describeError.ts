@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 import { CofferApiError } from '../sdk/errors.js';
 import { EXIT } from './exitCodes.js';
 

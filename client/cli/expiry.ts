@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 
 const HOUR_MS = 3_600_000;
 const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS };

@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 
 /** Who may open a link (docs/links.md, `audience`); users are user ids. */
 export type LinkAudience = { mode: 'anyone' | 'signed-in' | 'members' } | { mode: 'users'; users: string[] };

@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 import type { CliIo } from './io.js';
 import { promptHidden, readStdinPassphrase } from './passphrase.js';
 

@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 import type { CliIo } from './io.js';
 
 /** Reads all of stdin and drops one trailing newline (what `echo` or a here-string adds). */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { MAX_VERSION } from '../../shared/schemas/versions.js';
+import { MAX_VERSION } from '../../shared/core/api/schemas/versions.js';
 
 /** A version number argument or option: a positive whole number up to the server's maximum. */
 export function versionArgument(value: string): number {

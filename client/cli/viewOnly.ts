@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 
 /**
  * A view-only link (`access: 'view'`): its creator allowed viewing, not downloading. The CLI

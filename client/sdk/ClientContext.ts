@@ -1,4 +1,4 @@
-import type { KdfCost } from '../../shared/crypto/index.js';
+import type { KdfCost } from '../../shared/core/crypto/index.js';
 import type { ApiClient, FetchLike } from './ApiClient.js';
 import type { Recipients } from './Recipients.js';
 import type { SessionKeeper } from './SessionKeeper.js';

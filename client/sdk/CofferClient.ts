@@ -1,6 +1,6 @@
-import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/crypto/index.js';
-import type { CreateInvitationResponse } from '../../shared/schemas/invitations.js';
-import type { LookupUsersResponse, OwnProfile } from '../../shared/schemas/users.js';
+import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/core/crypto/index.js';
+import type { CreateInvitationResponse } from '../../shared/core/api/schemas/invitations.js';
+import type { LookupUsersResponse, OwnProfile } from '../../shared/core/api/schemas/users.js';
 import { changePassphrase, type ChangePassphraseOptions, type ProfileChanges, updateProfile } from './account.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import { type AuditCheckpointRun, type AuditEvent, type AuditEventQuery, auditEvents, auditEventsPage, type AuditPageOptions, type AuditReport, checkpointAudit, verifyAudit } from './audit.js';

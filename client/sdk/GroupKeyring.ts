@@ -6,9 +6,9 @@ import {
   unwrapKey,
   unwrapKeyUnderKey,
   wrapKey,
-} from '../../shared/crypto/index.js';
-import { CofferError, DecryptionFailed } from '../../shared/errors/index.js';
-import type { KeyringGroup, ListMyGroupsResponse } from '../../shared/schemas/groups.js';
+} from '../../shared/core/crypto/index.js';
+import { CofferError, DecryptionFailed } from '../../shared/core/errors/index.js';
+import type { KeyringGroup, ListMyGroupsResponse } from '../../shared/core/api/schemas/groups.js';
 import type { ClientContext, GroupKeySource } from './ClientContext.js';
 
 /** The caller is not in the group (or the server's answer did not include it). */

@@ -1,6 +1,6 @@
-import { fingerprint, fromBase64Url, importPublicKey } from '../../shared/crypto/index.js';
-import type { GroupView } from '../../shared/schemas/groups.js';
-import type { LookupUsersResponse, PublicProfile } from '../../shared/schemas/users.js';
+import { fingerprint, fromBase64Url, importPublicKey } from '../../shared/core/crypto/index.js';
+import type { GroupView } from '../../shared/core/api/schemas/groups.js';
+import type { LookupUsersResponse, PublicProfile } from '../../shared/core/api/schemas/users.js';
 import type { ApiClient } from './ApiClient.js';
 import { KeyChangedError, KeyMismatchError, UnknownUsersError } from './errors.js';
 import type { KeyPinStore } from './KeyPinStore.js';

@@ -11,10 +11,10 @@ import {
   openPrivateKey,
   sealPrivateKey,
   toBase64Url,
-} from '../../shared/crypto/index.js';
-import { CofferError } from '../../shared/errors/index.js';
-import type { PreloginResponse } from '../../shared/schemas/auth.js';
-import type { ChangePassphraseBody, OwnProfile, UpdateProfileBody } from '../../shared/schemas/users.js';
+} from '../../shared/core/crypto/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
+import type { PreloginResponse } from '../../shared/core/api/schemas/auth.js';
+import type { ChangePassphraseBody, OwnProfile, UpdateProfileBody } from '../../shared/core/api/schemas/users.js';
 import type { ClientContext } from './ClientContext.js';
 import { CofferApiError, InvalidCredentialsError, PassphraseChangedNotLoggedInError, PrivateKeyUnreadableError, WeakKdfError } from './errors.js';
 import { isKeyPair, openSession } from './login.js';

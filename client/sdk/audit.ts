@@ -1,6 +1,5 @@
-import type { AuditCategory } from '../../shared/data/audit.js';
-import type { StoredAuditEvent } from '../../shared/data/auditChain.js';
-import type { AuditCheckpointResponse, AuditEventsResponse, AuditVerifyResponse } from '../../shared/schemas/audit.js';
+import type { AuditCategory, StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
+import type { AuditCheckpointResponse, AuditEventsResponse, AuditVerifyResponse } from '../../shared/core/api/schemas/audit.js';
 import type { ClientContext } from './ClientContext.js';
 
 /** The audit log (docs/audit.md, "Queries"): queries, verify and checkpoints on demand. */

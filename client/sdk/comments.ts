@@ -1,5 +1,5 @@
-import { decryptMetadata, encryptMetadata, utf8Encode } from '../../shared/crypto/index.js';
-import { DecryptionFailed, ValidationFailed } from '../../shared/errors/index.js';
+import { decryptMetadata, encryptMetadata, utf8Encode } from '../../shared/core/crypto/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
 import {
   type AddCommentBody,
   commentField,
@@ -7,7 +7,7 @@ import {
   type ListCommentsResponse,
   MAX_COMMENT_BYTES,
   newCommentId,
-} from '../../shared/schemas/comments.js';
+} from '../../shared/core/api/schemas/comments.js';
 import type { ClientContext } from './ClientContext.js';
 import { nodeKey } from './folders.js';
 import { keyAtGeneration } from './nodeKeys.js';

@@ -1,5 +1,5 @@
-import { toBase64Url, wrapKey } from '../../shared/crypto/index.js';
-import type { GrantInput } from '../../shared/schemas/documents.js';
+import { toBase64Url, wrapKey } from '../../shared/core/crypto/index.js';
+import type { GrantInput } from '../../shared/core/api/schemas/documents.js';
 import { nodeKeyLabel, type NodeKind } from './nodeKeys.js';
 import type { Recipient } from './Recipients.js';
 

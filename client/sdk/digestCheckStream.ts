@@ -1,4 +1,4 @@
-import { TagDigest } from '../../shared/crypto/index.js';
+import { TagDigest } from '../../shared/core/crypto/index.js';
 
 /**
  * Passes a full download's ciphertext through unchanged while computing its digest

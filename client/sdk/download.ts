@@ -1,4 +1,4 @@
-import type { KeyPath } from '../../shared/access/keyPath.js';
+import type { KeyPath } from '../../shared/core/api/keyPath.js';
 import {
   decryptMetadata,
   decryptRange,
@@ -8,9 +8,9 @@ import {
   plaintextSize,
   readStreamHeader,
   type StreamContext,
-} from '../../shared/crypto/index.js';
-import { DecryptionFailed, ValidationFailed } from '../../shared/errors/index.js';
-import type { GetDocumentResponse } from '../../shared/schemas/documents.js';
+} from '../../shared/core/crypto/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
+import type { GetDocumentResponse } from '../../shared/core/api/schemas/documents.js';
 import { countingStream } from './byteStreams.js';
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD } from './dataKeys.js';

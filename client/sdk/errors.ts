@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 
 /**
  * Errors the SDK raises. All extend the house `CofferError`, so callers switch on the

@@ -8,8 +8,8 @@ import {
   toBase64Url,
   unwrapKeyUnderKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { CofferError } from '../../shared/errors/index.js';
+} from '../../shared/core/crypto/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 import type {
   ChildEntry,
   CreateFolderBody,
@@ -23,8 +23,8 @@ import type {
   MoveNodeBody,
   MoveNodeResponse,
   RenameNodeBody,
-} from '../../shared/schemas/folders.js';
-import type { GetNodeResponse } from '../../shared/schemas/sharing.js';
+} from '../../shared/core/api/schemas/folders.js';
+import type { GetNodeResponse } from '../../shared/core/api/schemas/sharing.js';
 import { mapBounded } from './bounded.js';
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD, wrapNodeKey } from './dataKeys.js';

@@ -1,4 +1,4 @@
-import { decryptMetadata, encryptMetadata, wrapKeyUnderKey } from '../../shared/crypto/index.js';
+import { decryptMetadata, encryptMetadata, wrapKeyUnderKey } from '../../shared/core/crypto/index.js';
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD, wrapNodeKey } from './dataKeys.js';
 import type { NodeKind } from './nodeKeys.js';

@@ -9,8 +9,8 @@ import {
   unwrapKey,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { CofferError, DecryptionFailed } from '../../shared/errors/index.js';
+} from '../../shared/core/crypto/index.js';
+import { CofferError, DecryptionFailed } from '../../shared/core/errors/index.js';
 import {
   GROUP_LIMITS,
   type AddMembersResponse,
@@ -22,14 +22,14 @@ import {
   type RemoveMembersBody,
   type RemoveMembersResponse,
   type RewrapGrantsResponse,
-} from '../../shared/schemas/groups.js';
+} from '../../shared/core/api/schemas/groups.js';
 import type { ClientContext } from './ClientContext.js';
 import { CofferApiError, KeyMismatchError } from './errors.js';
 import { GroupKeyring } from './GroupKeyring.js';
 import { retryConcurrentUpdates } from './retry.js';
 import { newId } from './ids.js';
 
-export type { GroupRole, GroupView, KeyringGroup } from '../../shared/schemas/groups.js';
+export type { GroupRole, GroupView, KeyringGroup } from '../../shared/core/api/schemas/groups.js';
 
 /** A member to add or remove: a user or a group. */
 export type GroupPrincipal = { userId: string } | { groupId: string };

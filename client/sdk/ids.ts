@@ -1,4 +1,4 @@
-import { toBase64Url } from '../../shared/crypto/index.js';
+import { toBase64Url } from '../../shared/core/crypto/index.js';
 
 /**
  * A new node or group id: 16 random bytes, base64url, 22 characters (design.md, Identifiers).

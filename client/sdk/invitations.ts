@@ -1,4 +1,4 @@
-import type { CreateInvitationBody, CreateInvitationResponse } from '../../shared/schemas/invitations.js';
+import type { CreateInvitationBody, CreateInvitationResponse } from '../../shared/core/api/schemas/invitations.js';
 import type { ClientContext } from './ClientContext.js';
 
 /**

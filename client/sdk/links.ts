@@ -1,6 +1,6 @@
-import { DEFAULT_KDF, deriveLinkKeys, formatLinkUrl, newLinkSecret, wrapKeyForLink, type KdfCost } from '../../shared/crypto/index.js';
-import { ValidationFailed } from '../../shared/errors/index.js';
-import type { CreateLinkResponse, LinkAccess, LinkAudience, LinkState, LinkSummary, ListLinksResponse } from '../../shared/schemas/links.js';
+import { DEFAULT_KDF, deriveLinkKeys, formatLinkUrl, newLinkSecret, wrapKeyForLink, type KdfCost } from '../../shared/core/crypto/index.js';
+import { ValidationFailed } from '../../shared/core/errors/index.js';
+import type { CreateLinkResponse, LinkAccess, LinkAudience, LinkState, LinkSummary, ListLinksResponse } from '../../shared/core/api/schemas/links.js';
 import type { ClientContext } from './ClientContext.js';
 import { nodeKey } from './folders.js';
 import { nodePath } from './paths.js';

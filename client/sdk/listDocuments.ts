@@ -1,6 +1,6 @@
-import { decryptMetadata, fromBase64Url, plaintextSize, unwrapKey } from '../../shared/crypto/index.js';
-import type { DocumentSummary, ListDocumentsResponse } from '../../shared/schemas/documents.js';
-import type { GetNodeResponse } from '../../shared/schemas/sharing.js';
+import { decryptMetadata, fromBase64Url, plaintextSize, unwrapKey } from '../../shared/core/crypto/index.js';
+import type { DocumentSummary, ListDocumentsResponse } from '../../shared/core/api/schemas/documents.js';
+import type { GetNodeResponse } from '../../shared/core/api/schemas/sharing.js';
 import { mapBounded } from './bounded.js';
 import type { ClientContext } from './ClientContext.js';
 import { NAME_FIELD } from './dataKeys.js';

@@ -10,9 +10,9 @@ import {
   toBase64Url,
   unwrapKey,
   wrapKey,
-} from '../../shared/crypto/index.js';
-import type { PreloginResponse, TokenResponse } from '../../shared/schemas/auth.js';
-import type { OwnProfile } from '../../shared/schemas/users.js';
+} from '../../shared/core/crypto/index.js';
+import type { PreloginResponse, TokenResponse } from '../../shared/core/api/schemas/auth.js';
+import type { OwnProfile } from '../../shared/core/api/schemas/users.js';
 import type { ClientContext } from './ClientContext.js';
 import { CofferApiError, InvalidCredentialsError, KeyMismatchError, PrivateKeyUnreadableError, WeakKdfError } from './errors.js';
 import type { Session } from './Session.js';

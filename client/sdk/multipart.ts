@@ -1,6 +1,6 @@
-import { TagDigest } from '../../shared/crypto/index.js';
-import { ENCRYPTED_CHUNK_SIZE } from '../../shared/crypto/streamSizes.js';
-import { HEADER_SIZE } from '../../shared/crypto/streamHeader.js';
+import { TagDigest } from '../../shared/core/crypto/index.js';
+import { ENCRYPTED_CHUNK_SIZE } from '../../shared/core/crypto/streamSizes.js';
+import { HEADER_SIZE } from '../../shared/core/crypto/streamHeader.js';
 
 /** Number of parts `size` bytes make at `partSize` bytes each. */
 export function partCount(size: number, partSize: number): number {

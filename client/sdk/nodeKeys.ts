@@ -1,6 +1,6 @@
-import type { KeyPath } from '../../shared/access/keyPath.js';
-import { fromBase64Url, unwrapKey, unwrapKeyUnderKey, unwrapLinkKey } from '../../shared/crypto/index.js';
-import { DecryptionFailed, ValidationFailed } from '../../shared/errors/index.js';
+import type { KeyPath } from '../../shared/core/api/keyPath.js';
+import { fromBase64Url, unwrapKey, unwrapKeyUnderKey, unwrapLinkKey } from '../../shared/core/crypto/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
 import type { GroupKeySource } from './ClientContext.js';
 
 export type NodeKind = 'document' | 'folder';

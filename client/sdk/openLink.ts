@@ -7,9 +7,9 @@ import {
   unwrapKeyUnderKey,
   type KdfCost,
   type LinkKeys,
-} from '../../shared/crypto/index.js';
-import { DecryptionFailed, ValidationFailed } from '../../shared/errors/index.js';
-import type { LinkAccess, LinkChild, OpenLinkBody, OpenLinkResponse } from '../../shared/schemas/links.js';
+} from '../../shared/core/crypto/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
+import type { LinkAccess, LinkChild, OpenLinkBody, OpenLinkResponse } from '../../shared/core/api/schemas/links.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import { mapBounded } from './bounded.js';
 import { countingStream } from './byteStreams.js';

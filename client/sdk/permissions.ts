@@ -1,10 +1,10 @@
-import { ValidationFailed } from '../../shared/errors/index.js';
+import { ValidationFailed } from '../../shared/core/errors/index.js';
 import {
   type CheckAccessResponse,
   type ListPermissionsResponse,
   MAX_CHECK_IDS,
   type PermissionEntry,
-} from '../../shared/schemas/sharing.js';
+} from '../../shared/core/api/schemas/sharing.js';
 import type { ClientContext } from './ClientContext.js';
 import { nodePath } from './paths.js';
 import { retryConcurrentUpdates } from './retry.js';

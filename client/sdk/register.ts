@@ -5,9 +5,9 @@ import {
   sealPrivateKey,
   toBase64Url,
   type KdfCost,
-} from '../../shared/crypto/index.js';
-import type { RegisterBody } from '../../shared/schemas/users.js';
-import type { OwnProfile } from '../../shared/schemas/users.js';
+} from '../../shared/core/crypto/index.js';
+import type { RegisterBody } from '../../shared/core/api/schemas/users.js';
+import type { OwnProfile } from '../../shared/core/api/schemas/users.js';
 import type { ClientContext } from './ClientContext.js';
 import { RegisteredNotLoggedInError } from './errors.js';
 import { openSession } from './login.js';

@@ -1,6 +1,6 @@
-import { ciphertextSize, fromBase64Url, unwrapKey } from '../../shared/crypto/index.js';
-import type { UploadInstructions } from '../../shared/schemas/documents.js';
-import type { ResumeUploadResponse } from '../../shared/schemas/versions.js';
+import { ciphertextSize, fromBase64Url, unwrapKey } from '../../shared/core/crypto/index.js';
+import type { UploadInstructions } from '../../shared/core/api/schemas/documents.js';
+import type { ResumeUploadResponse } from '../../shared/core/api/schemas/versions.js';
 import type { ClientContext } from './ClientContext.js';
 import { dekLabel } from './dataKeys.js';
 import { isApiError } from './retry.js';

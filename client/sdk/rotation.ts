@@ -1,8 +1,8 @@
-import { generateDataKey } from '../../shared/crypto/index.js';
+import { generateDataKey } from '../../shared/core/crypto/index.js';
 import type { ClientContext } from './ClientContext.js';
 import { nodeKey, placementIn } from './folders.js';
 import { newGeneration, withDirectGrantees } from './granteeRewrap.js';
-import type { GetNodeResponse } from '../../shared/schemas/sharing.js';
+import type { GetNodeResponse } from '../../shared/core/api/schemas/sharing.js';
 import { documentPath, nodePath } from './paths.js';
 import { revoke, type RevokeResult } from './share.js';
 import { retryConcurrentUpdates } from './retry.js';

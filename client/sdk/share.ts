@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import { CofferError } from '../../shared/errors/index.js';
-import type { GrantInput } from '../../shared/schemas/documents.js';
+import { CofferError } from '../../shared/core/errors/index.js';
+import type { GrantInput } from '../../shared/core/api/schemas/documents.js';
 import {
   type GetNodeResponse,
   MAX_PRINCIPALS_PER_REQUEST,
   type RevokeNodeResponse,
   type shareNodeBody,
   type ShareNodeResponse,
-} from '../../shared/schemas/sharing.js';
+} from '../../shared/core/api/schemas/sharing.js';
 import type { ClientContext } from './ClientContext.js';
 import { wrapNodeKey } from './dataKeys.js';
 import { openKeyPath } from './nodeKeys.js';

@@ -8,14 +8,14 @@ import {
   HEADER_SIZE,
   importPublicKey,
   UNSAFE_encryptStreamWithHeader,
-} from '../../shared/crypto/index.js';
+} from '../../shared/core/crypto/index.js';
 import {
   MAX_GRANTS_PER_REQUEST,
   type CompleteDocumentBody,
   type CreateDocumentBody,
   type CreateDocumentResponse,
   type UploadInstructions,
-} from '../../shared/schemas/documents.js';
+} from '../../shared/core/api/schemas/documents.js';
 import { forEachBounded } from './bounded.js';
 import { collect, exactLengthStream, openSource, type ByteSource } from './byteStreams.js';
 import { DEFAULT_PART_MEMORY, type ClientContext } from './ClientContext.js';

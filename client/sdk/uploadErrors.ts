@@ -1,4 +1,4 @@
-import { CofferError } from '../../shared/errors/index.js';
+import { CofferError } from '../../shared/core/errors/index.js';
 
 /**
  * A resume found the source different from the interrupted upload: its size or modification

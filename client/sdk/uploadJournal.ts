@@ -1,4 +1,4 @@
-import { toBase64Url } from '../../shared/crypto/index.js';
+import { toBase64Url } from '../../shared/core/crypto/index.js';
 
 /**
  * The resume journal of one pending upload (docs/versions.md, "Resume"). It holds no key

@@ -1,5 +1,5 @@
-import { ciphertextSize } from '../../shared/crypto/index.js';
-import type { CreateVersionResponse, ListVersionsResponse, VersionSummary } from '../../shared/schemas/versions.js';
+import { ciphertextSize } from '../../shared/core/crypto/index.js';
+import type { CreateVersionResponse, ListVersionsResponse, VersionSummary } from '../../shared/core/api/schemas/versions.js';
 import { openSource, type ByteSource } from './byteStreams.js';
 import type { ClientContext } from './ClientContext.js';
 import { download } from './download.js';

@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
-import { areaHandler } from '../../shared/http/areaHandler.js';
+import { lambdaDeps } from '../../shared/server/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/server/http/areaHandler.js';
 import { operations } from './operations.js';
 
 /**
  * The audit function serves two callers (infra/constructs/AuditJob.ts): its EventBridge schedule,
- * and the `audit` API area (shared/routes.ts: queries, verify, checkpoints on demand), which must
+ * and the `audit` API area (shared/core/api/routes.ts: queries, verify, checkpoints on demand), which must
  * run here because only this function may sign checkpoints.
  */
 export const apiHandler = areaHandler('audit', operations, lambdaDeps);

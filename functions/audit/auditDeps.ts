@@ -1,10 +1,10 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { KmsKeyService } from '../../shared/adapters/aws/KmsKeyService.js';
-import { S3AuditArchive } from '../../shared/adapters/aws/S3AuditArchive.js';
-import type { ArchiveDeps } from '../../shared/audit/archiveAuditLog.js';
-import type { CheckpointDeps } from '../../shared/audit/signCheckpoints.js';
-import { documentClient, s3Client } from '../../shared/config/clients.js';
+import { KmsKeyService } from '../../shared/server/adapters/aws/KmsKeyService.js';
+import { S3AuditArchive } from '../../shared/server/adapters/aws/S3AuditArchive.js';
+import type { ArchiveDeps } from '../../shared/server/audit/archiveAuditLog.js';
+import type { CheckpointDeps } from '../../shared/server/audit/signCheckpoints.js';
+import { documentClient, s3Client } from '../../shared/server/config/clients.js';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];

@@ -1,7 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type ArchiveDeps, type ArchiveRun, archiveAuditLog } from '../../shared/audit/archiveAuditLog.js';
-import { type CheckpointDeps, type CheckpointRun, signCheckpoints } from '../../shared/audit/signCheckpoints.js';
-import { auditShards } from '../../shared/data/auditChain.js';
+import { type ArchiveDeps, type ArchiveRun, archiveAuditLog } from '../../shared/server/audit/archiveAuditLog.js';
+import { type CheckpointDeps, signCheckpoints } from '../../shared/server/audit/signCheckpoints.js';
+import type { CheckpointRun } from '../../shared/core/api/checkpointRun.js';
+import { auditShards } from '../../shared/server/data/auditChain.js';
 import { auditDepsFromEnv } from './auditDeps.js';
 import { auditEntry } from './apiHandler.js';
 

@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { auditEventsQuery } from '../../shared/schemas/audit.js';
-import { queryAuditLog } from '../../shared/services/audit/queryAuditLog.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { auditEventsQuery } from '../../shared/core/api/schemas/audit.js';
+import { queryAuditLog } from '../../shared/server/services/audit/queryAuditLog.js';
 
 /** One page of a resource's or an actor's events, oldest first (auditors; owners; yourself). */
 export const queryEvents = operation({

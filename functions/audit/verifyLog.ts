@@ -1,6 +1,6 @@
-import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
-import { operation } from '../../shared/http/Operation.js';
-import { requireAuditor } from '../../shared/services/audit/queryAuditLog.js';
+import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { requireAuditor } from '../../shared/server/services/audit/queryAuditLog.js';
 
 /** Verify the whole log (auditors): `{ ok, shards, findings }`, 200 whatever it found. */
 export const verifyLog = operation({

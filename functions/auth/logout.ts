@@ -1,9 +1,9 @@
-import { auditNote } from '../../shared/audit/requestAudit.js';
-import { hashRefreshToken } from '../../shared/auth/refreshTokens.js';
-import { getRefreshToken, revokeRefreshFamily } from '../../shared/data/refreshTokens.js';
-import { Unauthorized } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { refreshBody } from '../../shared/schemas/auth.js';
+import { auditNote } from '../../shared/server/audit/requestAudit.js';
+import { hashRefreshToken } from '../../shared/server/auth/refreshTokens.js';
+import { getRefreshToken, revokeRefreshFamily } from '../../shared/server/data/refreshTokens.js';
+import { Unauthorized } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { refreshBody } from '../../shared/core/api/schemas/auth.js';
 
 /** Revoke the caller's refresh-token family; only the caller's own session. */
 export const logout = operation({

@@ -1,8 +1,8 @@
-import { fakeKdfSalt } from '../../shared/auth/loginVerifier.js';
-import { DEFAULT_KDF } from '../../shared/crypto/kdfParams.js';
-import { getCredentials } from '../../shared/data/users.js';
-import { operation } from '../../shared/http/Operation.js';
-import { preloginBody } from '../../shared/schemas/auth.js';
+import { fakeKdfSalt } from '../../shared/server/auth/loginVerifier.js';
+import { DEFAULT_KDF } from '../../shared/core/crypto/kdfParams.js';
+import { getCredentials } from '../../shared/server/data/users.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { preloginBody } from '../../shared/core/api/schemas/auth.js';
 
 /** KDF parameters; unknown users get stable fake ones so prelogin cannot enumerate users. */
 export const prelogin = operation({

@@ -1,9 +1,9 @@
-import { auditNote } from '../../shared/audit/requestAudit.js';
-import { hashRefreshToken } from '../../shared/auth/refreshTokens.js';
-import { getRefreshToken, RefreshTokenReused, revokeRefreshFamily } from '../../shared/data/refreshTokens.js';
-import { operation } from '../../shared/http/Operation.js';
-import { refreshBody } from '../../shared/schemas/auth.js';
-import { rotateSession } from '../../shared/services/sessions.js';
+import { auditNote } from '../../shared/server/audit/requestAudit.js';
+import { hashRefreshToken } from '../../shared/server/auth/refreshTokens.js';
+import { getRefreshToken, RefreshTokenReused, revokeRefreshFamily } from '../../shared/server/data/refreshTokens.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { refreshBody } from '../../shared/core/api/schemas/auth.js';
+import { rotateSession } from '../../shared/server/services/sessions.js';
 
 /** Rotate a refresh token. A token presented twice revokes its whole family. */
 export const refresh = operation({

@@ -1,10 +1,10 @@
-import { auditNote } from '../../shared/audit/requestAudit.js';
-import { computeLoginVerifier, verifyLogin } from '../../shared/auth/loginVerifier.js';
-import { getCredentials, getProfile } from '../../shared/data/users.js';
-import { Unauthorized } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { tokenBody } from '../../shared/schemas/auth.js';
-import { startSession } from '../../shared/services/sessions.js';
+import { auditNote } from '../../shared/server/audit/requestAudit.js';
+import { computeLoginVerifier, verifyLogin } from '../../shared/server/auth/loginVerifier.js';
+import { getCredentials, getProfile } from '../../shared/server/data/users.js';
+import { Unauthorized } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { tokenBody } from '../../shared/core/api/schemas/auth.js';
+import { startSession } from '../../shared/server/services/sessions.js';
 
 const invalid = () => new Unauthorized('INVALID_CREDENTIALS', 'Unknown user or wrong passphrase.');
 

@@ -1,10 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { S3ObjectStore } from '../../shared/adapters/aws/S3ObjectStore.js';
-import { AccessTokens } from '../../shared/auth/AccessTokens.js';
-import { documentClient, s3Client } from '../../shared/config/clients.js';
-import { DEFAULT_SETTINGS, type Deps } from '../../shared/config/Deps.js';
-import { ServiceUnavailable } from '../../shared/errors/index.js';
-import type { KeyService } from '../../shared/ports/KeyService.js';
+import { S3ObjectStore } from '../../shared/server/adapters/aws/S3ObjectStore.js';
+import { AccessTokens } from '../../shared/server/auth/AccessTokens.js';
+import { documentClient, s3Client } from '../../shared/server/config/clients.js';
+import { DEFAULT_SETTINGS, type Deps } from '../../shared/server/config/Deps.js';
+import { ServiceUnavailable } from '../../shared/core/errors/index.js';
+import type { KeyService } from '../../shared/server/ports/KeyService.js';
 
 /** The cleanup is granted no KMS key at all (least privilege): any use is a wiring fault. */
 const keysNotGranted: KeyService = new Proxy({} as KeyService, {

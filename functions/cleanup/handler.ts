@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import type { Deps } from '../../shared/config/Deps.js';
-import { type CleanupReport, runCleanup } from '../../shared/services/cleanup/index.js';
+import type { Deps } from '../../shared/server/config/Deps.js';
+import { type CleanupReport, runCleanup } from '../../shared/server/services/cleanup/index.js';
 import { cleanupDepsFromEnv } from './cleanupDeps.js';
 
 /** Stop starting new pages when less than this is left of the invocation. */

@@ -1,9 +1,9 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { type CommentItem, putComment } from '../../shared/data/comments.js';
-import { Conflict, Unprocessable } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { addCommentBody, commentIdTime, type CommentResponse } from '../../shared/schemas/comments.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { type CommentItem, putComment } from '../../shared/server/data/comments.js';
+import { Conflict, Unprocessable } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { addCommentBody, commentIdTime, type CommentResponse } from '../../shared/core/api/schemas/comments.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
 import { commentResponse } from './listComments.js';
 
 /** A comment id's time may differ from the server's clock by at most this: ids stay time-sortable. */

@@ -1,12 +1,12 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { activateDocument, type DocumentMeta } from '../../shared/data/documents.js';
-import { objectKey } from '../../shared/data/keys.js';
-import { Conflict } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { completeDocumentBody, documentIdParams } from '../../shared/schemas/documents.js';
-import { documentSummary } from '../../shared/services/documentSummary.js';
-import { finishUpload } from '../../shared/services/finishUpload.js';
-import { placeNewNode } from '../../shared/services/placement.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { activateDocument, type DocumentMeta } from '../../shared/server/data/documents.js';
+import { objectKey } from '../../shared/server/data/keys.js';
+import { Conflict } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { completeDocumentBody, documentIdParams } from '../../shared/core/api/schemas/documents.js';
+import { documentSummary } from '../../shared/server/services/documentSummary.js';
+import { finishUpload } from '../../shared/server/services/finishUpload.js';
+import { placeNewNode } from '../../shared/server/services/placement.js';
 
 /** Complete: the object must exist with exactly the declared size; then the grants go live (and the digest is kept with the version). */
 export const completeDocument = operation({

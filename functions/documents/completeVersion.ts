@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { completeVersionBody, versionParams } from '../../shared/schemas/versions.js';
-import { finishVersion } from '../../shared/services/versions/finishVersion.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { completeVersionBody, versionParams } from '../../shared/core/api/schemas/versions.js';
+import { finishVersion } from '../../shared/server/services/versions/finishVersion.js';
 
 /** Complete a version's upload: it goes live (and older ones beyond `keepVersions` are pruned). */
 export const completeVersion = operation({

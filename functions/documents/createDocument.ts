@@ -1,11 +1,11 @@
-import { createPendingDocument, DEFAULT_SETTINGS, type DocumentMeta } from '../../shared/data/documents.js';
-import { objectKey } from '../../shared/data/keys.js';
-import { ValidationFailed } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { createDocumentBody } from '../../shared/schemas/documents.js';
-import { placeNewNode } from '../../shared/services/placement.js';
-import { planUpload } from '../../shared/services/planUpload.js';
-import { checkRecipients } from '../../shared/services/recipients.js';
+import { createPendingDocument, DEFAULT_SETTINGS, type DocumentMeta } from '../../shared/server/data/documents.js';
+import { objectKey } from '../../shared/server/data/keys.js';
+import { ValidationFailed } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { createDocumentBody } from '../../shared/core/api/schemas/documents.js';
+import { placeNewNode } from '../../shared/server/services/placement.js';
+import { planUpload } from '../../shared/server/services/planUpload.js';
+import { checkRecipients } from '../../shared/server/services/recipients.js';
 
 /**
  * Create: a pending document with the owner's and recipients' wrapped DEKs, and

@@ -1,7 +1,7 @@
-import { operation } from '../../shared/http/Operation.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
-import { createVersionBody } from '../../shared/schemas/versions.js';
-import { startVersion } from '../../shared/services/versions/startVersion.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
+import { createVersionBody } from '../../shared/core/api/schemas/versions.js';
+import { startVersion } from '../../shared/server/services/versions/startVersion.js';
 
 /** Reserve the next version number and get its upload instructions. */
 export const createVersion = operation({

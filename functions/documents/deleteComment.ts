@@ -1,8 +1,8 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { deleteComment as removeComment, getComment } from '../../shared/data/comments.js';
-import { Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { commentParams } from '../../shared/schemas/comments.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { deleteComment as removeComment, getComment } from '../../shared/server/data/comments.js';
+import { Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { commentParams } from '../../shared/core/api/schemas/comments.js';
 
 /**
  * Delete a comment: its author while still allowed to comment, or anyone who may

@@ -1,7 +1,7 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { operation } from '../../shared/http/Operation.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
-import { documentView } from '../../shared/services/versions/documentView.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
+import { documentView } from '../../shared/server/services/versions/documentView.js';
 
 /** Get: how the caller opens the document key, and a short-lived presigned GET of the current version. */
 export const getDocument = operation({

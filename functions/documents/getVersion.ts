@@ -1,7 +1,7 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { operation } from '../../shared/http/Operation.js';
-import { versionParams } from '../../shared/schemas/versions.js';
-import { documentView } from '../../shared/services/versions/documentView.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { versionParams } from '../../shared/core/api/schemas/versions.js';
+import { documentView } from '../../shared/server/services/versions/documentView.js';
 
 /** Get one active version: its key chain down from the current key, and a presigned GET of its object. */
 export const getVersion = operation({

@@ -1,5 +1,5 @@
-import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
-import { areaHandler } from '../../shared/http/areaHandler.js';
+import { lambdaDeps } from '../../shared/server/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/server/http/areaHandler.js';
 import { addComment } from './addComment.js';
 import { completeDocument } from './completeDocument.js';
 import { completeVersion } from './completeVersion.js';

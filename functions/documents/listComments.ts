@@ -1,9 +1,9 @@
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { type CommentItem, listComments as listCommentItems } from '../../shared/data/comments.js';
-import { ValidationFailed } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { commentId, type CommentResponse, listCommentsQuery, type ListCommentsResponse } from '../../shared/schemas/comments.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { type CommentItem, listComments as listCommentItems } from '../../shared/server/data/comments.js';
+import { ValidationFailed } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { commentId, type CommentResponse, listCommentsQuery, type ListCommentsResponse } from '../../shared/core/api/schemas/comments.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
 
 /** What a reader sees of a comment: ids, author, time and ciphertext. */
 export function commentResponse(c: CommentItem): CommentResponse {

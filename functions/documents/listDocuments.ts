@@ -1,10 +1,10 @@
-import { getNodeMetas, listGrantsOfUser } from '../../shared/data/documents.js';
-import { principal } from '../../shared/data/keys.js';
-import { isLive } from '../../shared/data/nodes.js';
-import { operation } from '../../shared/http/Operation.js';
-import { listDocumentsQuery } from '../../shared/schemas/documents.js';
-import { decodeCursor, encodeCursor } from '../../shared/services/cursor.js';
-import { documentSummary } from '../../shared/services/documentSummary.js';
+import { getNodeMetas, listGrantsOfUser } from '../../shared/server/data/documents.js';
+import { principal } from '../../shared/server/data/keys.js';
+import { isLive } from '../../shared/server/data/nodes.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { listDocumentsQuery } from '../../shared/core/api/schemas/documents.js';
+import { decodeCursor, encodeCursor } from '../../shared/server/services/cursor.js';
+import { documentSummary } from '../../shared/server/services/documentSummary.js';
 
 /**
  * "Mine and shared with me": the caller's direct grants (a gsi1 query page), then one batch read

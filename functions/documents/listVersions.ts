@@ -1,7 +1,7 @@
-import { operation } from '../../shared/http/Operation.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
-import { listVersionsQuery } from '../../shared/schemas/versions.js';
-import { listDocumentVersions } from '../../shared/services/versions/listDocumentVersions.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
+import { listVersionsQuery } from '../../shared/core/api/schemas/versions.js';
+import { listDocumentVersions } from '../../shared/server/services/versions/listDocumentVersions.js';
 
 /** List a document's active versions, newest first. */
 export const listVersions = operation({

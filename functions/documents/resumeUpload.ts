@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { versionParams } from '../../shared/schemas/versions.js';
-import { resumeVersionUpload } from '../../shared/services/versions/resumeVersionUpload.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { versionParams } from '../../shared/core/api/schemas/versions.js';
+import { resumeVersionUpload } from '../../shared/server/services/versions/resumeVersionUpload.js';
 
 /** Resume the caller's pending upload: the parts stored so far and fresh URLs for the rest. */
 export const resumeUpload = operation({

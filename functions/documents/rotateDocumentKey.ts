@@ -1,7 +1,7 @@
-import { operation } from '../../shared/http/Operation.js';
-import { documentIdParams } from '../../shared/schemas/documents.js';
-import { rotateDocumentKeyBody } from '../../shared/schemas/versions.js';
-import { rotateKeyGeneration } from '../../shared/services/versions/rotateKeyGeneration.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
+import { rotateDocumentKeyBody } from '../../shared/core/api/schemas/versions.js';
+import { rotateKeyGeneration } from '../../shared/server/services/versions/rotateKeyGeneration.js';
 
 /** Start a new key generation of a document: every direct grant re-wrapped, the old key chained, in one transaction. */
 export const rotateDocumentKey = operation({

@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { folderIdParams } from '../../shared/schemas/folders.js';
-import { deleteFolderTree } from '../../shared/services/folderDelete.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { folderIdParams } from '../../shared/core/api/schemas/folders.js';
+import { deleteFolderTree } from '../../shared/server/services/folderDelete.js';
 
 /** Delete a folder and its whole subtree (owner only): hidden at once, then purged bottom-up. */
 export const deleteFolder = operation({

@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { folderIdParams, listChildrenQuery } from '../../shared/schemas/folders.js';
-import { listFolderChildren } from '../../shared/services/folderView.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { folderIdParams, listChildrenQuery } from '../../shared/core/api/schemas/folders.js';
+import { listFolderChildren } from '../../shared/server/services/folderView.js';
 
 /** One page of a folder's active children, each with its parent wrap and the caller's level. */
 export const listChildren = operation({

@@ -1,8 +1,8 @@
-import { changeMemberRole as changeRole, getMemberItems } from '../../shared/data/groups.js';
-import { NotFound, Unprocessable } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { changeMemberRoleBody, memberParams } from '../../shared/schemas/groups.js';
-import { requireGroupAdmin } from '../../shared/services/groupsAccess.js';
+import { changeMemberRole as changeRole, getMemberItems } from '../../shared/server/data/groups.js';
+import { NotFound, Unprocessable } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { changeMemberRoleBody, memberParams } from '../../shared/core/api/schemas/groups.js';
+import { requireGroupAdmin } from '../../shared/server/services/groupsAccess.js';
 
 /** Make a member an admin or a plain member (admins only); the last admin stays. */
 export const changeMemberRole = operation({

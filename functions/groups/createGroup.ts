@@ -1,10 +1,11 @@
-import { createGroup as createGroupItems, type GroupMeta } from '../../shared/data/groups.js';
-import { principal } from '../../shared/data/keys.js';
-import { getPrincipalSets } from '../../shared/data/principalSets.js';
-import { Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { createGroupBody, type GroupView } from '../../shared/schemas/groups.js';
-import { checkGroupPublicKey } from '../../shared/services/groupsKeys.js';
+import { createGroup as createGroupItems } from '../../shared/server/data/groups.js';
+import type { GroupMeta } from '../../shared/server/data/groupItems.js';
+import { principal } from '../../shared/server/data/keys.js';
+import { getPrincipalSets } from '../../shared/server/data/principalSets.js';
+import { Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { createGroupBody, type GroupView } from '../../shared/core/api/schemas/groups.js';
+import { checkGroupPublicKey } from '../../shared/server/services/groupsKeys.js';
 
 /** Create a group: the META, the creator as its first admin and the creator's principal set, in one transaction. */
 export const createGroup = operation({

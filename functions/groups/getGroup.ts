@@ -1,7 +1,7 @@
-import { listMembers } from '../../shared/data/groups.js';
-import { operation } from '../../shared/http/Operation.js';
-import { groupIdParams, type GroupView } from '../../shared/schemas/groups.js';
-import { groupNotFound, groupStanding } from '../../shared/services/groupsAccess.js';
+import { listMembers } from '../../shared/server/data/groups.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { groupIdParams, type GroupView } from '../../shared/core/api/schemas/groups.js';
+import { groupNotFound, groupStanding } from '../../shared/server/services/groupsAccess.js';
 
 /**
  * A group's public face for any member of the directory (to nest it, or wrap for it);

@@ -1,8 +1,8 @@
-import { listGroupGrants as listGrants } from '../../shared/data/groups.js';
-import { operation } from '../../shared/http/Operation.js';
-import { groupIdParams, listGroupGrantsQuery, type ListGroupGrantsResponse } from '../../shared/schemas/groups.js';
-import { requireGroupMember } from '../../shared/services/groupsAccess.js';
-import { decodeGroupCursor, encodeCursor } from '../../shared/services/cursor.js';
+import { listGroupGrants as listGrants } from '../../shared/server/data/groups.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { groupIdParams, listGroupGrantsQuery, type ListGroupGrantsResponse } from '../../shared/core/api/schemas/groups.js';
+import { requireGroupMember } from '../../shared/server/services/groupsAccess.js';
+import { decodeGroupCursor, encodeCursor } from '../../shared/server/services/cursor.js';
 
 /** Grants made to the group (members only), one page; `stale=1`: only those wrapped for an older group key. */
 export const listGroupGrants = operation({

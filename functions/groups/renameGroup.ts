@@ -1,7 +1,7 @@
-import { renameGroup as rename } from '../../shared/data/groups.js';
-import { operation } from '../../shared/http/Operation.js';
-import { groupIdParams, renameGroupBody } from '../../shared/schemas/groups.js';
-import { requireGroupAdmin } from '../../shared/services/groupsAccess.js';
+import { renameGroup as rename } from '../../shared/server/data/groups.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { groupIdParams, renameGroupBody } from '../../shared/core/api/schemas/groups.js';
+import { requireGroupAdmin } from '../../shared/server/services/groupsAccess.js';
 
 /** Rename (admins only); the name is plaintext the server sees. */
 export const renameGroup = operation({

@@ -1,9 +1,9 @@
-import { getNodeMetas } from '../../shared/data/documents.js';
-import { rewrapGroupGrant } from '../../shared/data/groups.js';
-import { Conflict } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { groupIdParams, rewrapGrantsBody, type RewrapGrantsResponse } from '../../shared/schemas/groups.js';
-import { requireGroupMember } from '../../shared/services/groupsAccess.js';
+import { getNodeMetas } from '../../shared/server/data/documents.js';
+import { rewrapGroupGrant } from '../../shared/server/data/groups.js';
+import { Conflict } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { groupIdParams, rewrapGrantsBody, type RewrapGrantsResponse } from '../../shared/core/api/schemas/groups.js';
+import { requireGroupMember } from '../../shared/server/services/groupsAccess.js';
 
 /**
  * Store node keys re-wrapped for the group's current key (members only). Each grant is its own

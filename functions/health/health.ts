@@ -1,4 +1,4 @@
-import { operation } from '../../shared/http/Operation.js';
+import { operation } from '../../shared/server/http/Operation.js';
 
 /** Liveness: answers without touching any dependency. */
 export const health = operation({

@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { createLinkBody, linkNodeParams } from '../../shared/schemas/links.js';
-import { createShareLink } from '../../shared/services/links/createShareLink.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { createLinkBody, linkNodeParams } from '../../shared/core/api/schemas/links.js';
+import { createShareLink } from '../../shared/server/services/links/createShareLink.js';
 
 /** Create a share link to a document or folder; the token is in this answer and nowhere else. */
 export const createLink = operation({

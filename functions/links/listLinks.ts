@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { linkNodeParams, listLinksQuery } from '../../shared/schemas/links.js';
-import { listShareLinks } from '../../shared/services/links/listShareLinks.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { linkNodeParams, listLinksQuery } from '../../shared/core/api/schemas/links.js';
+import { listShareLinks } from '../../shared/server/services/links/listShareLinks.js';
 
 /** A node's links, oldest first: counts, last access and state. */
 export const listLinks = operation({

@@ -1,6 +1,6 @@
-import { operation } from '../../shared/http/Operation.js';
-import { linkIdParams } from '../../shared/schemas/links.js';
-import { revokeShareLink } from '../../shared/services/links/revokeShareLink.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { linkIdParams } from '../../shared/core/api/schemas/links.js';
+import { revokeShareLink } from '../../shared/server/services/links/revokeShareLink.js';
 
 /** Revoke a link: its creator (still able to share) or a manager of the node. */
 export const revokeLink = operation({

@@ -1,10 +1,10 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { changeGrant as writeGrant } from '../../shared/data/grants.js';
-import { Conflict, Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { changeGrantBody, nodeGrantParams } from '../../shared/schemas/sharing.js';
-import { checkExpiry, checkGrantable } from '../../shared/services/grantRules.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { changeGrant as writeGrant } from '../../shared/server/data/grants.js';
+import { Conflict, Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { changeGrantBody, nodeGrantParams } from '../../shared/core/api/schemas/sharing.js';
+import { checkExpiry, checkGrantable } from '../../shared/server/services/grantRules.js';
 
 /** Change a principal's level or expiry: a registry update, no re-encryption. */
 export const changeGrant = operation({

@@ -1,10 +1,10 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { changeSettings as writeSettings } from '../../shared/data/grants.js';
-import type { NodeSettings } from '../../shared/data/nodes.js';
-import { Unprocessable } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { changeSettingsBody, nodeIdParams } from '../../shared/schemas/sharing.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { changeSettings as writeSettings } from '../../shared/server/data/grants.js';
+import type { NodeSettings } from '../../shared/server/data/nodes.js';
+import { Unprocessable } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { changeSettingsBody, nodeIdParams } from '../../shared/core/api/schemas/sharing.js';
 
 /** The owner's settings of one node: "editors may share", and a document's retention (`keepVersions`). */
 export const changeSettings = operation({

@@ -1,7 +1,7 @@
-import { resolveMany } from '../../shared/access/resolveAccess.js';
-import { operation } from '../../shared/http/Operation.js';
-import { capabilitiesOf } from '../../shared/permissions/levels.js';
-import { checkAccessBody, type CheckAccessResponse } from '../../shared/schemas/sharing.js';
+import { resolveMany } from '../../shared/server/access/resolveAccess.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { capabilitiesOf } from '../../shared/core/permissions/levels.js';
+import { checkAccessBody, type CheckAccessResponse } from '../../shared/core/api/schemas/sharing.js';
 
 /** Batch check: which of these (up to 100) nodes the caller can see, with its level and capabilities. Others are simply absent. */
 export const checkAccess = operation({

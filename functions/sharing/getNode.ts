@@ -1,8 +1,8 @@
-import { buildKeyPath } from '../../shared/access/keyPath.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { operation } from '../../shared/http/Operation.js';
-import { capabilitiesOf } from '../../shared/permissions/levels.js';
-import { nodeIdParams } from '../../shared/schemas/sharing.js';
+import { buildKeyPath } from '../../shared/server/access/keyPath.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { capabilitiesOf } from '../../shared/core/permissions/levels.js';
+import { nodeIdParams } from '../../shared/core/api/schemas/sharing.js';
 
 /** Any node (document or folder): what it is, the caller's level and capabilities, and its key path. No content URL. */
 export const getNode = operation({

@@ -1,5 +1,5 @@
-import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
-import { areaHandler } from '../../shared/http/areaHandler.js';
+import { lambdaDeps } from '../../shared/server/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/server/http/areaHandler.js';
 import { changeGrant } from './changeGrant.js';
 import { changeSettings } from './changeSettings.js';
 import { checkAccess } from './checkAccess.js';

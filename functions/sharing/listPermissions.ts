@@ -1,6 +1,6 @@
-import { effectiveEntries, resolveAccess } from '../../shared/access/resolveAccess.js';
-import { operation } from '../../shared/http/Operation.js';
-import { nodeIdParams, type ListPermissionsResponse } from '../../shared/schemas/sharing.js';
+import { effectiveEntries, resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { nodeIdParams, type ListPermissionsResponse } from '../../shared/core/api/schemas/sharing.js';
 
 /** Effective permissions: every principal with its level and source (direct, or inherited from which folder). */
 export const listPermissions = operation({

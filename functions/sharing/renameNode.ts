@@ -1,8 +1,8 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { renameNode as rename } from '../../shared/data/folders.js';
-import { operation } from '../../shared/http/Operation.js';
-import { renameNodeBody, treeNodeParams } from '../../shared/schemas/folders.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { renameNode as rename } from '../../shared/server/data/folders.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { renameNodeBody, treeNodeParams } from '../../shared/core/api/schemas/folders.js';
 
 /** Rename a document or folder (`edit`): a name encrypted under the node's current key. */
 export const renameNode = operation({

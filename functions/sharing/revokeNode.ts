@@ -1,11 +1,11 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { removeGrants } from '../../shared/data/grants.js';
-import { principal } from '../../shared/data/keys.js';
-import { Conflict, Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { nodeIdParams, revokeNodeBody } from '../../shared/schemas/sharing.js';
-import { checkGrantable } from '../../shared/services/grantRules.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { removeGrants } from '../../shared/server/data/grants.js';
+import { principal } from '../../shared/server/data/keys.js';
+import { Conflict, Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { nodeIdParams, revokeNodeBody } from '../../shared/core/api/schemas/sharing.js';
+import { checkGrantable } from '../../shared/server/services/grantRules.js';
 
 /**
  * Revoke direct grants, all or none: managers up to their own level, never the owner.

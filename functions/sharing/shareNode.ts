@@ -1,13 +1,13 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { addGrants } from '../../shared/data/grants.js';
-import { principal } from '../../shared/data/keys.js';
-import type { GrantItem } from '../../shared/data/nodes.js';
-import { Conflict, ValidationFailed } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { nodeIdParams, shareNodeBody } from '../../shared/schemas/sharing.js';
-import { checkGrantable, checkExpiry } from '../../shared/services/grantRules.js';
-import { checkPrincipals } from '../../shared/services/recipients.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { addGrants } from '../../shared/server/data/grants.js';
+import { principal } from '../../shared/server/data/keys.js';
+import type { GrantItem } from '../../shared/server/data/nodes.js';
+import { Conflict, ValidationFailed } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { nodeIdParams, shareNodeBody } from '../../shared/core/api/schemas/sharing.js';
+import { checkGrantable, checkExpiry } from '../../shared/server/services/grantRules.js';
+import { checkPrincipals } from '../../shared/server/services/recipients.js';
 
 /** Share a document or folder with users and groups, all or none, each at a level up to the caller's. */
 export const shareNode = operation({

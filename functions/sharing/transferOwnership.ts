@@ -1,12 +1,12 @@
-import { nodeChange } from '../../shared/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { transferOwnership as writeTransfer } from '../../shared/data/grants.js';
-import { principal } from '../../shared/data/keys.js';
-import { isLive } from '../../shared/data/nodes.js';
-import { getProfile } from '../../shared/data/users.js';
-import { Unprocessable } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { nodeIdParams, transferOwnershipBody } from '../../shared/schemas/sharing.js';
+import { nodeChange } from '../../shared/server/access/authorityGuards.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { transferOwnership as writeTransfer } from '../../shared/server/data/grants.js';
+import { principal } from '../../shared/server/data/keys.js';
+import { isLive } from '../../shared/server/data/nodes.js';
+import { getProfile } from '../../shared/server/data/users.js';
+import { Unprocessable } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { nodeIdParams, transferOwnershipBody } from '../../shared/core/api/schemas/sharing.js';
 
 /** Transfer ownership to a member who already holds the key (a live direct grant); the old owner becomes manager. */
 export const transferOwnership = operation({

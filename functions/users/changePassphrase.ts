@@ -1,9 +1,9 @@
-import { computeLoginVerifier, verifyLogin } from '../../shared/auth/loginVerifier.js';
-import { isKdfStrongEnough } from '../../shared/crypto/kdfParams.js';
-import { changeCredentials, getCredentials } from '../../shared/data/users.js';
-import { Unauthorized, ValidationFailed } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { changePassphraseBody } from '../../shared/schemas/users.js';
+import { computeLoginVerifier, verifyLogin } from '../../shared/server/auth/loginVerifier.js';
+import { isKdfStrongEnough } from '../../shared/core/crypto/kdfParams.js';
+import { changeCredentials, getCredentials } from '../../shared/server/data/users.js';
+import { Unauthorized, ValidationFailed } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { changePassphraseBody } from '../../shared/core/api/schemas/users.js';
 
 const invalid = () => new Unauthorized('INVALID_CREDENTIALS', 'Unknown user or wrong passphrase.');
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64url'));

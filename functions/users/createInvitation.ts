@@ -1,7 +1,7 @@
-import { createInvitation as storeInvitation, newInvitationCode } from '../../shared/data/invitations.js';
-import { Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { createInvitationBody, type CreateInvitationResponse } from '../../shared/schemas/invitations.js';
+import { createInvitation as storeInvitation, newInvitationCode } from '../../shared/server/data/invitations.js';
+import { Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { createInvitationBody, type CreateInvitationResponse } from '../../shared/core/api/schemas/invitations.js';
 
 /** How long a guest has to register with a code. */
 export const INVITATION_TTL_SECONDS = 7 * 24 * 3600;

@@ -1,5 +1,5 @@
-import { lambdaDeps } from '../../shared/config/depsFromEnv.js';
-import { areaHandler } from '../../shared/http/areaHandler.js';
+import { lambdaDeps } from '../../shared/server/config/depsFromEnv.js';
+import { areaHandler } from '../../shared/server/http/areaHandler.js';
 import { changePassphrase } from './changePassphrase.js';
 import { createInvitation } from './createInvitation.js';
 import { lookupUsers } from './lookupUsers.js';

@@ -1,7 +1,7 @@
-import { getProfiles } from '../../shared/data/users.js';
-import { Forbidden } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { lookupUsersQuery } from '../../shared/schemas/users.js';
+import { getProfiles } from '../../shared/server/data/users.js';
+import { Forbidden } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { lookupUsersQuery } from '../../shared/core/api/schemas/users.js';
 
 /** Public profiles, public keys and fingerprints by id; unknown ids are listed. Members only: guests never browse the directory. */
 export const lookupUsers = operation({

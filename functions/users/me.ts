@@ -1,6 +1,6 @@
-import { getProfile } from '../../shared/data/users.js';
-import { Unauthorized } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
+import { getProfile } from '../../shared/server/data/users.js';
+import { Unauthorized } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
 
 /** The caller's own profile. */
 export const me = operation({

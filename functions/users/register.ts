@@ -1,12 +1,12 @@
-import { auditNote } from '../../shared/audit/requestAudit.js';
+import { auditNote } from '../../shared/server/audit/requestAudit.js';
 import { createHash, createPublicKey } from 'node:crypto';
-import { computeLoginVerifier } from '../../shared/auth/loginVerifier.js';
-import { isKdfStrongEnough } from '../../shared/crypto/kdfParams.js';
-import { createGuestWithInvitation, hashInvitationCode } from '../../shared/data/invitations.js';
-import { createUser } from '../../shared/data/users.js';
-import { ValidationFailed } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { registerBody } from '../../shared/schemas/users.js';
+import { computeLoginVerifier } from '../../shared/server/auth/loginVerifier.js';
+import { isKdfStrongEnough } from '../../shared/core/crypto/kdfParams.js';
+import { createGuestWithInvitation, hashInvitationCode } from '../../shared/server/data/invitations.js';
+import { createUser } from '../../shared/server/data/users.js';
+import { ValidationFailed } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { registerBody } from '../../shared/core/api/schemas/users.js';
 
 /** Accept only RSA public keys of 3072 bits or more (RSA-OAEP recipients). */
 function checkPublicKey(spki: Buffer): void {

@@ -1,7 +1,7 @@
-import { getProfile, updateProfile as storeProfile } from '../../shared/data/users.js';
-import { Unauthorized } from '../../shared/errors/index.js';
-import { operation } from '../../shared/http/Operation.js';
-import { updateProfileBody } from '../../shared/schemas/users.js';
+import { getProfile, updateProfile as storeProfile } from '../../shared/server/data/users.js';
+import { Unauthorized } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { updateProfileBody } from '../../shared/core/api/schemas/users.js';
 
 /**
  * The caller's profile change (name, email, designation; always the caller's own). Personal data:

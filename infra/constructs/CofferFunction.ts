@@ -5,7 +5,7 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Area } from '../../shared/routes.js';
+import type { Area } from '../../shared/core/api/routes.js';
 import type { CofferConfig } from '../config.js';
 import { DEFAULTS } from '../defaults.js';
 

@@ -3,7 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { TABLE } from '../../shared/data/tableDefinition.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
 import { DEFAULTS } from '../defaults.js';
 import { acknowledgeWildcardResource } from './acknowledge.js';
 import type { CofferFunction } from './CofferFunction.js';

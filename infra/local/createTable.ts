@@ -6,7 +6,7 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../../shared/data/tableDefinition.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
 
 /**
  * Creates the single table from the same definition the CDK stack uses; idempotent. A table kept

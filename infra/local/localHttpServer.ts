@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { AreaHandler } from '../../shared/http/areaHandler.js';
-import { errorResponse } from '../../shared/http/errorResponse.js';
-import { jsonResponse } from '../../shared/http/jsonResponse.js';
-import { PayloadTooLarge } from '../../shared/errors/index.js';
-import type { Area } from '../../shared/routes.js';
+import type { AreaHandler } from '../../shared/server/http/areaHandler.js';
+import { errorResponse } from '../../shared/server/http/errorResponse.js';
+import { jsonResponse } from '../../shared/server/http/jsonResponse.js';
+import { PayloadTooLarge } from '../../shared/core/errors/index.js';
+import type { Area } from '../../shared/core/api/routes.js';
 import { matchRoute } from './routeMatcher.js';
 import { toApiGatewayEvent } from './toApiGatewayEvent.js';
 

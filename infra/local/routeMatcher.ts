@@ -1,4 +1,4 @@
-import { ROUTES, type Route } from '../../shared/routes.js';
+import { ROUTES, type Route } from '../../shared/core/api/routes.js';
 
 interface Compiled {
   route: Route;

@@ -1,6 +1,6 @@
 import { cleanupDepsFromEnv } from '../../functions/cleanup/cleanupDeps.js';
 import { cleanupHandler } from '../../functions/cleanup/handler.js';
-import { CLEANUP_COUNTS, type CleanupReport } from '../../shared/services/cleanup/index.js';
+import { CLEANUP_COUNTS, type CleanupReport } from '../../shared/server/services/cleanup/index.js';
 import { LocalStackNotRunning, readLocalStackFile } from './localStackFile.js';
 
 /**

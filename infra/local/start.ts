@@ -1,4 +1,4 @@
-import { userIdList } from '../../shared/config/depsFromEnv.js';
+import { userIdList } from '../../shared/server/config/depsFromEnv.js';
 import { cleanupIntervalFromEnv } from './cleanupTimer.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
 import { startLocalStack } from './startLocalStack.js';

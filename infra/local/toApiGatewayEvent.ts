@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Route } from '../../shared/routes.js';
+import type { Route } from '../../shared/core/api/routes.js';
 
 /** Builds the API Gateway HTTP API (payload 2.0) event that AWS would deliver for this request. */
 export function toApiGatewayEvent(

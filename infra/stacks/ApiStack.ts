@@ -12,7 +12,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { AREAS, type Area, type FunctionArea, ROUTES, type Route } from '../../shared/routes.js';
+import { AREAS, type Area, type FunctionArea, ROUTES, type Route } from '../../shared/core/api/routes.js';
 import type { CofferConfig } from '../config.js';
 import { AuditJob } from '../constructs/AuditJob.js';
 import { CleanupJob } from '../constructs/CleanupJob.js';
@@ -40,7 +40,7 @@ export interface ApiStackProps extends StackProps {
   readonly auditArchiveBucket?: IBucket;
 }
 
-/** Environment variables carrying settings (not resources), read by shared/config/depsFromEnv.ts. */
+/** Environment variables carrying settings (not resources), read by shared/server/config/depsFromEnv.ts. */
 export const SETTINGS_ENV = { linkMaxTtlSeconds: 'COFFER_LINK_MAX_TTL_SECONDS', auditors: 'COFFER_AUDITORS' } as const;
 
 /**
@@ -183,11 +183,11 @@ function apiCors(origins: readonly string[]) {
 function authReason(route: Route): string {
   switch (route.auth) {
     case 'bearer':
-      return `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/http/authenticate.ts), not by an API Gateway authorizer.`;
+      return `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/server/http/authenticate.ts), not by an API Gateway authorizer.`;
     case 'optional':
       return `${route.operation}: public; authenticates when a bearer token is sent (verified inside the Lambda as on bearer routes, a bad token is 401). A share link is opened by anyone holding its token (docs/links.md).`;
     case 'public':
-      return `${route.operation}: public by design in shared/routes.ts (it is how a client registers, logs in or checks liveness before it has a token).`;
+      return `${route.operation}: public by design in shared/core/api/routes.ts (it is how a client registers, logs in or checks liveness before it has a token).`;
   }
 }
 

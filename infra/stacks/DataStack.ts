@@ -4,7 +4,7 @@ import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import { Bucket, BucketEncryption, type CorsRule, HttpMethods, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { TABLE } from '../../shared/data/tableDefinition.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
 import type { CofferConfig } from '../config.js';
 import { auditJobRoleArn } from '../constructs/auditJobRole.js';
 import { DEFAULTS } from '../defaults.js';

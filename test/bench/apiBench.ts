@@ -24,9 +24,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { KeyService } from '../../shared/ports/KeyService.js';
-import type { ObjectStore } from '../../shared/ports/ObjectStore.js';
-import { ROUTES } from '../../shared/routes.js';
+import type { KeyService } from '../../shared/server/ports/KeyService.js';
+import type { ObjectStore } from '../../shared/server/ports/ObjectStore.js';
+import { ROUTES } from '../../shared/core/api/routes.js';
 import { type Actor, upload } from '../helpers/actors.js';
 import { folderBody, mkdir, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';

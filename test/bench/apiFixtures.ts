@@ -23,8 +23,8 @@ import {
   toBase64Url,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { commentField, newCommentId } from '../../shared/schemas/comments.js';
+} from '../../shared/core/crypto/index.js';
+import { commentField, newCommentId } from '../../shared/core/api/schemas/comments.js';
 import { type Actor, newDocumentId } from '../helpers/actors.js';
 import { chainLabel, childLabel, type FolderHandle, folderLabel } from '../helpers/folders.js';
 

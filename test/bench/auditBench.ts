@@ -20,15 +20,16 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { signCheckpoints } from '../../shared/audit/signCheckpoints.js';
-import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
-import { checkpointMessage } from '../../shared/audit/checkpointSignature.js';
-import { documentClient } from '../../shared/config/clients.js';
-import { type AuditEvent, recordAudit } from '../../shared/data/audit.js';
-import { AUDIT_SHARDS, appendItems, auditShards, newAuditEventId, readChainHead } from '../../shared/data/auditChain.js';
-import { keys as itemKeys } from '../../shared/data/keys.js';
-import type { Database } from '../../shared/data/Database.js';
-import { ROUTES, type Route } from '../../shared/routes.js';
+import { signCheckpoints } from '../../shared/server/audit/signCheckpoints.js';
+import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
+import { checkpointMessage } from '../../shared/server/audit/checkpointSignature.js';
+import { documentClient } from '../../shared/server/config/clients.js';
+import { recordAudit } from '../../shared/server/data/audit.js';
+import type { AuditEvent } from '../../shared/core/api/auditEvent.js';
+import { AUDIT_SHARDS, appendItems, auditShards, newAuditEventId, readChainHead } from '../../shared/server/data/auditChain.js';
+import { keys as itemKeys } from '../../shared/server/data/keys.js';
+import type { Database } from '../../shared/server/data/Database.js';
+import { ROUTES, type Route } from '../../shared/core/api/routes.js';
 import { register, upload } from '../helpers/actors.js';
 import { mkdir } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';

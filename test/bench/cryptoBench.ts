@@ -13,7 +13,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ciphertextSize } from '../../shared/crypto/index.js';
+import { ciphertextSize } from '../../shared/core/crypto/index.js';
 import type { WorkerResult } from './cryptoWorker.js';
 import { MiB } from './stats.js';
 

@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream, openAsBlob, readFileSync } from 'n
 import { open, stat } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { openFile } from '../../client/sdk/node/fileSource.js';
-import { decryptStream, encryptStream } from '../../shared/crypto/index.js';
+import { decryptStream, encryptStream } from '../../shared/core/crypto/index.js';
 
 export interface WorkerResult {
   op: 'encrypt' | 'decrypt' | 'copy' | 'idle';

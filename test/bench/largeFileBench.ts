@@ -17,8 +17,8 @@ import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ciphertextSize } from '../../shared/crypto/index.js';
-import { objectKey } from '../../shared/data/keys.js';
+import { ciphertextSize } from '../../shared/core/crypto/index.js';
+import { objectKey } from '../../shared/server/data/keys.js';
 import { startLocalStack } from '../helpers/localStack.js';
 import {
   ageRun,
@@ -293,7 +293,7 @@ function describe(size: number, run: CliRun): string {
 
 /** The part plan the server recorded for the upload (the version item's upload record is gone once completed: recompute from settings). */
 async function planOf(stack: Awaited<ReturnType<typeof startLocalStack>>, _documentId: string, ciphertextBytes: number): Promise<{ partSize: number; partCount: number }> {
-  const { planParts } = await import('../../shared/services/planUpload.js');
+  const { planParts } = await import('../../shared/server/services/planUpload.js');
   const plan = planParts(stack.deps.settings, ciphertextBytes);
   return { partSize: plan.partSize, partCount: plan.partCount };
 }

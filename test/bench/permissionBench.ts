@@ -19,13 +19,13 @@ import {
   toBase64Url,
   unwrapKey,
   wrapKey,
-} from '../../shared/crypto/index.js';
-import { resolveAccess, resolveMany } from '../../shared/access/resolveAccess.js';
+} from '../../shared/core/crypto/index.js';
+import { resolveAccess, resolveMany } from '../../shared/server/access/resolveAccess.js';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../shared/data/keys.js';
-import { getPrincipalSets } from '../../shared/data/principalSets.js';
-import type { Caller } from '../../shared/http/Operation.js';
-import { MAX_PRINCIPALS_PER_REQUEST } from '../../shared/schemas/sharing.js';
+import { keys } from '../../shared/server/data/keys.js';
+import { getPrincipalSets } from '../../shared/server/data/principalSets.js';
+import type { Caller } from '../../shared/server/http/Operation.js';
+import { MAX_PRINCIPALS_PER_REQUEST } from '../../shared/core/api/schemas/sharing.js';
 import { type Actor, register, upload } from '../helpers/actors.js';
 import type { LocalStack } from '../helpers/localStack.js';
 import { type DocumentHandle, type FolderHandle, openKeyPath, uploadInto } from '../helpers/folders.js';
@@ -373,7 +373,7 @@ export async function permissionBench(options: PermissionBenchOptions): Promise<
   }
 }
 
-/** GET /users takes at most this many ids (shared/schemas/users.ts). */
+/** GET /users takes at most this many ids (shared/core/api/schemas/users.ts). */
 const LOOKUP_BATCH = 100;
 /** Attempts of one share request that lost to a concurrent one on the same node. */
 const SHARE_ATTEMPTS = 10;

@@ -5,8 +5,8 @@
  * folder chains, shares), with real wraps so the key paths the server returns can be opened.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, type LocalEndpoints } from '../../shared/config/clients.js';
-import type { Deps } from '../../shared/config/Deps.js';
+import { documentClient, type LocalEndpoints } from '../../shared/server/config/clients.js';
+import type { Deps } from '../../shared/server/config/Deps.js';
 import {
   TEST_KDF,
   type UserKeyPair,
@@ -19,8 +19,8 @@ import {
   sealPrivateKey,
   toBase64Url,
   wrapKey,
-} from '../../shared/crypto/index.js';
-import { GROUP_LIMITS } from '../../shared/schemas/groups.js';
+} from '../../shared/core/crypto/index.js';
+import { GROUP_LIMITS } from '../../shared/core/api/schemas/groups.js';
 import type { Actor } from '../helpers/actors.js';
 import { mkdir, type FolderHandle } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';

@@ -92,7 +92,7 @@ export function figures(run: BenchRun): Figure[] {
     // The targets apply to the client as shipped: the coffer CLI / SDK Node path (the SDK's
     // FileHandle reader and the launcher's allocator tuning). The same envelope fed through
     // Readable.toWeb with the default allocator is reported beside it, for apps that embed
-    // shared/crypto with plain Node streams.
+    // shared/core/crypto with plain Node streams.
     if (c.cli && c.cli.encrypt.length > 0 && c.cli.decrypt.length > 0) {
       const group = 'client (CLI/SDK path)';
       const cliEnc = gbps(c.sizeBytes, best(c.cli.encrypt));
@@ -562,7 +562,7 @@ and needs 7× the file size free in os.tmpdir().
 
 ## What is measured
 
-- **Client crypto throughput**: \`encryptStream\` / \`decryptStream\` (shared/crypto) piping a generated file in os.tmpdir() to another file
+- **Client crypto throughput**: \`encryptStream\` / \`decryptStream\` (shared/core/crypto) piping a generated file in os.tmpdir() to another file
   through WHATWG streams, in a child process of its own (\`test/bench/cryptoWorker.ts\`, bundled with esbuild, run by plain \`node\`).
   Timed from opening the input until the output stream has closed (data in the page cache, not fsync'd, as for \`age -o\`); node start-up
   excluded. Throughput = plaintext bytes per second (GB = 10^9 bytes; MiB/s in brackets); the figure is the best of the repeats, the same
@@ -570,7 +570,7 @@ and needs 7× the file size free in os.tmpdir().
   with no crypto: what the harness's file I/O costs by itself. The targets apply to the client as shipped ("CLI setup", group
   "client (CLI/SDK path)"): the same worker set up as the coffer CLI runs on Linux, with the SDK's \`openFile()\` reader (no
   \`Readable.toWeb\` copy) and the launcher's glibc malloc tuning (client/cli/launcherEnv.js). The group "envelope on plain Node
-  streams" feeds the same envelope through \`Readable.toWeb\` with the default allocator, what an app embedding shared/crypto with
+  streams" feeds the same envelope through \`Readable.toWeb\` with the default allocator, what an app embedding shared/core/crypto with
   plain Node streams gets: reported for information.
 - **CPU s / GiB**: user + system CPU of the whole process (all threads, including libuv's pool where WebCrypto runs), median of the
   runs, less the CPU of starting and stopping the worker; for age, GNU time's user + system. Less sensitive to other load than wall time.
@@ -581,7 +581,7 @@ and needs 7× the file size free in os.tmpdir().
 - **Round trip**: SHA-256 of the input (hashed while generated) against the SHA-256 of every decrypted output (streamed, not timed).
 - **Baselines, same run**: \`openssl speed -evp aes-256-gcm -seconds 3\` (16384-byte column: this CPU's single-core AES-GCM ceiling) and
   age (X25519 recipient from \`age-keygen\`; \`age -r\` / \`age -d -i\`) on the same file, timed from the parent around the process.
-- **Server API**: every route of shared/routes.ts on the local stack, one request at a time. Register bodies (Argon2id, sealed private
+- **Server API**: every route of shared/core/api/routes.ts on the local stack, one request at a time. Register bodies (Argon2id, sealed private
   key; one RSA-3072 key pair shared by all benchmark users), wrapped keys and ciphertexts are prepared before the timed requests; the
   ciphertext PUTs to s3rver are not timed. createDocument is measured with a single-PUT size (below the 64 MiB multipart threshold).
   Routes that use up what they act on (delete, transfer, revoke, limit, member removal, rewrap, comment delete) get one fixture per

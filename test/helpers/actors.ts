@@ -13,7 +13,7 @@ import {
   toBase64Url,
   unwrapKey,
   wrapKey,
-} from '../../shared/crypto/index.js';
+} from '../../shared/core/crypto/index.js';
 import { api } from './http.js';
 
 /** A user driven at the protocol level, holding what a real client would hold. */

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../shared/data/audit.js';
+import type { AuditEvent } from '../../shared/core/api/auditEvent.js';
 
 /** The n-th of a series of distinct, valid audit events, for tests that fill the chains directly. */
 export const sampleAuditEvent = (n: number, extra: Partial<AuditEvent> = {}): AuditEvent => ({

@@ -8,7 +8,7 @@ import {
   unwrapKeyUnderKey,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
+} from '../../shared/core/crypto/index.js';
 import type { Actor } from './actors.js';
 import { newDocumentId } from './actors.js';
 import { api } from './http.js';

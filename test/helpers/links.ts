@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TEST_KDF } from '../../shared/crypto/index.js';
-import { readAuditEvents } from '../../shared/data/auditChain.js';
+import { TEST_KDF } from '../../shared/core/crypto/index.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
 import type { Actor } from './actors.js';
 import { api, type ApiResponse } from './http.js';
 import type { LocalStack } from './localStack.js';

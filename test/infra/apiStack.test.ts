@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { DEFAULTS } from '../../infra/defaults.js';
 import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
-import { objectKey } from '../../shared/data/keys.js';
-import { TABLE } from '../../shared/data/tableDefinition.js';
-import { AREAS, type Area, type FunctionArea, ROUTES } from '../../shared/routes.js';
+import { objectKey } from '../../shared/server/data/keys.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
+import { AREAS, type Area, type FunctionArea, ROUTES } from '../../shared/core/api/routes.js';
 import { logicalIdOf, type SynthesizedCoffer, synthCoffer } from './synthCoffer.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, configFromContext, parseCorsOrigins } from '../../infra/config.js';
 import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
-import { AREAS } from '../../shared/routes.js';
+import { AREAS } from '../../shared/core/api/routes.js';
 import { synthCoffer } from './synthCoffer.js';
 
 const configOf = (context: Record<string, unknown>) => configFromContext(new App({ context }).node);

@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE } from '../../shared/data/tableDefinition.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
 import { jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { logicalIdOf, renderForTestEnv, type SynthesizedCoffer, synthCoffer, TEST_ENV } from './synthCoffer.js';
 
@@ -133,7 +133,7 @@ describe('table', () => {
     table = tables[0]![1];
   });
 
-  it('is on-demand and keyed as shared/data/tableDefinition says', () => {
+  it('is on-demand and keyed as shared/server/data/tableDefinition says', () => {
     expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
     expect(table.Properties.KeySchema).toEqual([
       { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },

@@ -4,7 +4,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROUTES } from '../../shared/routes.js';
+import { ROUTES } from '../../shared/core/api/routes.js';
 import { type SynthesizedCoffer, synthCoffer } from './synthCoffer.js';
 
 /**

@@ -4,10 +4,10 @@
  * are behaviour; timings are not asserted here (see `npm run bench`, permissions).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAccess, resolveMany } from '../../shared/access/resolveAccess.js';
-import type { Deps } from '../../shared/config/Deps.js';
-import { generateUserKeyPair } from '../../shared/crypto/index.js';
-import type { Caller } from '../../shared/http/Operation.js';
+import { resolveAccess, resolveMany } from '../../shared/server/access/resolveAccess.js';
+import type { Deps } from '../../shared/server/config/Deps.js';
+import { generateUserKeyPair } from '../../shared/core/crypto/index.js';
+import type { Caller } from '../../shared/server/http/Operation.js';
 import {
   addGroupMembers,
   asRecipient,

@@ -12,12 +12,13 @@ import {
   sealPrivateKey,
   toBase64Url,
   unwrapKey,
-} from '../../shared/crypto/index.js';
-import { readAuditEvents, type StoredAuditEvent } from '../../shared/data/auditChain.js';
-import { keys } from '../../shared/data/keys.js';
-import { changeCredentials, type UserCredentialsItem } from '../../shared/data/users.js';
-import { Conflict } from '../../shared/errors/index.js';
-import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
+} from '../../shared/core/crypto/index.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import type { StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
+import { keys } from '../../shared/server/data/keys.js';
+import { changeCredentials, type UserCredentialsItem } from '../../shared/server/data/users.js';
+import { Conflict } from '../../shared/core/errors/index.js';
+import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
 import { type Actor, register, upload } from '../helpers/actors.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

@@ -10,9 +10,10 @@ import {
   toBase64Url,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { readAuditEvents, type StoredAuditEvent } from '../../shared/data/auditChain.js';
-import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
+} from '../../shared/core/crypto/index.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import type { StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
+import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
 import { type Actor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { childLabel, type FolderHandle, mkdir } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';

@@ -1,7 +1,8 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAuditEvents, type StoredAuditEvent } from '../../shared/data/auditChain.js';
-import { keys } from '../../shared/data/keys.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import type { StoredAuditEvent } from '../../shared/core/api/auditEvent.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { newLink, openLink } from '../helpers/links.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIN_PRODUCTION_KDF, TEST_KDF, deriveUserKeys, generateUserKeyPair, newKdfParams, sealPrivateKey, toBase64Url } from '../../shared/crypto/index.js';
+import { MIN_PRODUCTION_KDF, TEST_KDF, deriveUserKeys, generateUserKeyPair, newKdfParams, sealPrivateKey, toBase64Url } from '../../shared/core/crypto/index.js';
 import { type Actor, register } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

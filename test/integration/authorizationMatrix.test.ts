@@ -15,8 +15,8 @@ import {
   wrapKey,
   wrapKeyUnderKey,
   type GroupKeyPair,
-} from '../../shared/crypto/index.js';
-import { commentField, newCommentId } from '../../shared/schemas/comments.js';
+} from '../../shared/core/crypto/index.js';
+import { commentField, newCommentId } from '../../shared/core/api/schemas/comments.js';
 import { type Actor, newDocumentId, register, shareGrant } from '../helpers/actors.js';
 import { chainLabel, childLabel, type DocumentHandle, type FolderHandle, folderBody, folderLabel, mkdir, olderKey, openKeyPath, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
@@ -953,7 +953,7 @@ interface GroupRouteSpec {
   check?(c: GroupCtx, res: ApiResponse): Promise<void>;
 }
 
-/** THE expected answer of a group cell (functions/groups, shared/services/groupsAccess.ts). */
+/** THE expected answer of a group cell (functions/groups, shared/server/services/groupsAccess.ts). */
 function expectedForGroup(route: GroupRouteSpec, spec: GroupActorSpec): Expected {
   const kind = actorSpec(spec.actor).kind;
   if (spec.standing === 'none') {
@@ -1541,7 +1541,7 @@ const AUDIT_ROUTES: readonly AuditRouteSpec[] = [
   { label: 'POST /audit/checkpoints', also: 'none', request: () => ({ method: 'POST', path: '/audit/checkpoints', body: {} }) },
 ];
 
-/** THE expected answer of an audit cell (shared/services/audit/queryAuditLog.ts). */
+/** THE expected answer of an audit cell (shared/server/services/audit/queryAuditLog.ts). */
 function expectedForAudit(route: AuditRouteSpec, who: AuditWho): Expected {
   if (who === 'auditor') return { status: 200 };
   if (who.kind === 'guest') return { status: 403, code: 'GUEST_FORBIDDEN' };

@@ -7,19 +7,19 @@ import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOCAL_STACK_FILE, LocalStackNotRunning } from '../../infra/local/localStackFile.js';
 import { formatReport, runLocalCleanup } from '../../infra/local/runLocalCleanup.js';
-import { encryptBytes, encryptMetadata, generateDataKey, wrapKeyUnderKey } from '../../shared/crypto/index.js';
-import { deleteItems, grantItem, markDeleting } from '../../shared/data/documents.js';
-import { type FolderMeta, markFolderDeleting } from '../../shared/data/folders.js';
-import { indexKeys, keys, objectKey, principal } from '../../shared/data/keys.js';
-import { linkItem } from '../../shared/data/links.js';
-import { commentField, newCommentId } from '../../shared/schemas/comments.js';
-import { ServiceUnavailable } from '../../shared/errors/index.js';
-import { type CleanupReport, RESUME_AFTER_SECONDS, RETRY_AFTER_SECONDS, runCleanup } from '../../shared/services/cleanup/index.js';
+import { encryptBytes, encryptMetadata, generateDataKey, wrapKeyUnderKey } from '../../shared/core/crypto/index.js';
+import { deleteItems, grantItem, markDeleting } from '../../shared/server/data/documents.js';
+import { type FolderMeta, markFolderDeleting } from '../../shared/server/data/folders.js';
+import { indexKeys, keys, objectKey, principal } from '../../shared/server/data/keys.js';
+import { linkItem } from '../../shared/server/data/links.js';
+import { commentField, newCommentId } from '../../shared/core/api/schemas/comments.js';
+import { ServiceUnavailable } from '../../shared/core/errors/index.js';
+import { type CleanupReport, RESUME_AFTER_SECONDS, RETRY_AFTER_SECONDS, runCleanup } from '../../shared/server/services/cleanup/index.js';
 import { type Actor, grantFor, newDocumentId, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { childLabel, type FolderHandle, folderGrant, mkdir, uploadInto } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
-import { readAuditEvents } from '../../shared/data/auditChain.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
 
 /**
  * The cleanup job (docs/links.md, "Cleanup") against DynamoDB Local and s3rver: one mixture of

@@ -1,9 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { readAuditEvents } from '../../shared/data/auditChain.js';
-import { verifyAuditLog } from '../../shared/audit/verifyAuditLog.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
+import { verifyAuditLog } from '../../shared/server/audit/verifyAuditLog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptMetadata, generateDataKey, toBase64Url, wrapKey, wrapKeyUnderKey } from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
+import { encryptMetadata, generateDataKey, toBase64Url, wrapKey, wrapKeyUnderKey } from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTable } from '../../infra/local/createTable.js';
 import { type DynamoLocal, startDynamoLocal } from '../../infra/local/startDynamoLocal.js';
-import { TABLE } from '../../shared/data/tableDefinition.js';
+import { TABLE } from '../../shared/server/data/tableDefinition.js';
 
 /** The local table (infra/local/createTable.ts): from the one definition, and brought up to date when kept from an older version. */
 let dynamo: DynamoLocal;

@@ -1,8 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../shared/config/clients.js';
-import { encryptBytes, encryptMetadata, generateDataKey, generateUserKeyPair, fingerprint, toBase64Url } from '../../shared/crypto/index.js';
+import { s3Client } from '../../shared/server/config/clients.js';
+import { encryptBytes, encryptMetadata, generateDataKey, generateUserKeyPair, fingerprint, toBase64Url } from '../../shared/core/crypto/index.js';
 import { type Actor, download, grantFor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
@@ -200,7 +200,7 @@ describe('wrapped keys are bound to their row', () => {
     const a = await upload(url, alice, text('a'), 'a.txt', [bob]);
     const b = await upload(url, alice, text('b'), 'b.txt', [bob]);
     const got = await api(url, 'GET', `/documents/${a.documentId}`, { token: bob.accessToken });
-    const { unwrapKey } = await import('../../shared/crypto/index.js');
+    const { unwrapKey } = await import('../../shared/core/crypto/index.js');
     await expect(
       unwrapKey(bob.privateKey, Buffer.from(got.body.wrappedKey, 'base64url'), { kind: 'dek', resourceId: b.documentId, generation: 1, recipientId: 'u:bob' }),
     ).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });

@@ -9,8 +9,8 @@ import type { CliIo } from '../../client/cli/io.js';
 import { run } from '../../client/cli/program.js';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { readAll } from '../helpers/streams.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
-import { s3Client } from '../../shared/config/clients.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
+import { s3Client } from '../../shared/server/config/clients.js';
 import {
   decryptBytes,
   decryptMetadata,
@@ -20,11 +20,11 @@ import {
   unwrapKeyUnderKey,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { type FolderMeta, markFolderDeleting } from '../../shared/data/folders.js';
-import { keys } from '../../shared/data/keys.js';
-import { MAX_DEPTH } from '../../shared/data/nodes.js';
-import { purgeFolderTree } from '../../shared/services/folderDelete.js';
+} from '../../shared/core/crypto/index.js';
+import { type FolderMeta, markFolderDeleting } from '../../shared/server/data/folders.js';
+import { keys } from '../../shared/server/data/keys.js';
+import { MAX_DEPTH } from '../../shared/server/data/nodes.js';
+import { purgeFolderTree } from '../../shared/server/services/folderDelete.js';
 import { type Actor, newDocumentId, register } from '../helpers/actors.js';
 import {
   chainLabel,

@@ -28,9 +28,9 @@ import {
   wrapKeyUnderKey,
   type GroupKeyPair,
   type UserKeyPair,
-} from '../../shared/crypto/index.js';
-import { indexKeys, keys } from '../../shared/data/keys.js';
-import type { KeyringGroup } from '../../shared/schemas/groups.js';
+} from '../../shared/core/crypto/index.js';
+import { indexKeys, keys } from '../../shared/server/data/keys.js';
+import type { KeyringGroup } from '../../shared/core/api/schemas/groups.js';
 import { type Actor, newDocumentId, register } from '../helpers/actors.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

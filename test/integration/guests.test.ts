@@ -17,13 +17,13 @@ import {
   newKdfParams,
   sealPrivateKey,
   toBase64Url,
-} from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
-import { commentField, newCommentId } from '../../shared/schemas/comments.js';
+} from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
+import { commentField, newCommentId } from '../../shared/core/api/schemas/comments.js';
 import { type Actor, newDocumentId, register, upload } from '../helpers/actors.js';
 import { api, type ApiResponse } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
-import { readAuditEvents } from '../../shared/data/auditChain.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
 
 let stack: LocalStack;
 let url: string;

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encryptMetadata, generateDataKey, MIN_PRODUCTION_KDF } from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
+import { encryptMetadata, generateDataKey, MIN_PRODUCTION_KDF } from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, grantFor, newDocumentId, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { mkdir, uploadInto } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';

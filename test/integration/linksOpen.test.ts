@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { unwrapKeyUnderKey } from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
+import { unwrapKeyUnderKey } from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, register, upload, type UploadedDocument } from '../helpers/actors.js';
 import { childLabel, type FolderHandle, mkdir, uploadInto, type DocumentHandle } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';

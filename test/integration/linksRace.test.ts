@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../shared/data/keys.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, register, upload } from '../helpers/actors.js';
 import { fakeProof, LINK_KDF, linkEvents, newLink, openLink } from '../helpers/links.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import type { MovePreview } from '../../client/sdk/folders.js';
-import { resolveAccess } from '../../shared/access/resolveAccess.js';
+import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import {
   decryptBytes,
   encryptMetadata,
@@ -14,10 +14,10 @@ import {
   toBase64Url,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
-import { MAX_DEPTH } from '../../shared/data/nodes.js';
-import { propagatePaths } from '../../shared/data/tree.js';
+} from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
+import { MAX_DEPTH } from '../../shared/server/data/nodes.js';
+import { propagatePaths } from '../../shared/server/data/tree.js';
 import { type Actor, newDocumentId, register } from '../helpers/actors.js';
 import { childLabel, type DocumentHandle, type FolderHandle, folderLabel, mkdir, openKeyPath, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';

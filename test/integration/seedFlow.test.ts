@@ -7,8 +7,8 @@ import { vi, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { MemorySessionStore } from '../../client/sdk/Session.js';
-import { s3Client } from '../../shared/config/clients.js';
-import { TEST_KDF } from '../../shared/crypto/index.js';
+import { s3Client } from '../../shared/server/config/clients.js';
+import { TEST_KDF } from '../../shared/core/crypto/index.js';
 import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
@@ -16,7 +16,7 @@ import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
 import { rejection as failure } from '../helpers/rejection.js';
 
 // Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
-vi.unmock('../../shared/crypto/userKeyPair.js');
+vi.unmock('../../shared/core/crypto/userKeyPair.js');
 
 /**
  * The seed flow (the proof of concept's README: create users, upload and share, list,

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase64Url, unwrapKey } from '../../shared/crypto/index.js';
-import { keys } from '../../shared/data/keys.js';
+import { fromBase64Url, unwrapKey } from '../../shared/core/crypto/index.js';
+import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, download, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';

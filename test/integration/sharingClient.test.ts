@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
-import { TEST_KDF } from '../../shared/crypto/index.js';
+import { TEST_KDF } from '../../shared/core/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { readAll } from '../helpers/streams.js';
 import { createRawFolder, uploadIntoFolder } from '../unit/client/support/rawTree.js';

@@ -11,7 +11,7 @@ import { FileSessionStore } from '../../client/sdk/node/FileSessionStore.js';
 import { FileUploadJournal } from '../../client/sdk/node/FileUploadJournal.js';
 import { MemorySessionStore, type SessionStore } from '../../client/sdk/Session.js';
 import { MemoryUploadJournal, type UploadJournal, type UploadJournalEntry } from '../../client/sdk/uploadJournal.js';
-import { s3Client } from '../../shared/config/clients.js';
+import { s3Client } from '../../shared/server/config/clients.js';
 import {
   fromBase64Url,
   importPrivateKey,
@@ -19,9 +19,9 @@ import {
   TEST_KDF,
   UNSAFE_encryptStreamWithHeader,
   unwrapKey,
-} from '../../shared/crypto/index.js';
-import { objectKey } from '../../shared/data/keys.js';
-import type { GetDocumentResponse } from '../../shared/schemas/documents.js';
+} from '../../shared/core/crypto/index.js';
+import { objectKey } from '../../shared/server/data/keys.js';
+import type { GetDocumentResponse } from '../../shared/core/api/schemas/documents.js';
 import { runCli } from '../helpers/cliRunner.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';

@@ -1,17 +1,17 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { s3Client } from '../../shared/config/clients.js';
-import { encryptBytes, encryptMetadata, generateDataKey, toBase64Url, wrapKey, wrapKeyUnderKey } from '../../shared/crypto/index.js';
-import { objectKey } from '../../shared/data/keys.js';
-import { ServiceUnavailable } from '../../shared/errors/index.js';
-import { type CleanupReport, emptyReport, RESUME_AFTER_SECONDS, runCleanup } from '../../shared/services/cleanup/index.js';
+import { s3Client } from '../../shared/server/config/clients.js';
+import { encryptBytes, encryptMetadata, generateDataKey, toBase64Url, wrapKey, wrapKeyUnderKey } from '../../shared/core/crypto/index.js';
+import { objectKey } from '../../shared/server/data/keys.js';
+import { ServiceUnavailable } from '../../shared/core/errors/index.js';
+import { type CleanupReport, emptyReport, RESUME_AFTER_SECONDS, runCleanup } from '../../shared/server/services/cleanup/index.js';
 import { type Actor, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { chainLabel } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
-import { readAuditEvents } from '../../shared/data/auditChain.js';
+import { readAuditEvents } from '../../shared/server/data/auditChain.js';
 
 /**
  * The cleanup job's version entries (docs/versions.md): abandoned pending versions and prunes

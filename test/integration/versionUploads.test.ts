@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decryptBytes, encryptBytes, encryptMetadata, generateDataKey, toBase64Url, wrapKey } from '../../shared/crypto/index.js';
-import { ENCRYPTED_CHUNK_SIZE } from '../../shared/crypto/streamSizes.js';
+import { decryptBytes, encryptBytes, encryptMetadata, generateDataKey, toBase64Url, wrapKey } from '../../shared/core/crypto/index.js';
+import { ENCRYPTED_CHUNK_SIZE } from '../../shared/core/crypto/streamSizes.js';
 import { type Actor, newDocumentId, register, shareGrant, upload } from '../helpers/actors.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { api } from '../helpers/http.js';

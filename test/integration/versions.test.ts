@@ -1,8 +1,8 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../shared/config/clients.js';
-import { reserveVersion } from '../../shared/data/versions.js';
+import { s3Client } from '../../shared/server/config/clients.js';
+import { reserveVersion } from '../../shared/server/data/versions.js';
 import {
   decryptBytes,
   encryptBytes,
@@ -13,7 +13,7 @@ import {
   unwrapKey,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../shared/crypto/index.js';
+} from '../../shared/core/crypto/index.js';
 import { type Actor, register, shareGrant, upload, type UploadedDocument } from '../helpers/actors.js';
 import { chainLabel, childLabel, mkdir, olderKey, openKeyPath, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';

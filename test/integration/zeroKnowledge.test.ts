@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Client } from '../../shared/config/clients.js';
+import { s3Client } from '../../shared/server/config/clients.js';
 import { type Actor, download, register, upload, type UploadedDocument } from '../helpers/actors.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 

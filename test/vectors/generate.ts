@@ -5,7 +5,7 @@
  *
  * Every random input (DEK, document id, header salt) comes from SHA-256 in counter mode
  * over a fixed label, and the salt reaches the encryptor through the fenced test seam
- * (shared/crypto/testSeams.ts), so a run reproduces the committed files byte for byte;
+ * (shared/core/crypto/testSeams.ts), so a run reproduces the committed files byte for byte;
  * test/unit/crypto/vectors.test.ts checks that. Files are named by outcome: good_* decrypt
  * to the described plaintext, fail_* must fail with DecryptionFailed.
  * Format: docs/envelope-format.md, "Test vectors".
@@ -14,10 +14,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { toBase64Url } from '../../shared/crypto/base64url.js';
-import { concatBytes } from '../../shared/crypto/bytes.js';
-import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../shared/crypto/streamSizes.js';
-import { UNSAFE_sealRawStreamForTests, type RawChunk } from '../../shared/crypto/testSeams.js';
+import { toBase64Url } from '../../shared/core/crypto/base64url.js';
+import { concatBytes } from '../../shared/core/crypto/bytes.js';
+import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../shared/core/crypto/streamSizes.js';
+import { UNSAFE_sealRawStreamForTests, type RawChunk } from '../../shared/core/crypto/testSeams.js';
 
 export type PlaintextSpec = { pattern: 'counter'; length: number } | { base64url: string };
 

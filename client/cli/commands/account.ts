@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { checkPassphraseStrength, generatePassphrase } from '../../../shared/crypto/index.js';
-import { CofferError } from '../../../shared/errors/index.js';
-import type { OwnProfile } from '../../../shared/schemas/users.js';
+import { checkPassphraseStrength, generatePassphrase } from '../../../shared/core/crypto/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
+import type { OwnProfile } from '../../../shared/core/api/schemas/users.js';
 import type { CliIo } from '../io.js';
 import { obtainPassphrase, readStdinPassphrase } from '../passphrase.js';
 import type { Runner } from './Runner.js';

@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import type { AuditCategory } from '../../../shared/data/audit.js';
-import { CofferError } from '../../../shared/errors/index.js';
-import { AUDIT_CATEGORIES } from '../../../shared/schemas/audit.js';
+import type { AuditCategory } from '../../../shared/core/api/auditEvent.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
+import { AUDIT_CATEGORIES } from '../../../shared/core/api/schemas/audit.js';
 import type { AuditEventQuery, AuditReport } from '../../sdk/audit.js';
 import type { CliIo } from '../io.js';
 import type { Runner } from './Runner.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { saveStreamToFile } from '../../sdk/node/saveStream.js';
 import { safeFileName } from '../../sdk/safeFileName.js';
 import type { DocumentEntry } from '../../sdk/listDocuments.js';

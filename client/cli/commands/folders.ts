@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { describeGain, type FolderChild, type MovePreview } from '../../sdk/folders.js';
 import type { CliContext } from '../context.js';
 import { formatBytes, printable, table } from '../format.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import type { GroupMemberSpec, GroupPrincipal, GroupRole, RewrapResult } from '../../sdk/groups.js';
 import { collectList, printable, table } from '../format.js';
 import type { Runner } from './Runner.js';

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseLinkUrl } from '../../../shared/crypto/index.js';
-import { CofferError, InvalidLinkUrl } from '../../../shared/errors/index.js';
+import { parseLinkUrl } from '../../../shared/core/crypto/index.js';
+import { CofferError, InvalidLinkUrl } from '../../../shared/core/errors/index.js';
 import { openLink, type OpenedLink, type OpenLinkOptions } from '../../sdk/openLink.js';
 import { FileExistsError, saveStreamToFile } from '../../sdk/node/saveStream.js';
 import { safeFileName } from '../../sdk/safeFileName.js';

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { GRANTABLE_ROLES, type GrantableRole, type PermissionEntry, splitPrincipals } from '../../sdk/permissions.js';
 import { EXPIRES_HELP, parseExpiry } from '../expiry.js';
 import { collectList, table } from '../format.js';

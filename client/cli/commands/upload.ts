@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { openFile } from '../../sdk/node/fileSource.js';
 import { FileUploadJournal } from '../../sdk/node/FileUploadJournal.js';
 import type { SourceIdentity, UploadJournalEntry } from '../../sdk/uploadJournal.js';

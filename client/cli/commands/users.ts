@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fingerprint, fromBase64Url } from '../../../shared/crypto/index.js';
+import { fingerprint, fromBase64Url } from '../../../shared/core/crypto/index.js';
 import { table } from '../format.js';
 import type { Runner } from './Runner.js';
 

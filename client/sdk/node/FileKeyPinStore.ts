@@ -1,4 +1,4 @@
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import type { KeyPinStore } from '../KeyPinStore.js';
 import { readJsonFile, writePrivateFile } from './privateFiles.js';
 

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import type { Session, SessionStore } from '../Session.js';
 import { readJsonFile, writePrivateFile } from './privateFiles.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { journalKey, parseJournalEntry, type UploadJournal, type UploadJournalEntry } from '../uploadJournal.js';
 import { ensurePrivateDir, readJsonFile } from './privateFiles.js';
 

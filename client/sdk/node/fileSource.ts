@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { CofferError } from '../../../shared/errors/index.js';
+import { CofferError } from '../../../shared/core/errors/index.js';
 import { youngGarbageCollector } from './collectYoungGarbage.js';
 
 /** Reads at 1 MiB, the envelope's chunk size. */

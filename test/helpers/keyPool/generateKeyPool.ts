@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateUserKeyPair } from '../../../shared/crypto/userKeyPair.js';
+import { generateUserKeyPair } from '../../../shared/core/crypto/userKeyPair.js';
 
 const count = Number(process.argv[2] ?? 192);
 const pkcs8: string[] = [];

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { UserKeyPair } from '../../../shared/crypto/userKeyPair.js';
+import type { UserKeyPair } from '../../../shared/core/crypto/userKeyPair.js';
 
 /** The importers of the real module (passed in: the module itself is what the pool stands in for). */
 export interface KeyImporters {

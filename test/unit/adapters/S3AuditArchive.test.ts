@@ -3,8 +3,8 @@ import { PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { S3AuditArchive } from '../../../shared/adapters/aws/S3AuditArchive.js';
-import { auditArchiveObject } from '../../../shared/data/keys.js';
+import { S3AuditArchive } from '../../../shared/server/adapters/aws/S3AuditArchive.js';
+import { auditArchiveObject } from '../../../shared/server/data/keys.js';
 
 function s3Error(name: string, status: number): S3ServiceException {
   return new S3ServiceException({

@@ -9,8 +9,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { S3ObjectStore } from '../../../shared/adapters/aws/S3ObjectStore.js';
-import { s3Client } from '../../../shared/config/clients.js';
+import { S3ObjectStore } from '../../../shared/server/adapters/aws/S3ObjectStore.js';
+import { s3Client } from '../../../shared/server/config/clients.js';
 import { startS3Local, type S3Local } from '../../../infra/local/startS3Local.js';
 
 function s3Error(name: string, status: number, message = 'arn:aws:s3:::secret-bucket/docs/key leaked'): S3ServiceException {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3Local, type S3Local } from '../../../infra/local/startS3Local.js';
-import { S3AuditArchive } from '../../../shared/adapters/aws/S3AuditArchive.js';
-import { LocalDirectoryAuditArchive } from '../../../shared/adapters/local/LocalDirectoryAuditArchive.js';
-import { s3Client } from '../../../shared/config/clients.js';
-import { auditArchiveObject } from '../../../shared/data/keys.js';
-import type { AuditArchive } from '../../../shared/ports/AuditArchive.js';
+import { S3AuditArchive } from '../../../shared/server/adapters/aws/S3AuditArchive.js';
+import { LocalDirectoryAuditArchive } from '../../../shared/server/adapters/local/LocalDirectoryAuditArchive.js';
+import { s3Client } from '../../../shared/server/config/clients.js';
+import { auditArchiveObject } from '../../../shared/server/data/keys.js';
+import type { AuditArchive } from '../../../shared/server/ports/AuditArchive.js';
 
 /**
  * The AuditArchive contract, run unchanged against every adapter: the S3 adapter on s3rver (the

@@ -2,11 +2,11 @@ import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputE
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resolveAccess } from '../../../shared/access/resolveAccess.js';
-import type { Deps } from '../../../shared/config/Deps.js';
-import { addGrants } from '../../../shared/data/grants.js';
-import { cancellationReasons } from '../../../shared/data/dynamoErrors.js';
-import { getProfile } from '../../../shared/data/users.js';
+import { resolveAccess } from '../../../shared/server/access/resolveAccess.js';
+import type { Deps } from '../../../shared/server/config/Deps.js';
+import { addGrants } from '../../../shared/server/data/grants.js';
+import { cancellationReasons } from '../../../shared/server/data/dynamoErrors.js';
+import { getProfile } from '../../../shared/server/data/users.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const db = { doc, table: 'coffer-secret-table-name' };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { archiveAuditLog } from '../../../shared/audit/archiveAuditLog.js';
-import { GENESIS_HASH } from '../../../shared/audit/eventHash.js';
-import { advanceArchiveCursor, claimArchiveRange } from '../../../shared/data/auditArchive.js';
-import type { Database } from '../../../shared/data/Database.js';
-import { auditArchiveObject } from '../../../shared/data/keys.js';
-import { AUDIT_ARCHIVE_KEY } from '../../../shared/ports/AuditArchive.js';
+import { archiveAuditLog } from '../../../shared/server/audit/archiveAuditLog.js';
+import { GENESIS_HASH } from '../../../shared/server/audit/eventHash.js';
+import { advanceArchiveCursor, claimArchiveRange } from '../../../shared/server/data/auditArchive.js';
+import type { Database } from '../../../shared/server/data/Database.js';
+import { auditArchiveObject } from '../../../shared/server/data/keys.js';
+import { AUDIT_ARCHIVE_KEY } from '../../../shared/server/ports/AuditArchive.js';
 
 /** A database that fails the test if anything reaches it: the guards below must throw first. */
 const untouchable = { doc: { send: () => Promise.reject(new Error('reached DynamoDB')) }, table: 't' } as unknown as Database;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditDepsFromEnv } from '../../../functions/audit/auditDeps.js';
-import { S3AuditArchive } from '../../../shared/adapters/aws/S3AuditArchive.js';
+import { S3AuditArchive } from '../../../shared/server/adapters/aws/S3AuditArchive.js';
 
 describe('auditDepsFromEnv', () => {
   it('needs the table and the audit key, and nothing else', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../../shared/audit/canonicalJson.js';
-import { eventHash } from '../../../shared/audit/eventHash.js';
+import { canonicalJson } from '../../../shared/server/audit/canonicalJson.js';
+import { eventHash } from '../../../shared/server/audit/eventHash.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined members', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LocalKeyringKeyService } from '../../../shared/adapters/local/LocalKeyringKeyService.js';
-import { CHECKPOINT_PURPOSE, checkpointMessage, checkpointSignatureValid } from '../../../shared/audit/checkpointSignature.js';
+import { LocalKeyringKeyService } from '../../../shared/server/adapters/local/LocalKeyringKeyService.js';
+import { CHECKPOINT_PURPOSE, checkpointMessage, checkpointSignatureValid } from '../../../shared/server/audit/checkpointSignature.js';
 
 const claim = { shard: '03', seq: 12, hash: 'ab'.repeat(32), at: '2026-01-02T03:04:05.000Z' };
 

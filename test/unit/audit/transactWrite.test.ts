@@ -3,10 +3,10 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, U
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AuditScope, inAuditScope } from '../../../shared/audit/requestAudit.js';
-import type { TransactItem } from '../../../shared/data/guardedTransaction.js';
-import { transactWrite, writeItem } from '../../../shared/data/transactWrite.js';
-import { isConditionFailure } from '../../../shared/data/dynamoErrors.js';
+import { AuditScope, inAuditScope } from '../../../shared/server/audit/requestAudit.js';
+import type { TransactItem } from '../../../shared/server/data/transactItem.js';
+import { transactWrite, writeItem } from '../../../shared/server/data/transactWrite.js';
+import { isConditionFailure } from '../../../shared/server/data/dynamoErrors.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const mock = mockClient(DynamoDBDocumentClient);

@@ -3,11 +3,11 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-s
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { auditedTransaction } from '../../../shared/audit/auditedTransaction.js';
-import { eventHash, GENESIS_HASH } from '../../../shared/audit/eventHash.js';
-import { withAudit } from '../../../shared/audit/withAudit.js';
-import type { AuditEvent } from '../../../shared/data/audit.js';
-import type { TransactItem } from '../../../shared/data/guardedTransaction.js';
+import { auditedTransaction } from '../../../shared/server/audit/auditedTransaction.js';
+import { eventHash, GENESIS_HASH } from '../../../shared/server/audit/eventHash.js';
+import { withAudit } from '../../../shared/server/audit/withAudit.js';
+import type { AuditEvent } from '../../../shared/core/api/auditEvent.js';
+import type { TransactItem } from '../../../shared/server/data/transactItem.js';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1' }));
 const mock = mockClient(DynamoDBDocumentClient);

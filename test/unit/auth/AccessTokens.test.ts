@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { LocalKeyringKeyService } from '../../../shared/adapters/local/LocalKeyringKeyService.js';
-import { AccessTokens } from '../../../shared/auth/AccessTokens.js';
-import { Unauthorized } from '../../../shared/errors/index.js';
-import type { KeyService } from '../../../shared/ports/KeyService.js';
+import { LocalKeyringKeyService } from '../../../shared/server/adapters/local/LocalKeyringKeyService.js';
+import { AccessTokens } from '../../../shared/server/auth/AccessTokens.js';
+import { Unauthorized } from '../../../shared/core/errors/index.js';
+import type { KeyService } from '../../../shared/server/ports/KeyService.js';
 import { createFakeKms } from '../kms/fakeKms.js';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { LocalKeyringKeyService } from '../../../shared/adapters/local/LocalKeyringKeyService.js';
-import { computeLoginVerifier, fakeKdfSalt, verifyLogin } from '../../../shared/auth/loginVerifier.js';
-import { Unauthorized } from '../../../shared/errors/index.js';
+import { LocalKeyringKeyService } from '../../../shared/server/adapters/local/LocalKeyringKeyService.js';
+import { computeLoginVerifier, fakeKdfSalt, verifyLogin } from '../../../shared/server/auth/loginVerifier.js';
+import { Unauthorized } from '../../../shared/core/errors/index.js';
 
 const authKey = (fill: number) => new Uint8Array(32).fill(fill);
 

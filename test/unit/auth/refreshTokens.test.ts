@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashRefreshToken, newRefreshToken } from '../../../shared/auth/refreshTokens.js';
-import { Unauthorized } from '../../../shared/errors/index.js';
+import { hashRefreshToken, newRefreshToken } from '../../../shared/server/auth/refreshTokens.js';
+import { Unauthorized } from '../../../shared/core/errors/index.js';
 
 describe('newRefreshToken', () => {
   it('returns 43 base64url characters (32 bytes) and the SHA-256 hex of the token', () => {

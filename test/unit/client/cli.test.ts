@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/crypto/index.js';
+import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
 import { bytes, sameBytes } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
 import { CLI_SERVER, coffer } from './support/runCli.js';

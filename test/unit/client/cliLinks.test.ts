@@ -15,8 +15,8 @@ import { printToTerminal, terminalSafe, viewOnlyRefusal } from '../../../client/
 import { run } from '../../../client/cli/program.js';
 import { CofferApiError } from '../../../client/sdk/errors.js';
 import { openLink, type OpenedLink } from '../../../client/sdk/openLink.js';
-import { TEST_KDF } from '../../../shared/crypto/index.js';
-import { CofferError, DecryptionFailed, InvalidLinkUrl } from '../../../shared/errors/index.js';
+import { TEST_KDF } from '../../../shared/core/crypto/index.js';
+import { CofferError, DecryptionFailed, InvalidLinkUrl } from '../../../shared/core/errors/index.js';
 
 // `coffer open` in-process with the SDK's standalone openLink replaced: what the command does with what it returns.
 vi.mock('../../../client/sdk/openLink.js', async (original) => ({ ...(await original<object>()), openLink: vi.fn() }));

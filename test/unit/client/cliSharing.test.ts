@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeError } from '../../../client/cli/describeError.js';
 import { CofferApiError, KeyChangedError } from '../../../client/sdk/errors.js';
-import { generateGroupKeyPair, toBase64Url } from '../../../shared/crypto/index.js';
+import { generateGroupKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
 import { bytes, registered, type TestUser } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
 import { CLI_SERVER, coffer } from './support/runCli.js';

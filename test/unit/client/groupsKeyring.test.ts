@@ -13,8 +13,8 @@ import {
   wrapKeyUnderKey,
   type GroupKeyPair,
   type UserKeyPair,
-} from '../../../shared/crypto/index.js';
-import type { KeyringGroup } from '../../../shared/schemas/groups.js';
+} from '../../../shared/core/crypto/index.js';
+import type { KeyringGroup } from '../../../shared/core/api/schemas/groups.js';
 
 /**
  * The SDK's group keyring against answers built here with real keys, as the server would send

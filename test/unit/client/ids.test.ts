@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../../client/sdk/ids.js';
-import { documentId } from '../../../shared/schemas/common.js';
+import { documentId } from '../../../shared/core/api/schemas/common.js';
 
 describe('newId', () => {
   it('makes valid 22-character ids that never start with "-" (a command line would read them as options)', () => {

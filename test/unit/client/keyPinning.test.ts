@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/crypto/index.js';
+import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
 import { KeyChangedError } from '../../../client/sdk/errors.js';
 import { bytes, caught, clientFor, registered, type TestUser } from './support/clients.js';
 import { FakeCoffer, json } from './support/FakeCoffer.js';

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openLink } from '../../../client/sdk/openLink.js';
-import { argon2idBytes } from '../../../shared/crypto/argon2id.js';
+import { argon2idBytes } from '../../../shared/core/crypto/argon2id.js';
 import {
   deriveLinkKeys,
   encryptBytes,
@@ -16,13 +16,13 @@ import {
   unwrapLinkKey,
   wrapKeyForLink,
   wrapKeyUnderKey,
-} from '../../../shared/crypto/index.js';
-import type { OpenLinkResponse } from '../../../shared/schemas/links.js';
+} from '../../../shared/core/crypto/index.js';
+import type { OpenLinkResponse } from '../../../shared/core/api/schemas/links.js';
 import { bytes, caught, readAll, registered, sameBytes, type TestUser } from './support/clients.js';
 import { API, error, FakeCoffer, json, type Call } from './support/FakeCoffer.js';
 
-vi.mock('../../../shared/crypto/argon2id.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../shared/crypto/argon2id.js')>();
+vi.mock('../../../shared/core/crypto/argon2id.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../shared/core/crypto/argon2id.js')>();
   return { argon2idBytes: vi.fn(actual.argon2idBytes) };
 });
 

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ciphertextSize } from '../../../shared/crypto/index.js';
+import { ciphertextSize } from '../../../shared/core/crypto/index.js';
 import { forEachBounded } from '../../../client/sdk/bounded.js';
 import { partCount, splitIntoParts } from '../../../client/sdk/multipart.js';
 import { bytes, caught, readAll, registered, sameBytes, type TestUser } from './support/clients.js';

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_KDF } from '../../../shared/crypto/index.js';
+import { TEST_KDF } from '../../../shared/core/crypto/index.js';
 import { bytes, caught, clientFor, readAll, registered, sameBytes, type TestUser } from './support/clients.js';
 import { FakeCoffer, json } from './support/FakeCoffer.js';
 

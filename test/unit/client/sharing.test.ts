@@ -12,7 +12,7 @@ import {
   toBase64Url,
   unwrapKey,
   wrapKey,
-} from '../../../shared/crypto/index.js';
+} from '../../../shared/core/crypto/index.js';
 import { bytes, caught, readAll, registered, sameBytes, type TestUser } from './support/clients.js';
 import { error, FakeCoffer, json } from './support/FakeCoffer.js';
 import { createRawFolder, uploadIntoFolder } from './support/rawTree.js';

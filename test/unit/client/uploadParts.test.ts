@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ciphertextSize, encryptStream, generateDataKey, TagDigest } from '../../../shared/crypto/index.js';
-import { ENCRYPTED_CHUNK_SIZE } from '../../../shared/crypto/streamSizes.js';
-import type { UploadInstructions } from '../../../shared/schemas/documents.js';
+import { ciphertextSize, encryptStream, generateDataKey, TagDigest } from '../../../shared/core/crypto/index.js';
+import { ENCRYPTED_CHUNK_SIZE } from '../../../shared/core/crypto/streamSizes.js';
+import type { UploadInstructions } from '../../../shared/core/api/schemas/documents.js';
 import type { FetchLike } from '../../../client/sdk/ApiClient.js';
 import type { ClientContext, Tuning } from '../../../client/sdk/ClientContext.js';
 import { chunkEndAt, type CutPart, cutParts, PartBuffers } from '../../../client/sdk/multipart.js';

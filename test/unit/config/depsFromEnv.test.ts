@@ -2,7 +2,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, describe, expect, it } from 'vitest';
-import { depsFromEnv } from '../../../shared/config/depsFromEnv.js';
+import { depsFromEnv } from '../../../shared/server/config/depsFromEnv.js';
 
 const kms = mockClient(KMSClient);
 afterEach(() => kms.reset());

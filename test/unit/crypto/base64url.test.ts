@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
-import { utf8Decode, utf8Encode } from '../../../shared/crypto/utf8.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { utf8Decode, utf8Encode } from '../../../shared/core/crypto/utf8.js';
 import { expectValidationFailed } from './support.js';
 
 // RFC 4648 §10 test vectors, unpadded.

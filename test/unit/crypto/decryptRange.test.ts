@@ -1,11 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { concatBytes } from '../../../shared/crypto/bytes.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { decryptRange } from '../../../shared/crypto/decryptRange.js';
-import { planRange, type RangePlan } from '../../../shared/crypto/planRange.js';
-import { encryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { CHUNK_SIZE, chunkOffset, HEADER_SIZE } from '../../../shared/crypto/streamSizes.js';
-import { UNSAFE_sealRawStreamForTests } from '../../../shared/crypto/testSeams.js';
+import { concatBytes } from '../../../shared/core/crypto/bytes.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { decryptRange } from '../../../shared/core/crypto/decryptRange.js';
+import { planRange, type RangePlan } from '../../../shared/core/crypto/planRange.js';
+import { encryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { CHUNK_SIZE, chunkOffset, HEADER_SIZE } from '../../../shared/core/crypto/streamSizes.js';
+import { UNSAFE_sealRawStreamForTests } from '../../../shared/core/crypto/testSeams.js';
 import { counterPattern, expectDecryptionFailed, expectValidationFailed, flipBit, piecesOf, readAll, sha256Hex } from './support.js';
 
 const MiB = CHUNK_SIZE;

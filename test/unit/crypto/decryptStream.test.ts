@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { concatBytes } from '../../../shared/crypto/bytes.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { decryptStream } from '../../../shared/crypto/decryptStream.js';
-import { decryptBytes, encryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../../shared/crypto/streamSizes.js';
-import { UNSAFE_sealRawStreamForTests, type RawChunk } from '../../../shared/crypto/testSeams.js';
+import { concatBytes } from '../../../shared/core/crypto/bytes.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { decryptStream } from '../../../shared/core/crypto/decryptStream.js';
+import { decryptBytes, encryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../../shared/core/crypto/streamSizes.js';
+import { UNSAFE_sealRawStreamForTests, type RawChunk } from '../../../shared/core/crypto/testSeams.js';
 import { counterPattern, expectDecryptionFailed, expectValidationFailed, flipBit, piecesOf, readAll, sha256Hex } from './support.js';
 
 const MiB = CHUNK_SIZE;

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { decryptStream } from '../../../shared/crypto/decryptStream.js';
-import { encryptStream, MAX_IN_FLIGHT } from '../../../shared/crypto/encryptStream.js';
-import { decryptBytes, encryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { CHUNK_SIZE, chunkOffset, ciphertextSize, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../../shared/crypto/streamSizes.js';
-import { UNSAFE_encryptStreamWithSaltForTests } from '../../../shared/crypto/testSeams.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { decryptStream } from '../../../shared/core/crypto/decryptStream.js';
+import { encryptStream, MAX_IN_FLIGHT } from '../../../shared/core/crypto/encryptStream.js';
+import { decryptBytes, encryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { CHUNK_SIZE, chunkOffset, ciphertextSize, ENCRYPTED_CHUNK_SIZE, HEADER_SIZE } from '../../../shared/core/crypto/streamSizes.js';
+import { UNSAFE_encryptStreamWithSaltForTests } from '../../../shared/core/crypto/testSeams.js';
 import { counterPattern, expectValidationFailed, piecesOf, readAll, sha256Hex } from './support.js';
 
 const ctx = { documentId: 'AAECAwQFBgcICQoLDA0ODw', version: 1 };

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { encryptStream } from '../../../shared/crypto/encryptStream.js';
-import { UNSAFE_encryptStreamWithHeader } from '../../../shared/crypto/encryptStreamWithHeader.js';
-import { decryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { HEADER_SIZE, readStreamHeader } from '../../../shared/crypto/streamHeader.js';
-import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE } from '../../../shared/crypto/streamSizes.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { encryptStream } from '../../../shared/core/crypto/encryptStream.js';
+import { UNSAFE_encryptStreamWithHeader } from '../../../shared/core/crypto/encryptStreamWithHeader.js';
+import { decryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { HEADER_SIZE, readStreamHeader } from '../../../shared/core/crypto/streamHeader.js';
+import { CHUNK_SIZE, chunkOffset, ENCRYPTED_CHUNK_SIZE } from '../../../shared/core/crypto/streamSizes.js';
 import { counterPattern, expectDecryptionFailed, expectValidationFailed, flipBit, piecesOf, readAll, sha256Hex } from './support.js';
 
 const MiB = CHUNK_SIZE;

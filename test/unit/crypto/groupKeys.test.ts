@@ -1,7 +1,7 @@
 import { createPublicKey, hkdfSync } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
 import {
   generateGroupKeyPair,
   generateGroupSecret,
@@ -10,14 +10,14 @@ import {
   sealGroupPrivateKey,
   type GroupKeyLabel,
   type GroupKeyPair,
-} from '../../../shared/crypto/groupKeys.js';
-import { unwrapKeyUnderKey, wrapKeyUnderKey, type KeyUnderKeyLabel } from '../../../shared/crypto/keyUnderKey.js';
-import { unwrapKey, wrapKey, type WrapLabel } from '../../../shared/crypto/keyWrap.js';
-import { generateUserKeyPair, type UserKeyPair } from '../../../shared/crypto/userKeyPair.js';
+} from '../../../shared/core/crypto/groupKeys.js';
+import { unwrapKeyUnderKey, wrapKeyUnderKey, type KeyUnderKeyLabel } from '../../../shared/core/crypto/keyUnderKey.js';
+import { unwrapKey, wrapKey, type WrapLabel } from '../../../shared/core/crypto/keyWrap.js';
+import { generateUserKeyPair, type UserKeyPair } from '../../../shared/core/crypto/userKeyPair.js';
 import { expectDecryptionFailed, expectValidationFailed, flipBit } from './support.js';
 
 // Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
-vi.unmock('../../../shared/crypto/userKeyPair.js');
+vi.unmock('../../../shared/core/crypto/userKeyPair.js');
 
 const GROUP = 'R1JPVVAtZW5naW5lZXJzMQ';
 const OTHER_GROUP = 'R1JPVVAtbWFya2V0aW5nMQ';
@@ -58,7 +58,7 @@ async function documentedKey(usage: KeyUsage): Promise<CryptoKey> {
 describe('the crypto front door', () => {
   it('exports the folder and group functions', async () => {
     // Act
-    const front = await import('../../../shared/crypto/index.js');
+    const front = await import('../../../shared/core/crypto/index.js');
 
     // Assess
     expect(front).toMatchObject({

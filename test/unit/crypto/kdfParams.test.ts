@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
 import {
   DEFAULT_KDF,
   isKdfStrongEnough,
@@ -7,7 +7,7 @@ import {
   newKdfParams,
   TEST_KDF,
   type KdfParams,
-} from '../../../shared/crypto/kdfParams.js';
+} from '../../../shared/core/crypto/kdfParams.js';
 import { expectValidationFailed } from './support.js';
 
 const SALT = toBase64Url(new Uint8Array(16));

@@ -1,9 +1,9 @@
 import { hkdfSync } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { unwrapKeyUnderKey, wrapKeyUnderKey, type KeyUnderKeyLabel } from '../../../shared/crypto/keyUnderKey.js';
-import { decryptBytes, encryptBytes } from '../../../shared/crypto/streamBytes.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { unwrapKeyUnderKey, wrapKeyUnderKey, type KeyUnderKeyLabel } from '../../../shared/core/crypto/keyUnderKey.js';
+import { decryptBytes, encryptBytes } from '../../../shared/core/crypto/streamBytes.js';
 import { expectDecryptionFailed, expectValidationFailed } from './support.js';
 
 const FOLDER = 'AAECAwQFBgcICQoLDA0ODw';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DATA_KEY_BYTES, generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { encodeWrapLabel, unwrapKey, wrapKey, type WrapLabel } from '../../../shared/crypto/keyWrap.js';
-import { generateUserKeyPair, type UserKeyPair } from '../../../shared/crypto/userKeyPair.js';
+import { DATA_KEY_BYTES, generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { encodeWrapLabel, unwrapKey, wrapKey, type WrapLabel } from '../../../shared/core/crypto/keyWrap.js';
+import { generateUserKeyPair, type UserKeyPair } from '../../../shared/core/crypto/userKeyPair.js';
 import { expectDecryptionFailed, expectValidationFailed, flipBit } from './support.js';
 
 const label: WrapLabel = { kind: 'dek', resourceId: 'AAECAwQFBgcICQoLDA0ODw', generation: 1, recipientId: 'alice' };

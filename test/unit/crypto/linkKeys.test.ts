@@ -1,11 +1,11 @@
 import { hkdfSync } from 'node:crypto';
 import { argon2id } from 'hash-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { argon2idBytes } from '../../../shared/crypto/argon2id.js';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { TEST_KDF, type KdfCost } from '../../../shared/crypto/kdfParams.js';
-import { unwrapKeyUnderKey, wrapKeyUnderKey } from '../../../shared/crypto/keyUnderKey.js';
+import { argon2idBytes } from '../../../shared/core/crypto/argon2id.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { TEST_KDF, type KdfCost } from '../../../shared/core/crypto/kdfParams.js';
+import { unwrapKeyUnderKey, wrapKeyUnderKey } from '../../../shared/core/crypto/keyUnderKey.js';
 import {
   deriveLinkKeys,
   formatLinkUrl,
@@ -13,13 +13,13 @@ import {
   parseLinkUrl,
   unwrapLinkKey,
   wrapKeyForLink,
-} from '../../../shared/crypto/linkKeys.js';
-import * as index from '../../../shared/crypto/index.js';
-import { InvalidLinkUrl, ValidationFailed } from '../../../shared/errors/index.js';
+} from '../../../shared/core/crypto/linkKeys.js';
+import * as index from '../../../shared/core/crypto/index.js';
+import { InvalidLinkUrl, ValidationFailed } from '../../../shared/core/errors/index.js';
 import { expectDecryptionFailed, expectValidationFailed } from './support.js';
 
-vi.mock('../../../shared/crypto/argon2id.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../shared/crypto/argon2id.js')>();
+vi.mock('../../../shared/core/crypto/argon2id.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../shared/core/crypto/argon2id.js')>();
   return { argon2idBytes: vi.fn(actual.argon2idBytes) };
 });
 

@@ -1,8 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/base64url.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { decryptMetadata, encryptMetadata } from '../../../shared/crypto/metadata.js';
+import { fromBase64Url, toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { decryptMetadata, encryptMetadata } from '../../../shared/core/crypto/metadata.js';
 import { expectDecryptionFailed, expectValidationFailed, flipBit } from './support.js';
 
 const DOC = 'AAECAwQFBgcICQoLDA0ODw';

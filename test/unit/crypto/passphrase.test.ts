@@ -1,6 +1,6 @@
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkPassphraseStrength, generatePassphrase, uniformIndex } from '../../../shared/crypto/passphrase.js';
+import { checkPassphraseStrength, generatePassphrase, uniformIndex } from '../../../shared/core/crypto/passphrase.js';
 import { expectValidationFailed } from './support.js';
 
 afterEach(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planRange } from '../../../shared/crypto/planRange.js';
-import { CHUNK_SIZE, ciphertextSize } from '../../../shared/crypto/streamSizes.js';
+import { planRange } from '../../../shared/core/crypto/planRange.js';
+import { CHUNK_SIZE, ciphertextSize } from '../../../shared/core/crypto/streamSizes.js';
 import { expectValidationFailed } from './support.js';
 
 const MiB = CHUNK_SIZE;

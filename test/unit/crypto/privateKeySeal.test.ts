@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toBase64Url } from '../../../shared/crypto/base64url.js';
-import { TEST_KDF } from '../../../shared/crypto/kdfParams.js';
-import { openPrivateKey, sealPrivateKey } from '../../../shared/crypto/privateKeySeal.js';
-import { deriveUserKeys } from '../../../shared/crypto/userKeys.js';
+import { toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { TEST_KDF } from '../../../shared/core/crypto/kdfParams.js';
+import { openPrivateKey, sealPrivateKey } from '../../../shared/core/crypto/privateKeySeal.js';
+import { deriveUserKeys } from '../../../shared/core/crypto/userKeys.js';
 import { expectDecryptionFailed, expectValidationFailed, flipBit } from './support.js';
 
 const kdf = { ...TEST_KDF, salt: toBase64Url(new Uint8Array(16).fill(7)) };

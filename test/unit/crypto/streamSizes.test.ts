@@ -7,7 +7,7 @@ import {
   ENCRYPTED_CHUNK_SIZE,
   HEADER_SIZE,
   plaintextSize,
-} from '../../../shared/crypto/streamSizes.js';
+} from '../../../shared/core/crypto/streamSizes.js';
 import { expectValidationFailed } from './support.js';
 
 describe('ciphertextSize', () => {

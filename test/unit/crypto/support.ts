@@ -2,7 +2,7 @@ export { readAll } from '../../helpers/streams.js';
 /** Helpers shared by the crypto unit tests (not a test file itself). */
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import { DecryptionFailed, ValidationFailed } from '../../../shared/errors/index.js';
+import { DecryptionFailed, ValidationFailed } from '../../../shared/core/errors/index.js';
 
 /** Deterministic plaintext: byte i is i mod 256 (the "counter" pattern of the test vectors). */
 export function counterPattern(length: number): Uint8Array {

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { concatBytes } from '../../../shared/crypto/bytes.js';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { digestStream } from '../../../shared/crypto/digestStream.js';
-import { encryptStream } from '../../../shared/crypto/encryptStream.js';
-import { encryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { CHUNK_SIZE, ciphertextSize } from '../../../shared/crypto/streamSizes.js';
-import { DIGEST_LENGTH, TagDigest } from '../../../shared/crypto/tagDigest.js';
+import { concatBytes } from '../../../shared/core/crypto/bytes.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { digestStream } from '../../../shared/core/crypto/digestStream.js';
+import { encryptStream } from '../../../shared/core/crypto/encryptStream.js';
+import { encryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { CHUNK_SIZE, ciphertextSize } from '../../../shared/core/crypto/streamSizes.js';
+import { DIGEST_LENGTH, TagDigest } from '../../../shared/core/crypto/tagDigest.js';
 import { counterPattern, expectValidationFailed, flipBit, piecesOf, readAll } from './support.js';
 
 const MiB = CHUNK_SIZE;

@@ -9,11 +9,11 @@ import {
   importPrivateKey,
   importPublicKey,
   type UserKeyPair,
-} from '../../../shared/crypto/userKeyPair.js';
+} from '../../../shared/core/crypto/userKeyPair.js';
 import { expectValidationFailed } from './support.js';
 
 // Key generation is this file's subject (and the seed flow's): real RSA key pairs, not the test pool.
-vi.unmock('../../../shared/crypto/userKeyPair.js');
+vi.unmock('../../../shared/core/crypto/userKeyPair.js');
 
 let pair: UserKeyPair;
 

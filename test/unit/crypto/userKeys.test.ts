@@ -1,9 +1,9 @@
 import { hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { argon2idBytes } from '../../../shared/crypto/argon2id.js';
-import { toBase64Url } from '../../../shared/crypto/base64url.js';
-import { TEST_KDF, type KdfParams } from '../../../shared/crypto/kdfParams.js';
-import { deriveUserKeys } from '../../../shared/crypto/userKeys.js';
+import { argon2idBytes } from '../../../shared/core/crypto/argon2id.js';
+import { toBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { TEST_KDF, type KdfParams } from '../../../shared/core/crypto/kdfParams.js';
+import { deriveUserKeys } from '../../../shared/core/crypto/userKeys.js';
 import { expectValidationFailed } from './support.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

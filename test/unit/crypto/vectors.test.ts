@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fromBase64Url } from '../../../shared/crypto/base64url.js';
-import { decryptStream } from '../../../shared/crypto/decryptStream.js';
-import { decryptBytes } from '../../../shared/crypto/streamBytes.js';
-import { HEADER_SIZE } from '../../../shared/crypto/streamHeader.js';
-import { UNSAFE_encryptStreamWithSaltForTests } from '../../../shared/crypto/testSeams.js';
+import { fromBase64Url } from '../../../shared/core/crypto/base64url.js';
+import { decryptStream } from '../../../shared/core/crypto/decryptStream.js';
+import { decryptBytes } from '../../../shared/core/crypto/streamBytes.js';
+import { HEADER_SIZE } from '../../../shared/core/crypto/streamHeader.js';
+import { UNSAFE_encryptStreamWithSaltForTests } from '../../../shared/core/crypto/testSeams.js';
 import { buildVectors, plaintextOf, serialise, VECTOR_DIR, type Vector } from '../../vectors/generate.js';
 import { expectDecryptionFailed, piecesOf, readAll } from './support.js';
 

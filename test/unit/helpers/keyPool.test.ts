@@ -2,10 +2,10 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateDataKey } from '../../../shared/crypto/dataKey.js';
-import { unwrapKey, wrapKey } from '../../../shared/crypto/keyWrap.js';
-import { fingerprint, generateUserKeyPair } from '../../../shared/crypto/userKeyPair.js';
-import { isAcceptedRsaOaepKey } from '../../../shared/crypto/rsaOaep.js';
+import { generateDataKey } from '../../../shared/core/crypto/dataKey.js';
+import { unwrapKey, wrapKey } from '../../../shared/core/crypto/keyWrap.js';
+import { fingerprint, generateUserKeyPair } from '../../../shared/core/crypto/userKeyPair.js';
+import { isAcceptedRsaOaepKey } from '../../../shared/core/crypto/rsaOaep.js';
 import { keyPoolSize } from '../../helpers/keyPool/pooledKeyPair.js';
 
 /** The test key pool (test/helpers/keyPool) stands in for RSA generation in this project's files. */

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { Deps } from '../../../shared/config/Deps.js';
-import { areaHandler } from '../../../shared/http/areaHandler.js';
-import { operation } from '../../../shared/http/Operation.js';
+import type { Deps } from '../../../shared/server/config/Deps.js';
+import { areaHandler } from '../../../shared/server/http/areaHandler.js';
+import { operation } from '../../../shared/server/http/Operation.js';
 
 function event(routeKey: string, body?: string, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
@@ -110,7 +110,7 @@ describe('areaHandler', () => {
 
     it('answers 401 to a bad or malformed bearer token instead of running anonymously', async () => {
       seen.length = 0;
-      const { Unauthorized } = await import('../../../shared/errors/index.js');
+      const { Unauthorized } = await import('../../../shared/core/errors/index.js');
       const verify = vi.fn().mockRejectedValue(new Unauthorized('INVALID_TOKEN', 'bad'));
       const bad = await linksArea(verify)(event('POST /links/open', '{}', { authorization: `Bearer ${JWT}` }));
       expect([bad.statusCode, JSON.parse(bad.body!).error.code]).toEqual([401, 'INVALID_TOKEN']);

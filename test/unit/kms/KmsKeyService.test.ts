@@ -13,9 +13,9 @@ import {
   SignCommand,
 } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
-import { KmsKeyService } from '../../../shared/adapters/aws/KmsKeyService.js';
-import { derToJoseSignature } from '../../../shared/adapters/aws/KmsSignature.js';
-import { CofferError, DecryptionFailed, ServiceUnavailable } from '../../../shared/errors/index.js';
+import { KmsKeyService } from '../../../shared/server/adapters/aws/KmsKeyService.js';
+import { derToJoseSignature } from '../../../shared/server/adapters/aws/KmsSignature.js';
+import { CofferError, DecryptionFailed, ServiceUnavailable } from '../../../shared/core/errors/index.js';
 import { createFakeKms, DEFAULT_IDS, SDK_SECRET } from './fakeKms.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -2,8 +2,8 @@ import { chmod, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { contextAad, LocalKeyringKeyService } from '../../../shared/adapters/local/LocalKeyringKeyService.js';
-import { ServiceUnavailable } from '../../../shared/errors/index.js';
+import { contextAad, LocalKeyringKeyService } from '../../../shared/server/adapters/local/LocalKeyringKeyService.js';
+import { ServiceUnavailable } from '../../../shared/core/errors/index.js';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

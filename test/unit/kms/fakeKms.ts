@@ -26,7 +26,7 @@ import {
   SignCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { KmsKeyService } from '../../../shared/adapters/aws/KmsKeyService.js';
+import { KmsKeyService } from '../../../shared/server/adapters/aws/KmsKeyService.js';
 
 /** Planted in every fake SDK error message: it must never reach a Coffer error. */
 export const SDK_SECRET = 'arn:aws:kms:eu-west-1:123456789012:key/leaky-request-id-7f3a';

@@ -1,9 +1,9 @@
 import { createPublicKey } from 'node:crypto';
 import { compactVerify, importSPKI } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { LocalKeyringKeyService } from '../../../shared/adapters/local/LocalKeyringKeyService.js';
-import { DecryptionFailed } from '../../../shared/errors/index.js';
-import { KEY_SERVICE_MAX_MESSAGE_BYTES, type KeyService } from '../../../shared/ports/KeyService.js';
+import { LocalKeyringKeyService } from '../../../shared/server/adapters/local/LocalKeyringKeyService.js';
+import { DecryptionFailed } from '../../../shared/core/errors/index.js';
+import { KEY_SERVICE_MAX_MESSAGE_BYTES, type KeyService } from '../../../shared/server/ports/KeyService.js';
 import { createFakeKms } from './fakeKms.js';
 
 /**

@@ -1,7 +1,7 @@
-import { fingerprint, fromBase64Url } from '../../../../shared/crypto/index.js';
-import { type Capability, capabilitiesOf, grantableUpTo, higher, inherited, rank, type Role } from '../../../../shared/permissions/levels.js';
-import type { GrantInput } from '../../../../shared/schemas/documents.js';
-import type { OwnProfile } from '../../../../shared/schemas/users.js';
+import { fingerprint, fromBase64Url } from '../../../../shared/core/crypto/index.js';
+import { type Capability, capabilitiesOf, grantableUpTo, higher, inherited, rank, type Role } from '../../../../shared/core/permissions/levels.js';
+import type { GrantInput } from '../../../../shared/core/api/schemas/documents.js';
+import type { OwnProfile } from '../../../../shared/core/api/schemas/users.js';
 
 /**
  * An in-memory stand-in for the Coffer API and its presigned object storage, behind a

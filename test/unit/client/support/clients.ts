@@ -1,5 +1,5 @@
 export { readAll } from '../../../helpers/streams.js';
-import { TEST_KDF } from '../../../../shared/crypto/index.js';
+import { TEST_KDF } from '../../../../shared/core/crypto/index.js';
 import { CofferClient } from '../../../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../../../client/sdk/KeyPinStore.js';
 import { MemorySessionStore } from '../../../../client/sdk/Session.js';

@@ -9,8 +9,8 @@ import {
   toBase64Url,
   wrapKey,
   wrapKeyUnderKey,
-} from '../../../../shared/crypto/index.js';
-import type { CreateDocumentResponse } from '../../../../shared/schemas/documents.js';
+} from '../../../../shared/core/crypto/index.js';
+import type { CreateDocumentResponse } from '../../../../shared/core/api/schemas/documents.js';
 
 /**
  * Folders and documents inside them, made with the raw API and the shared crypto (what the

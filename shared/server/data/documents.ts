@@ -1,0 +1,287 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchDeleteAll, batchGetAll, queryAll } from './batchOperations.js';
+import { Conflict, NotFound } from '../../core/errors/index.js';
+import type { Database } from './Database.js';
+import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { indexKeys, keys, prefixes, principal } from './keys.js';
+import { childPointerItem } from './tree.js';
+import { type UploadRecord, type VersionItem, versionItem } from './versions.js';
+
+import type { Role } from '../../core/permissions/levels.js';
+import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
+import { transactWrite, writeItem } from './transactWrite.js';
+
+export type { GrantItem, Role };
+export type { NodeState } from './nodes.js';
+
+export interface PendingGrant {
+  userId: string;
+  wrappedKey: string;
+  role: Role;
+}
+
+export interface DocumentMeta extends NodeMeta {
+  kind: 'document';
+  size: number;
+  encryptedMetadata?: string;
+  /** The newest active version. */
+  currentVersion: number;
+  /** The highest version number handed out (docs/versions.md); absent: `currentVersion`. */
+  nextVersion?: number;
+  /** Set by a revoke (or a group grant's re-wrap) until the key is rotated: new versions are refused meanwhile. */
+  rotationDue?: true;
+  /** Set while pending: grants become live only when the upload completes. */
+  pendingGrants?: PendingGrant[];
+  upload?: UploadRecord;
+  /** While pending: when the cleanup job may treat the upload as abandoned. */
+  abandonAt?: string;
+}
+
+export type { VersionItem };
+
+/** Where a node sits: its folder (with the rev the caller's check read) or the root. */
+export interface Placement {
+  parentId: string;
+  parentRev: number;
+  path: string[];
+}
+
+export { DEFAULT_SETTINGS };
+
+const notFound = () => new NotFound('DOCUMENT_NOT_FOUND', 'No such document, or you have no access to it.');
+
+/** A grant item with its index keys: gsi1 by principal, gsi2 when it expires. */
+export function grantItem(g: GrantItem) {
+  const { pk, sk } = keys.grant(g.nodeId, g.principalId);
+  return {
+    pk,
+    sk,
+    type: 'grant',
+    ...g,
+    ...indexKeys.byPrincipal(g.principalId, g.sharedAt, g.nodeId),
+    ...(g.grantExpiresAt ? indexKeys.byExpiry(g.grantExpiresAt, pk, sk) : {}),
+  };
+}
+
+function parentCheck(db: Database, placement: Placement) {
+  return {
+    ConditionCheck: {
+      TableName: db.table,
+      Key: keys.nodeMeta(placement.parentId),
+      ConditionExpression: '#state = :active AND rev = :rev',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':active': 'active', ':rev': placement.parentRev },
+    },
+  };
+}
+
+/** Create: a pending document and its first version; guard: the id is new. */
+export async function createPendingDocument(db: Database, meta: DocumentMeta, version: VersionItem, placement?: Placement): Promise<void> {
+  const { pk, sk } = keys.nodeMeta(meta.nodeId);
+  await dynamo(
+    () =>
+      transactWrite(db, [
+            {
+              Put: {
+                TableName: db.table,
+                Item: { pk, sk, type: 'node', ...meta, ...indexKeys.byExpiry(meta.abandonAt ?? meta.createdAt, pk, sk) },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: db.table,
+                Item: versionItem(version),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...(placement ? [parentCheck(db, placement)] : []),
+          ]),
+    (error) => {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (reasons[2]?.code === 'ConditionalCheckFailed') throw new Conflict('FOLDER_CHANGED', 'The folder changed: reload it and retry.');
+      if (reasons.some((r) => r.code === 'ConditionalCheckFailed')) {
+        throw new Conflict('DOCUMENT_EXISTS', 'A document with this id exists: generate a new id.');
+      }
+      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
+    },
+  );
+}
+
+/** The document's meta item, strongly consistent, or undefined. */
+export async function getDocumentMeta(db: Database, nodeId: string): Promise<DocumentMeta | undefined> {
+  const out = await dynamo(() =>
+    db.doc.send(new GetCommand({ TableName: db.table, Key: keys.nodeMeta(nodeId), ConsistentRead: true })),
+  );
+  return out.Item as DocumentMeta | undefined;
+}
+
+/**
+ * Complete: pending -> active, its first version active (with its digest), its ACL and grants
+ * go live and it appears in its folder, in one transaction. Guard: still pending, the caller is
+ * the owner; the folder unchanged since the check.
+ */
+export async function activateDocument(
+  db: Database,
+  meta: DocumentMeta,
+  callerId: string,
+  nowIso: string,
+  placement?: Placement,
+  digest?: string,
+): Promise<void> {
+  const grants = (meta.pendingGrants ?? []).map((g) =>
+    grantItem({
+      nodeId: meta.nodeId,
+      principalId: principal.user(g.userId),
+      userId: g.userId,
+      role: g.role,
+      wrappedKey: g.wrappedKey,
+      keyGeneration: meta.keyGeneration,
+      grantedBy: meta.ownerId,
+      sharedAt: nowIso,
+    }),
+  );
+  const acl = Object.fromEntries((meta.pendingGrants ?? []).map((g) => [principal.user(g.userId), { role: g.role }]));
+  await dynamo(
+    () =>
+      transactWrite(db, [
+            {
+              Update: {
+                TableName: db.table,
+                Key: keys.nodeMeta(meta.nodeId),
+                UpdateExpression:
+                  'SET #state = :active, updatedAt = :now, acl = :acl, #path = :path, rev = rev + :one REMOVE pendingGrants, gsi2pk, gsi2sk, abandonAt, upload',
+                ConditionExpression: '#state = :pending AND ownerId = :caller',
+                ExpressionAttributeNames: { '#state': 'state', '#path': 'path' },
+                ExpressionAttributeValues: {
+                  ':active': 'active',
+                  ':pending': 'pending',
+                  ':caller': callerId,
+                  ':now': nowIso,
+                  ':acl': acl,
+                  ':path': placement ? placement.path : [],
+                  ':one': 1,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: db.table,
+                Key: keys.nodeVersion(meta.nodeId, meta.currentVersion),
+                UpdateExpression: `SET #state = :active, completedAt = :now${digest ? ', digest = :digest' : ''}`,
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':active': 'active', ':now': nowIso, ...(digest ? { ':digest': digest } : {}) },
+              },
+            },
+            ...grants.map((Item) => ({
+              Put: { TableName: db.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+            ...(placement
+              ? [
+                  { Put: { TableName: db.table, Item: childPointerItem(placement.parentId, meta.nodeId, 'document', nowIso) } },
+                  parentCheck(db, placement),
+                ]
+              : []),
+          ]),
+    (error) => {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return;
+      if (placement && reasons.at(-1)?.code === 'ConditionalCheckFailed') {
+        throw new Conflict('FOLDER_CHANGED', 'The folder changed: complete the upload again.');
+      }
+      if (reasons.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
+        throw new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed or cancelled.');
+      }
+    },
+  );
+}
+
+/** List: the caller's grants by gsi1 (a query, never a scan), one page. */
+export async function listGrantsOfUser(
+  db: Database,
+  userId: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<{ grants: GrantItem[]; lastKey?: Record<string, unknown> }> {
+  const out = await dynamo(() =>
+    db.doc.send(
+      new QueryCommand({
+        TableName: db.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :g)',
+        ExpressionAttributeValues: { ':p': indexKeys.principalPartition(principal.user(userId)), ':g': prefixes.grant },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    ),
+  );
+  const result: { grants: GrantItem[]; lastKey?: Record<string, unknown> } = { grants: (out.Items ?? []) as GrantItem[] };
+  if (out.LastEvaluatedKey) result.lastKey = out.LastEvaluatedKey;
+  return result;
+}
+
+/** Many metas in one round trip per 100 ids. */
+export async function getNodeMetas(db: Database, nodeIds: string[]): Promise<Map<string, NodeMeta & Record<string, unknown>>> {
+  const items = await batchGetAll(db, [...new Set(nodeIds)].map((id) => keys.nodeMeta(id)));
+  return new Map(items.map((item) => [item.nodeId as string, item as unknown as NodeMeta & Record<string, unknown>]));
+}
+
+/** The grants of one document (owner's view), one query. */
+export async function listGrantsOfDocument(db: Database, nodeId: string): Promise<GrantItem[]> {
+  return (await queryAll(db, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :g)',
+    ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId), ':g': 'GRANT#' },
+    ConsistentRead: true,
+  })) as unknown as GrantItem[];
+}
+
+/**
+ * Delete, step 1: mark the document `deleting` (reads answer 404 from here on).
+ * Guard: the caller owns it and it is not already being deleted.
+ */
+export async function markDeleting(db: Database, nodeId: string, ownerId: string, nowIso: string): Promise<DocumentMeta> {
+  // Left on the expiry index so the cleanup job finishes a delete that failed half-way.
+  const expiry = indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META');
+  await dynamo(
+    () =>
+      writeItem(db, { Update: {
+          TableName: db.table,
+          Key: keys.nodeMeta(nodeId),
+          UpdateExpression: 'SET #state = :deleting, updatedAt = :now, gsi2pk = :expiry, gsi2sk = :sk',
+          ConditionExpression: 'ownerId = :owner AND #state IN (:active, :pending)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':deleting': 'deleting',
+            ':now': nowIso,
+            ':owner': ownerId,
+            ':active': 'active',
+            ':pending': 'pending',
+            ':expiry': expiry.gsi2pk,
+            ':sk': expiry.gsi2sk,
+          },
+        } }),
+    (error) => {
+      if (isConditionFailure(error)) throw notFound();
+    },
+  );
+  // Read back (a transaction, which carries the audit event, returns no values): the document
+  // stays `deleting` from here on, so the read sees this change.
+  const out = await dynamo(() => db.doc.send(new GetCommand({ TableName: db.table, Key: keys.nodeMeta(nodeId), ConsistentRead: true })));
+  return out.Item as DocumentMeta;
+}
+
+/** Delete, step 2: every item of the node's partition (meta last), and the object keys to remove. */
+export async function listNodeItems(db: Database, nodeId: string): Promise<Record<string, unknown>[]> {
+  return queryAll(db, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.nodePartition(nodeId) },
+    ConsistentRead: true,
+  });
+}
+
+/** Delete, step 3: remove the given items (25 per batch, unprocessed retried). Idempotent. */
+export async function deleteItems(db: Database, items: { pk: unknown; sk: unknown }[]): Promise<void> {
+  await batchDeleteAll(db, items);
+}

@@ -1,0 +1,32 @@
+import type { LinkItem } from '../../data/links.js';
+import type { LinkState, LinkSummary } from '../../../core/api/schemas/links.js';
+
+/** A link's state at `now`, in the order an open checks it: expired, used up, locked. */
+export function linkState(link: LinkItem, now: number): LinkState {
+  if (Date.parse(link.linkExpiresAt) <= now) return 'expired';
+  if (link.maxDownloads !== undefined && link.downloads >= link.maxDownloads) return 'exhausted';
+  if (link.lockedUntil && Date.parse(link.lockedUntil) > now) return 'locked';
+  return 'active';
+}
+
+/** What managers see of a link: counts and state, never a token or a verifier. */
+export function linkSummary(link: LinkItem, now: number): LinkSummary {
+  const locked = link.lockedUntil && Date.parse(link.lockedUntil) > now ? link.lockedUntil : undefined;
+  return {
+    linkId: link.linkId,
+    nodeId: link.nodeId,
+    nodeKind: link.nodeKind,
+    createdBy: link.createdBy,
+    createdAt: link.createdAt,
+    expiresAt: link.linkExpiresAt,
+    access: link.access,
+    audience: link.audience,
+    ...(link.maxDownloads !== undefined ? { maxDownloads: link.maxDownloads } : {}),
+    downloads: link.downloads,
+    accessCount: link.accessCount,
+    ...(link.lastAccessAt ? { lastAccessAt: link.lastAccessAt } : {}),
+    passwordProtected: link.password !== undefined,
+    ...(locked ? { lockedUntil: locked } : {}),
+    state: linkState(link, now),
+  };
+}
