@@ -90,9 +90,9 @@ export class CliContext {
 }
 
 /**
- * COFFER_ALLOW_WEAK_KDF=1 (tests only): accept the test KDF at login, and derive link
- * passwords with TEST_KDF instead of DEFAULT_KDF (the server refuses that cost unless it
- * runs with the same switch).
+ * COFFER_ALLOW_WEAK_KDF=1 (tests only): accept the test KDF at login, and derive new accounts'
+ * passphrases and link passwords with TEST_KDF instead of DEFAULT_KDF (the server refuses that
+ * cost unless it runs with the same switch).
  *
  * The CLI holds one upload part in memory (CLI_PART_MEMORY), not the SDK's two: with node,
  * the CLI and the envelope that is what fits its 128 MiB (docs/benchmarks.md, "Large files").
@@ -102,7 +102,7 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): Partial<Tuning> {
   const weak = env.COFFER_ALLOW_WEAK_KDF === '1';
   const mib = Number(env.COFFER_PART_MEMORY_MIB);
   const partMemory = env.COFFER_PART_MEMORY_MIB && Number.isInteger(mib) && mib > 0 ? mib * 1024 * 1024 : CLI_PART_MEMORY;
-  return { allowWeakKdf: weak, partMemory, ...(weak && { linkKdf: TEST_KDF }) };
+  return { allowWeakKdf: weak, partMemory, ...(weak && { linkKdf: TEST_KDF, accountKdf: TEST_KDF }) };
 }
 
 /** One part of the server's default plan: 16 encrypted chunks (16 MiB + 256 bytes). */

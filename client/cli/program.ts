@@ -26,7 +26,7 @@ const ENVIRONMENT_HELP = `Environment:
   COFFER_LINK_PASSWORD
                      password of a share link, for \`link create --password\` and \`open\`
   COFFER_ALLOW_WEAK_KDF=1
-                     tests only: accept test-strength key derivation (accounts, link passwords)`;
+                     tests only: use and accept test-strength key derivation (accounts, link passwords)`;
 
 /** `open`, `link create`: the subcommand names below the program. */
 function commandPath(command: Command): string {

@@ -52,6 +52,8 @@ export interface Tuning {
   allowWeakKdf: boolean;
   /** The Argon2id cost of new link passwords (default DEFAULT_KDF; tests pass TEST_KDF). */
   linkKdf?: KdfCost;
+  /** The Argon2id cost of new accounts and new passphrases (default DEFAULT_KDF; tests pass TEST_KDF). */
+  accountKdf?: KdfCost;
 }
 
 /** Opens the private key of a group the user is in, at a given key generation. */

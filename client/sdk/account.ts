@@ -20,7 +20,7 @@ import { CofferApiError, InvalidCredentialsError, PassphraseChangedNotLoggedInEr
 import { isKeyPair, openSession } from './login.js';
 
 export interface ChangePassphraseOptions {
-  /** Argon2id cost of the new passphrase; a fresh salt is always drawn. Default: production cost (DEFAULT_KDF). */
+  /** Argon2id cost of the new passphrase; a fresh salt is always drawn. Default: tuning.accountKdf, else production cost (DEFAULT_KDF). */
   kdf?: KdfCost;
 }
 
@@ -51,7 +51,7 @@ export async function changePassphrase(ctx: ClientContext, current: string, next
   const { kdf: currentKdf } = await ctx.api.post<PreloginResponse>('/auth/prelogin', { userId }, { auth: false });
   // Security check, do not remove (as at login): cheap parameters would make the auth key sent a fast oracle for the passphrase.
   if (!ctx.tuning.allowWeakKdf && !isKdfStrongEnough(currentKdf)) throw new WeakKdfError();
-  const kdf = newKdfParams(options.kdf ?? DEFAULT_KDF);
+  const kdf = newKdfParams(options.kdf ?? ctx.tuning.accountKdf ?? DEFAULT_KDF);
   const [currentKeys, nextKeys] = await Promise.all([deriveUserKeys(current, currentKdf), deriveUserKeys(next, kdf)]);
 
   const pkcs8 = fromBase64Url(session.privateKeyPkcs8);

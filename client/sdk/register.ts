@@ -18,7 +18,7 @@ export interface RegisterOptions {
   email?: string;
   designation?: string;
   passphrase: string;
-  /** Argon2id cost; a fresh salt is always drawn. Default: production cost (DEFAULT_KDF). */
+  /** Argon2id cost; a fresh salt is always drawn. Default: tuning.accountKdf, else production cost (DEFAULT_KDF). */
   kdf?: KdfCost;
   /** A member's one-time invitation: registers a guest account (see CofferClient.createInvitation). */
   invitationCode?: string;
@@ -30,7 +30,7 @@ export interface RegisterOptions {
  * (no second Argon2 run). The passphrase never leaves this function.
  */
 export async function register(ctx: ClientContext, options: RegisterOptions): Promise<OwnProfile> {
-  const kdf = newKdfParams(options.kdf);
+  const kdf = newKdfParams(options.kdf ?? ctx.tuning.accountKdf);
   const [keys, pair] = await Promise.all([deriveUserKeys(options.passphrase, kdf), generateUserKeyPair()]);
   const sealed = await sealPrivateKey(pair.privateKeyPkcs8, keys.encryptionKey, options.userId);
   const body: RegisterBody = {

@@ -67,7 +67,7 @@ beforeAll(async () => {
   await shareFolderWith(stack.url, owner, chain[0]!, asRecipient(direct));
   doc = await uploadInto(stack.url, owner, chain.at(-1)!, new TextEncoder().encode('deep'), 'deep.txt');
   ({ deps: counted, recorder } = recordedDeps(stack.deps, stack.endpoints));
-}, 300_000);
+}, 120_000);
 afterAll(() => stack?.stop());
 
 describe('resolveAccess', () => {
@@ -123,5 +123,5 @@ describe('resolveMany', () => {
     // The metas (100 keys) and the principal set are two BatchGets sent together (100 keys per BatchGet), then the ancestors.
     expect(rounds).toBe(2);
     expect(commands).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem']);
-  }, 120_000);
+  }, 40_000);
 });

@@ -86,7 +86,7 @@ beforeAll(async () => {
   [stack, s3] = await Promise.all([startLocalStack(), startS3Local(BUCKET, ['http://127.0.0.1:5173'])]);
   client = s3Client({ s3: s3.endpoint });
   archive = new S3AuditArchive(client, BUCKET);
-}, 180_000);
+});
 afterAll(async () => {
   await stack?.stop();
   await s3?.stop();

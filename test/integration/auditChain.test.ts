@@ -54,7 +54,7 @@ beforeAll(async () => {
   for (let batch = 0; batch < 8; batch++) {
     await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(db(), event(batch * 20 + i))));
   }
-}, 180_000);
+}, 45_000);
 afterAll(() => stack?.stop());
 
 describe('the writer', () => {
@@ -105,7 +105,7 @@ describe('the writer', () => {
     expect(new Set(concurrent.map((e) => e.requestId)).size).toBe(50);
     for (let i = 0; i < 50; i++) expect(await get({ pk: `TEST#concurrent-${i}`, sk: 'TEST' })).toBeDefined();
     expect((await verify()).findings).toEqual([]);
-  }, 60_000);
+  }, 25_000);
 });
 
 describe('verify finds a single tampered event, at its position', () => {

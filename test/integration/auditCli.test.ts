@@ -61,7 +61,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 5));
   fixtureEnd = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 5));
-}, 180_000);
+});
 afterAll(() => stack?.stop());
 
 describe('coffer audit export', () => {

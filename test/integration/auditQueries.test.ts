@@ -45,7 +45,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 5));
   fixtureEnd = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 5));
-}, 120_000);
+});
 afterAll(() => stack?.stop());
 
 /** Every event in the chains written before the fixture ended. */

@@ -1435,7 +1435,7 @@ beforeAll(async () => {
 
   // Last: the expiring grant lapses.
   offsetMs = EXPIRY_MS + 60_000;
-}, 240_000);
+}, 180_000);
 
 afterAll(() => stack?.stop());
 

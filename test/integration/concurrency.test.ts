@@ -23,7 +23,7 @@ beforeAll(async () => {
   url = stack.url;
   alice = await register(url, 'alice');
   users = await Promise.all(Array.from({ length: 40 }, (_, i) => register(url, `user${String(i).padStart(2, '0')}`)));
-}, 300_000); // 41 registrations: RSA key generation on two shared cores
+}); // 41 registrations, on the test key pool
 afterAll(() => stack?.stop());
 
 async function createFolder(owner: Actor, parent?: { folderId: string; key: Uint8Array }) {

@@ -1,20 +1,23 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTable } from '../../infra/local/createTable.js';
-import { type DynamoLocal, startDynamoLocal } from '../../infra/local/startDynamoLocal.js';
 import { TABLE } from '../../shared/server/data/tableDefinition.js';
 
-/** The local table (infra/local/createTable.ts): from the one definition, and brought up to date when kept from an older version. */
-let dynamo: DynamoLocal;
+/**
+ * The local table (infra/local/createTable.ts): from the one definition, and brought up to date when
+ * kept from an older version. On the run's shared DynamoDB Local, under names of this file's own.
+ */
 let client: DynamoDBClient;
+const run = randomUUID();
+const names = { fresh: `fresh-${run}`, older: `older-${run}` };
 
-beforeAll(async () => {
-  dynamo = await startDynamoLocal();
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+beforeAll(() => {
+  client = new DynamoDBClient({ endpoint: inject('dynamodbEndpoint'), region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 afterAll(async () => {
+  for (const TableName of Object.values(names)) await client?.send(new DeleteTableCommand({ TableName })).catch(() => undefined);
   client?.destroy();
-  await dynamo?.stop();
 });
 
 const indexesOf = async (name: string) =>
@@ -23,16 +26,16 @@ const expected = TABLE.indexes.map((i) => ({ name: i.name, keys: [i.partitionKey
 
 describe('createTable', () => {
   it('creates the table with every index of the definition, and is idempotent', async () => {
-    await createTable(client, 'fresh');
-    await createTable(client, 'fresh');
-    expect(await indexesOf('fresh')).toEqual(expected);
+    await createTable(client, names.fresh);
+    await createTable(client, names.fresh);
+    expect(await indexesOf(names.fresh)).toEqual(expected);
   });
 
   it('adds the indexes a table kept from an older version lacks (gsi3, the audit external-access index)', async () => {
     const [first] = TABLE.indexes;
     await client.send(
       new CreateTableCommand({
-        TableName: 'older',
+        TableName: names.older,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: ['pk', 'sk', first.partitionKey, first.sortKey].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
         KeySchema: [
@@ -51,7 +54,7 @@ describe('createTable', () => {
         ],
       }),
     );
-    await createTable(client, 'older');
-    expect(await indexesOf('older')).toEqual(expected);
+    await createTable(client, names.older);
+    expect(await indexesOf(names.older)).toEqual(expected);
   });
 });

@@ -161,7 +161,7 @@ describe('creating folders', () => {
     const { body } = await folderBody(alice, 'too deep', folder);
     const res = await api(url, 'POST', '/folders', { token: alice.accessToken, body });
     expect([res.status, res.body.error.code]).toEqual([422, 'TOO_DEEP']);
-  }, 60_000);
+  }, 30_000);
 });
 
 describe('listing a folder', () => {

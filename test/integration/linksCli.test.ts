@@ -84,7 +84,7 @@ beforeAll(async () => {
   content = bytes(300_000 + 17, 7);
   await writeFile(join(root, 'report.pdf'), content);
   documentId = await upload(join(root, 'report.pdf'));
-}, 120_000);
+});
 
 afterAll(async () => {
   await stack?.stop();
@@ -152,7 +152,7 @@ describe('coffer link / coffer open', () => {
     ok(opened);
     expect(await readFile(join(cwd, 'evil_name.txt'), 'utf8')).toBe('hello over a link\n');
     expect(opened.stdout).toMatch(/^Saved 18 B to .*evil_name\.txt\.\n\(The stored name "\.\.\/\.\.\/etc\/evil:name\.txt" was made safe for this file system\.\)\n$/);
-  }, 60_000);
+  }, 20_000);
 
   it('a password link: the right COFFER_LINK_PASSWORD or --password-stdin opens it, a wrong one exits 3, none exits 2', async () => {
     // Prepare: made without --json, the URL alone on its line
@@ -205,7 +205,7 @@ describe('coffer link / coffer open', () => {
     const twice = await as('alice', ['link', 'revoke', link.linkId]);
     expect(twice.code).toBe(4);
     expect(twice.stderr).toBe('coffer: No such link, or you may not revoke it: see the ids with `coffer link ls ID`.\n');
-  }, 60_000);
+  });
 
   it('a folder link lists its children and --item downloads one', async () => {
     // Prepare: a folder with a sub-folder and two documents
@@ -265,7 +265,7 @@ describe('coffer link / coffer open', () => {
     expect(piped.stdout).toBe('');
     expect(piped.stderr).toBe('coffer: This link is view only: its creator did not allow downloads: it is shown on a terminal only, not redirected or piped.\n');
     expect(await exists(join(out, 'copy'))).toBe(false);
-  }, 60_000);
+  });
 
   it('audiences: signed-in links need a session on that server; users: links only their users', async () => {
     // Prepare
@@ -314,5 +314,5 @@ describe('coffer link / coffer open', () => {
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toBe(`coffer: ${message}\n`);
     }
-  }, 60_000);
+  });
 });

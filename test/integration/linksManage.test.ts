@@ -33,7 +33,7 @@ beforeAll(async () => {
   ]);
   const shared = await api(url, 'POST', `/nodes/${doc.documentId}/share`, { token: alice.accessToken, body: { keyGeneration: 1, grants } });
   expect(shared.status).toBe(200);
-}, 120_000);
+});
 afterAll(() => stack?.stop());
 afterEach(() => clock.reset());
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const invitation = await api(url, 'POST', '/invitations', { token: alice.accessToken, body: {} });
   guest = await register(url, 'guest', undefined, { invitationCode: invitation.body.invitationCode });
   doc = await upload(url, alice, text('the linked document'), 'doc.txt');
-}, 120_000);
+});
 afterAll(() => stack?.stop());
 afterEach(() => clock.reset());
 
@@ -290,7 +290,7 @@ describe('a folder link', () => {
     // L made limited directly (the full flow is the folders tests'): the link must stop at it.
     await setNodeAttributes(stack, L.folderId, { limited: true });
     ({ token } = await newLink(url, alice, R.folderId, { maxDownloads: 5 }));
-  }, 60_000);
+  });
 
   it("lists the folder's children with their parent wraps, leaving the limited one out, and counts no download", async () => {
     const res = await openLink(url, { token });

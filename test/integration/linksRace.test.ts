@@ -14,7 +14,7 @@ beforeAll(async () => {
   stack = await startLocalStack();
   url = stack.url;
   alice = await register(url, 'alice');
-}, 120_000);
+});
 afterAll(() => stack?.stop());
 
 async function linkItem(linkId: string) {
@@ -34,7 +34,7 @@ describe('parallel opens', () => {
     const events = (await linkEvents(stack, linkId)).filter((e) => e.operation === 'link.open');
     expect(events.filter((e) => e.status === 200)).toHaveLength(10);
     expect(events.filter((e) => e.errorCode === 'LINK_EXHAUSTED')).toHaveLength(40);
-  }, 60_000);
+  }, 25_000);
 
   it('with the right password all succeed and leave no failed attempt', async () => {
     const doc = await upload(url, alice, new TextEncoder().encode('raced with a password'), 'pw.txt');
@@ -44,5 +44,5 @@ describe('parallel opens', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     const item = await linkItem(linkId);
     expect([item.downloads, item.accessCount, item.failedAttempts]).toEqual([20, 20, 0]);
-  }, 60_000);
+  });
 });

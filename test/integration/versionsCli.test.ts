@@ -20,7 +20,7 @@ beforeAll(async () => {
   stack = await startLocalStack();
   root = await mkdtemp(join(tmpdir(), 'coffer-versions-cli-'));
   for (const user of ['olga', 'pete'] as const) succeeded(await as(user, ['--json', 'register', '--user', user]));
-}, 120_000);
+});
 
 afterAll(async () => {
   await stack?.stop();

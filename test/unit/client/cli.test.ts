@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
+import { DEFAULT_KDF, TEST_KDF, fingerprint, generateUserKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
 import { bytes, sameBytes } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
 import { CLI_SERVER, coffer } from './support/runCli.js';
@@ -35,6 +35,13 @@ describe('coffer CLI (in-process, fake server)', () => {
     expect((await stat(join(aliceHome, 'session.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(aliceHome)).mode & 0o777).toBe(0o700);
     expect(server.users.get('alice')!.authKey).not.toContain(result.json.passphrase);
+    expect(server.users.get('alice')!.kdf).toMatchObject(DEFAULT_KDF);
+  });
+
+  it('register derives with the test KDF only under COFFER_ALLOW_WEAK_KDF=1 (tests)', async () => {
+    const result = await coffer(join(root, 'tess'), ['--json', 'register', '--user', 'tess', '--name', 'Tess'], { env: { COFFER_ALLOW_WEAK_KDF: '1' } });
+    expect(result.code).toBe(0);
+    expect(server.users.get('tess')!.kdf).toMatchObject(TEST_KDF);
   });
 
   it('register accepts a strong passphrase from stdin and refuses a weak one, explaining why', async () => {

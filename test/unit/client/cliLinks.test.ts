@@ -334,11 +334,11 @@ describe('describeError: share links', () => {
 });
 
 describe('tuningFromEnv', () => {
-  it('COFFER_ALLOW_WEAK_KDF=1 allows the test KDF at login and derives link passwords with TEST_KDF', () => {
-    expect(tuningFromEnv({ COFFER_ALLOW_WEAK_KDF: '1' })).toEqual({ allowWeakKdf: true, linkKdf: TEST_KDF, partMemory: 16 * 1048592 });
+  it('COFFER_ALLOW_WEAK_KDF=1 allows the test KDF at login and derives new accounts and link passwords with TEST_KDF', () => {
+    expect(tuningFromEnv({ COFFER_ALLOW_WEAK_KDF: '1' })).toEqual({ allowWeakKdf: true, linkKdf: TEST_KDF, accountKdf: TEST_KDF, partMemory: 16 * 1048592 });
   });
 
-  it('otherwise the SDK defaults hold (DEFAULT_KDF for links), with one upload part in memory', () => {
+  it('otherwise the SDK defaults hold (DEFAULT_KDF for accounts and links), with one upload part in memory', () => {
     expect(tuningFromEnv({})).toEqual({ allowWeakKdf: false, partMemory: 16 * 1048592 });
   });
 
