@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { AreaHandler } from '../../shared/server/http/areaHandler.js';
 import { errorResponse } from '../../shared/server/http/errorResponse.js';
 import { jsonResponse } from '../../shared/server/http/jsonResponse.js';
-import { PayloadTooLarge } from '../../shared/core/errors/index.js';
+import { PayloadTooLarge, ValidationFailed } from '../../shared/core/errors/index.js';
 import type { Area } from '../../shared/core/api/routes.js';
 import { matchRoute } from './routeMatcher.js';
 import { toApiGatewayEvent } from './toApiGatewayEvent.js';
@@ -43,6 +44,23 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
+ * A request Node's parser refuses before any handler sees it (a request line or headers over
+ * its 16 KiB limit, malformed HTTP) gets the same JSON error shape as every other refusal,
+ * instead of Node's bare status line.
+ */
+function refuseUnparsable(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: tooLarge
+      ? { code: 'REQUEST_TOO_LARGE', message: 'The request line and headers are too large (16 KiB at most).' }
+      : { code: 'BAD_REQUEST', message: 'The request is not valid HTTP.' },
+  });
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/**
  * The local stand-in for API Gateway: turns each request into an HTTP API v2
  * event, routes it with the shared route table and calls the very handler the
  * Lambda runs. It reports the handler's own time in a Server-Timing header.
@@ -72,6 +90,7 @@ export async function startLocalHttpServer(
         }
         const match = matchRoute(req.method ?? 'GET', url.pathname);
         if (match.kind === 'not-found') return send(res, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'No such route.' } }), cors);
+        if (match.kind === 'bad-path') return send(res, errorResponse(new ValidationFailed('Invalid path: a path parameter is not valid percent-encoded UTF-8.')), cors);
         if (match.kind === 'method-not-allowed') {
           return send(res, jsonResponse(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'This method is not allowed here.' } }), cors);
         }
@@ -86,6 +105,7 @@ export async function startLocalHttpServer(
       }
     })();
   });
+  server.on('clientError', refuseUnparsable);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -18,7 +18,9 @@ const compiled: Compiled[] = ROUTES.map((route) => {
 export type RouteMatch =
   | { kind: 'found'; route: Route; pathParameters: Record<string, string> }
   | { kind: 'method-not-allowed' }
-  | { kind: 'not-found' };
+  | { kind: 'not-found' }
+  /** A path parameter that is not valid percent-encoded UTF-8 (`%ZZ`, a lone surrogate `%ED%A0%80`). */
+  | { kind: 'bad-path' };
 
 /** Matches like API Gateway: exact paths win over parameterised ones. */
 export function matchRoute(method: string, path: string): RouteMatch {
@@ -31,9 +33,13 @@ export function matchRoute(method: string, path: string): RouteMatch {
     pathMatched = true;
     if (c.route.method !== method) continue;
     const pathParameters: Record<string, string> = {};
-    c.names.forEach((n, i) => {
-      pathParameters[n] = decodeURIComponent(m![i + 1]!);
-    });
+    try {
+      c.names.forEach((n, i) => {
+        pathParameters[n] = decodeURIComponent(m![i + 1]!);
+      });
+    } catch {
+      return { kind: 'bad-path' }; // decodeURIComponent's URIError
+    }
     return { kind: 'found', route: c.route, pathParameters };
   }
   return pathMatched ? { kind: 'method-not-allowed' } : { kind: 'not-found' };
