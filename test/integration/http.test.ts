@@ -63,7 +63,7 @@ describe('bad requests from outside, before any route', () => {
     for (const route of withParameters) {
       for (const bad of malformed) {
         const path = route.path.replace(/\{[A-Za-z0-9_]+\}/g, bad);
-        for (const headers of [{}, { authorization: 'Bearer not-a-token' }]) {
+        for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
           const res = await fetch(`${stack.url}${path}`, { method: route.method, headers: { ...headers, 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{}' }) });
           const label = `${route.method} ${path}`;
           expect(res.status, label).toBe(400);
