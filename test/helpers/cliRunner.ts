@@ -46,15 +46,21 @@ function cliEnv(run: CliRun): Record<string, string> {
 /** Runs the CLI with test accounts on the test KDF: in-process, or as a child process with `spawn`. */
 export function runCli(args: readonly string[], run: CliRun): Promise<CliResult> {
   if (run.spawn || run.cwd) return spawnCli(args, run);
+  return runCliInProcess(args, cliEnv(run), run.stdin);
+}
+
+/** The CLI's program (`run` from client/cli/program.ts, what bin.js calls) in this process, with its own streams and exactly this environment. */
+export async function runCliInProcess(args: readonly string[], env: NodeJS.ProcessEnv, stdin?: string): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     stdout: { write: (t: string) => (stdout += t), isTTY: false },
     stderr: Object.assign(new Writable({ write: (c, _e, cb) => ((stderr += String(c)), cb()) }), { isTTY: false }),
-    stdin: Readable.from(run.stdin ? [Buffer.from(run.stdin)] : []) as unknown as NodeJS.ReadStream,
-    env: cliEnv(run),
+    stdin: Readable.from(stdin ? [Buffer.from(stdin)] : []) as unknown as NodeJS.ReadStream,
+    env,
   };
-  return runInProcess(args, io).then((code) => ({ code, stdout, stderr }));
+  const code = await runInProcess(args, io);
+  return { code, stdout, stderr };
 }
 
 function spawnCli(args: readonly string[], run: CliRun): Promise<CliResult> {

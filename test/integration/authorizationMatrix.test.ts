@@ -1493,28 +1493,30 @@ describe('authorization matrix: node routes x actors', () => {
   });
 });
 
+async function runGroupCell(cell: GroupCell): Promise<void> {
+  const route = cell.route;
+  const allowed = cell.expected.status < 300;
+  const g = route.fresh && allowed ? freshGroups.get(cell.key)! : G1;
+  const who = actorOf(actorSpec(cell.spec.actor));
+  const c: GroupCtx = { g, who, spec: cell.spec, label: cell.label };
+  const req = await route.request(c);
+  const pks = [...new Set([`GROUP#${g.groupId}`, ...(req.touches ?? [])])];
+  const watch = route.writes && (!allowed || !route.fresh);
+  const before = watch ? await snapshot(pks) : undefined;
+  const res = await as(who, req.method, req.path, req.body);
+  const message = `${cell.label}: got ${res.status} ${JSON.stringify(res.body)}`;
+  expect(res.status, message).toBe(cell.expected.status);
+  if (cell.expected.code) expect(res.body?.error?.code, message).toBe(cell.expected.code);
+  if (before) expect(await snapshot(pks), `${cell.label}: the registry changed`).toEqual(before);
+  if (allowed && route.check) await route.check(c, res);
+}
+
 describe('authorization matrix: group routes x group members', () => {
   for (const route of GROUP_ROUTES) {
     describe(route.label, () => {
       const cells = GROUP_CELLS.filter((x) => x.route === route);
-      for (const cell of [...cells.filter(writesNothing), ...cells.filter((c) => !writesNothing(c))]) {
-        (writesNothing(cell) ? it.concurrent : it)(cell.label, async () => {
-          const allowed = cell.expected.status < 300;
-          const g = route.fresh && allowed ? freshGroups.get(cell.key)! : G1;
-          const who = actorOf(actorSpec(cell.spec.actor));
-          const c: GroupCtx = { g, who, spec: cell.spec, label: cell.label };
-          const req = await route.request(c);
-          const pks = [...new Set([`GROUP#${g.groupId}`, ...(req.touches ?? [])])];
-          const watch = route.writes && (!allowed || !route.fresh);
-          const before = watch ? await snapshot(pks) : undefined;
-          const res = await as(who, req.method, req.path, req.body);
-          const message = `${cell.label}: got ${res.status} ${JSON.stringify(res.body)}`;
-          expect(res.status, message).toBe(cell.expected.status);
-          if (cell.expected.code) expect(res.body?.error?.code, message).toBe(cell.expected.code);
-          if (before) expect(await snapshot(pks), `${cell.label}: the registry changed`).toEqual(before);
-          if (allowed && route.check) await route.check(c, res);
-        });
-      }
+      for (const cell of cells.filter(writesNothing)) it.concurrent(cell.label, () => runGroupCell(cell));
+      for (const cell of cells.filter((c) => !writesNothing(c))) it(cell.label, () => runGroupCell(cell));
     });
   }
 });

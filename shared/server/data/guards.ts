@@ -7,6 +7,9 @@ export interface Guard {
   rev: number;
 }
 
+/** An item's identity in a transaction, `pk|sk`. */
+export const itemId = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+
 /** What a change whose guard failed answers: 409, nothing written. */
 export const concurrentUpdate = () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: reload and retry.');
 
@@ -18,7 +21,7 @@ export const concurrentUpdate = () => new Conflict('CONCURRENT_UPDATE', 'A concu
 export function guardChecks(db: Database, guards: readonly Guard[], taken: Set<string>) {
   const items = [];
   for (const g of guards) {
-    const id = `${g.key.pk}|${g.key.sk}`;
+    const id = itemId(g.key);
     if (taken.has(id)) continue;
     taken.add(id);
     items.push({ ConditionCheck: { TableName: db.table, Key: g.key, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': g.rev } } });
@@ -26,4 +29,3 @@ export function guardChecks(db: Database, guards: readonly Guard[], taken: Set<s
   return items;
 }
 
-export const itemId = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;

@@ -12,10 +12,10 @@ export interface KeyImporters {
 let pool: readonly string[] | undefined;
 let next = 0;
 
-/** How many pairs the pool holds (each process hands each out once). */
-export function keyPoolSize(): number {
+/** The pool's private keys, PKCS#8 DER in base64, in the order they are handed out. */
+export function keyPool(): readonly string[] {
   pool ??= (JSON.parse(readFileSync(join(import.meta.dirname, 'keyPool.json'), 'utf8')) as { pkcs8: string[] }).pkcs8;
-  return pool.length;
+  return pool;
 }
 
 /**
@@ -25,9 +25,9 @@ export function keyPoolSize(): number {
  * error (regenerate a bigger pool), never a silent reuse.
  */
 export async function pooledKeyPair(importers: KeyImporters): Promise<UserKeyPair> {
-  const size = keyPoolSize();
-  if (next >= size) throw new Error(`The test key pool (${size} pairs) is used up in this file: regenerate it bigger (generateKeyPool.ts)`);
-  const privateKeyPkcs8 = new Uint8Array(Buffer.from(pool![next++]!, 'base64'));
+  const pairs = keyPool();
+  if (next >= pairs.length) throw new Error(`The test key pool (${pairs.length} pairs) is used up in this file: regenerate it bigger (generateKeyPool.ts)`);
+  const privateKeyPkcs8 = new Uint8Array(Buffer.from(pairs[next++]!, 'base64'));
   const publicKeySpki = new Uint8Array(createPublicKey(createPrivateKey({ key: Buffer.from(privateKeyPkcs8), format: 'der', type: 'pkcs8' })).export({ type: 'spki', format: 'der' }));
   const [publicKey, privateKey] = await Promise.all([importers.importPublicKey(publicKeySpki), importers.importPrivateKey(privateKeyPkcs8)]);
   return { publicKeySpki, privateKeyPkcs8, privateKey, publicKey };
