@@ -30,7 +30,7 @@ import { ROUTES } from '../../shared/core/api/routes.js';
 import { type Actor, upload } from '../helpers/actors.js';
 import { folderBody, mkdir, shareFolder, uploadInto } from '../helpers/folders.js';
 import { api, type ApiResponse } from '../helpers/http.js';
-import { startLocalStack } from '../helpers/localStack.js';
+import { startBenchStack } from './benchStack.js';
 import {
   type BenchKeys,
   addMembersBody,
@@ -169,7 +169,7 @@ export async function apiBench(options: ApiBenchOptions): Promise<ApiResults> {
   log('  starting the local stack (DynamoDB Local, s3rver, in-process keyring KMS)...');
   // The stack reads its auditors from this very list: each scenario adds its owner once it exists.
   const auditors: string[] = [];
-  const stack = await startLocalStack({ quiet: true, settings: { auditors } });
+  const stack = await startBenchStack({ quiet: true, settings: { auditors } });
   const { counts: calls, elapsed } = countBackendCalls(stack);
   try {
     log('  preparing client-side material (one RSA-3072 key pair shared by all benchmark users, two by all benchmark groups)...');

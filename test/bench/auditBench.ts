@@ -33,7 +33,7 @@ import { ROUTES, type Route } from '../../shared/core/api/routes.js';
 import { register, upload } from '../helpers/actors.js';
 import { mkdir } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
-import { startLocalStack } from '../helpers/localStack.js';
+import { startBenchStack } from './benchStack.js';
 import { renameBody } from './apiFixtures.js';
 import { mean, percentile } from './stats.js';
 
@@ -241,7 +241,7 @@ function benchEvent(i: number): AuditEvent {
 export async function auditBench(options: AuditBenchOptions): Promise<AuditResults> {
   const { log } = options;
   log('  starting the local stack (DynamoDB Local, s3rver, in-process keyring KMS)...');
-  const stack = await startLocalStack({ quiet: true });
+  const stack = await startBenchStack({ quiet: true });
   const doc = documentClient(stack.endpoints);
   const db: Database = { doc, table: stack.table };
   const counter = countCommands(doc, 'auditBenchCounter');

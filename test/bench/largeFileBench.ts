@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ciphertextSize } from '../../shared/core/crypto/index.js';
 import { objectKey } from '../../shared/server/data/keys.js';
-import { startLocalStack } from '../helpers/localStack.js';
+import { startBenchStack } from './benchStack.js';
 import {
   ageRun,
   cliLauncherEnv,
@@ -112,7 +112,7 @@ export async function largeFileBench(options: LargeFileOptions): Promise<LargeFi
     throw new Error(`The large-file benchmark needs ${(needed / 1024 ** 3).toFixed(0)} GiB free in ${os.tmpdir()} (5 x the largest file); ${(free / 1024 ** 3).toFixed(1)} GiB are.`);
   }
   log(`  ${dir}: ${(free / 1024 ** 3).toFixed(0)} GiB free, ${(needed / 1024 ** 3).toFixed(0)} GiB needed`);
-  const stack = await startLocalStack();
+  const stack = await startBenchStack();
   try {
     const home = join(dir, 'profile');
     const env = { ...process.env, COFFER_URL: stack.url, COFFER_HOME: home, COFFER_PASSPHRASE: '' };
@@ -292,7 +292,7 @@ function describe(size: number, run: CliRun): string {
 }
 
 /** The part plan the server recorded for the upload (the version item's upload record is gone once completed: recompute from settings). */
-async function planOf(stack: Awaited<ReturnType<typeof startLocalStack>>, _documentId: string, ciphertextBytes: number): Promise<{ partSize: number; partCount: number }> {
+async function planOf(stack: Awaited<ReturnType<typeof startBenchStack>>, _documentId: string, ciphertextBytes: number): Promise<{ partSize: number; partCount: number }> {
   const { planParts } = await import('../../shared/server/services/planUpload.js');
   const plan = planParts(stack.deps.settings, ciphertextBytes);
   return { partSize: plan.partSize, partCount: plan.partCount };
@@ -305,7 +305,7 @@ async function planOf(stack: Awaited<ReturnType<typeof startLocalStack>>, _docum
  * uploaded document's object through a presigned URL and discards it. No crypto, no API: the
  * ceiling the CLI's transfer figures are measured against.
  */
-async function storageAlone(stack: Awaited<ReturnType<typeof startLocalStack>>, documentId: string, partSize: number, size: number): Promise<{ putSeconds: number; getSeconds: number }> {
+async function storageAlone(stack: Awaited<ReturnType<typeof startBenchStack>>, documentId: string, partSize: number, size: number): Promise<{ putSeconds: number; getSeconds: number }> {
   const { objects } = stack.deps;
   const key = `bench/storage-alone-${Date.now()}`;
   const uploadId = await objects.createMultipartUpload(key);

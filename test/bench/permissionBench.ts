@@ -27,10 +27,10 @@ import { getPrincipalSets } from '../../shared/server/data/principalSets.js';
 import type { Caller } from '../../shared/server/http/Operation.js';
 import { MAX_PRINCIPALS_PER_REQUEST } from '../../shared/core/api/schemas/sharing.js';
 import { type Actor, register, upload } from '../helpers/actors.js';
-import type { LocalStack } from '../helpers/localStack.js';
+import type { LocalStack } from './benchStack.js';
 import { type DocumentHandle, type FolderHandle, openKeyPath, uploadInto } from '../helpers/folders.js';
 import { api } from '../helpers/http.js';
-import { startLocalStack } from '../helpers/localStack.js';
+import { startBenchStack } from './benchStack.js';
 import {
   addGroupMembers,
   asRecipient,
@@ -212,7 +212,7 @@ const medianBy = <T>(runs: T[], key: (r: T) => number): T => [...runs].sort((a, 
 export async function permissionBench(options: PermissionBenchOptions): Promise<PermissionResults> {
   const { log } = options;
   log('  starting the local stack (DynamoDB Local, s3rver, in-process keyring KMS)...');
-  const stack = await startLocalStack();
+  const stack = await startBenchStack();
   const { url } = stack;
   // The stack's own client (HTTP requests): off except around the timed requests that report calls.
   const served = recordDynamoCalls(stack.deps.db.doc);
