@@ -33,15 +33,15 @@ import { rotate } from './versions/rotate.js';
 import { update } from './versions/update.js';
 import { versions } from './versions/versions.js';
 
-/** Every `coffer` command, in the order `coffer --help` lists them. */
+/** Every `coffer` command, in the order `coffer --help` lists them (an area a line). */
 export const cofferCommands: readonly CommandDefinition[] = [
-  ...[register, login, logout, passwd, profile, whoami],
-  ...[users, trust],
-  ...[upload, ls, download, rm],
-  ...[update, versions, restore, rotate],
-  ...[mkdir, mv, rename, limit, rmdir],
+  register, login, logout, passwd, profile, whoami,
+  users, trust,
+  upload, ls, download, rm,
+  update, versions, restore, rotate,
+  mkdir, mv, rename, limit, rmdir,
   group,
-  ...[share, revoke, perms, role, transfer, settings],
+  share, revoke, perms, role, transfer, settings,
   comment,
   invite,
   link,
