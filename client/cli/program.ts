@@ -1,32 +1,11 @@
-import { Command, CommanderError } from 'commander';
-import { accountCommands } from './commands/account.js';
-import { auditCommands } from './commands/audit.js';
-import { commentCommands } from './commands/comments.js';
-import { documentCommands } from './commands/documents.js';
-import { folderCommands } from './commands/folders.js';
-import { groupCommands } from './commands/groups.js';
-import { inviteCommands } from './commands/invite.js';
-import { linkCommands } from './commands/links.js';
-import { openCommands } from './commands/open.js';
+import { type Command, CommanderError } from 'commander';
+import { cofferProgram } from './cofferProgram.js';
 import type { Runner } from './commands/Runner.js';
-import { sharingCommands } from './commands/sharing.js';
-import { userCommands } from './commands/users.js';
-import { versionCommands } from './commands/versions.js';
 import { CliContext, DEFAULT_SERVER, type GlobalOptions } from './context.js';
 import { describeError } from './describeError.js';
-import { EXIT, EXIT_CODES_HELP } from './exitCodes.js';
+import { EXIT } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
 import { Output } from './Output.js';
-
-const ENVIRONMENT_HELP = `Environment:
-  COFFER_URL         server URL (default ${DEFAULT_SERVER}, the one \`npm start\` serves)
-  COFFER_HOME        profile directory with session.json and pins.json (default ~/.coffer);
-                     use one per user to act as several users from one shell
-  COFFER_PASSPHRASE  passphrase for \`login\` (prefer the prompt or --passphrase-stdin)
-  COFFER_LINK_PASSWORD
-                     password of a share link, for \`link create --password\` and \`open\`
-  COFFER_ALLOW_WEAK_KDF=1
-                     tests only: use and accept test-strength key derivation (accounts, link passwords)`;
 
 /** `open`, `link create`: the subcommand names below the program. */
 function commandPath(command: Command): string {
@@ -58,33 +37,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     }
   };
 
-  const program = new Command('coffer')
-    .description('Coffer: zero-knowledge document sharing. Everything is encrypted and decrypted on this machine.')
-    .option('--server <url>', `server URL (default: $COFFER_URL, else the session's server, else ${DEFAULT_SERVER})`)
-    .option('--json', 'machine-readable output on stdout (errors too, as {"error":{code,message}})')
-    .showHelpAfterError(!json)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => {
-        if (!json) write(text);
-      },
-    })
-    .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
-
-  accountCommands(program, runner, io);
-  userCommands(program, runner);
-  documentCommands(program, runner, io);
-  versionCommands(program, runner, io);
-  folderCommands(program, runner, io);
-  groupCommands(program, runner);
-  sharingCommands(program, runner);
-  commentCommands(program, runner);
-  inviteCommands(program, runner);
-  linkCommands(program, runner, io);
-  openCommands(program, runner, io);
-  auditCommands(program, runner, io);
+  const program = cofferProgram({ run: runner, io }, json);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
