@@ -213,8 +213,9 @@ export type ErrorCode = ServerErrorCode | ClientErrorCode;
 declare const unregistered: unique symbol;
 /**
  * A code this build does not know: only a newer server sends one. It is still carried (the CLI
- * prints it), but no string becomes one except through `receivedCode`, so comparing a code with
- * a misspelt literal still fails to compile.
+ * prints it), but no string becomes one except through `receivedCode`, so an error built from a
+ * raw or misspelt string does not compile. (Being honest, `error.code === 'X'` compiles for any
+ * X: test/unit/errors/errorCodes.test.ts checks the literals of such comparisons.)
  */
 export type UnregisteredCode = string & { readonly [unregistered]: true };
 

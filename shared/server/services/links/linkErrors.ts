@@ -1,5 +1,4 @@
-import { Forbidden, Gone, TooManyRequests, Unauthorized, ValidationFailed } from '../../../core/errors/index.js';
-import type { CodeOf } from '../../../core/errors/errorCodes.js';
+import { type CodeOf, Forbidden, Gone, TooManyRequests, Unauthorized, ValidationFailed } from '../../../core/errors/index.js';
 import type { LinkKdf } from '../../../core/api/schemas/links.js';
 
 export { linkNotFound } from '../../data/links.js';
