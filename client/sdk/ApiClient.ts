@@ -1,3 +1,4 @@
+import { receivedCode, type ErrorCode } from '../../shared/core/errors/index.js';
 import { CofferApiError, ServerUnreachableError } from './errors.js';
 
 /** Supplies bearer tokens; the SessionKeeper implements it. */
@@ -132,9 +133,9 @@ export async function toApiError(response: Response): Promise<CofferApiError> {
   const error = body?.error;
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
     const details = isRecord(error.details) ? error.details : undefined;
-    return new CofferApiError(response.status, error.code, error.message, details);
+    return new CofferApiError(response.status, receivedCode(error.code), error.message, details);
   }
-  const [code, message] = FALLBACK[response.status] ?? [
+  const [code, message]: [ErrorCode, string] = FALLBACK[response.status] ?? [
     response.status >= 500 ? 'SERVER_ERROR' : 'HTTP_ERROR',
     `The server answered ${response.status} ${response.statusText}`.trim() + '.',
   ];
@@ -142,7 +143,7 @@ export async function toApiError(response: Response): Promise<CofferApiError> {
 }
 
 /** Statuses without an error envelope (a proxy, API Gateway itself, a crashed function). */
-const FALLBACK: Record<number, [string, string]> = {
+const FALLBACK: Record<number, [ErrorCode, string]> = {
   400: ['VALIDATION_FAILED', 'The request is not valid.'],
   401: ['UNAUTHORIZED', 'Authentication is required: log in again.'],
   403: ['FORBIDDEN', 'You are not allowed to do this.'],

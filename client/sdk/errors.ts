@@ -1,15 +1,18 @@
-import { CofferError } from '../../shared/core/errors/index.js';
+import { CofferError, type ErrorCode, type UnregisteredCode } from '../../shared/core/errors/index.js';
 
 /**
  * Errors the SDK raises. All extend the house `CofferError`, so callers switch on the
  * stable `code`; messages are safe to show and say what to do.
  */
 
-/** The server answered with an error (`{ error: { code, message, details? } }`) or an unexpected status. */
+/**
+ * The server answered with an error (`{ error: { code, message, details? } }`) or an unexpected status.
+ * Its code may be one this build does not know (a newer server's): see `receivedCode`.
+ */
 export class CofferApiError extends CofferError {
   readonly status: number;
 
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+  constructor(status: number, code: ErrorCode | UnregisteredCode, message: string, details?: Record<string, unknown>) {
     super(code, message, details);
     this.status = status;
   }

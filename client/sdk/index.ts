@@ -25,6 +25,8 @@ export {
   UploadPlanError,
   WeakKdfError,
 } from './errors.js';
+/** Every code an SDK error may carry (a newer server's own arrives as an UnregisteredCode). */
+export { isErrorCode, type ErrorCode, type UnregisteredCode } from '../../shared/core/errors/index.js';
 export { GroupKeyring, NotInGroupError } from './GroupKeyring.js';
 export type {
   AddMembersResult,

@@ -1,3 +1,4 @@
+import type { ServerErrorCode, StatusOf } from '../../shared/core/errors/index.js';
 import { CofferApiError } from './errors.js';
 
 /** Retries after the first attempt (so at most 6 requests). */
@@ -6,7 +7,7 @@ const BASE_DELAY_MS = 40;
 const MAX_DELAY_MS = 1_000;
 
 /** True for the server's error `code` at `status` (and not a client-side error with the same code). */
-export function isApiError(error: unknown, status: number, code: string): error is CofferApiError {
+export function isApiError<C extends ServerErrorCode>(error: unknown, status: StatusOf<C>, code: C): error is CofferApiError {
   return error instanceof CofferApiError && error.status === status && error.code === code;
 }
 

@@ -1,4 +1,5 @@
 import { CofferError } from './CofferError.js';
+import { ERROR_KINDS, type ClasslessKind, type ErrorKind } from './errorCodes.js';
 import {
   Conflict,
   DecryptionFailed,
@@ -14,22 +15,27 @@ import {
   ValidationFailed,
 } from './errors.js';
 
-/** The one table mapping error classes to HTTP status codes. */
-const STATUS: ReadonlyArray<[new (...args: never[]) => CofferError, number]> = [
-  [ValidationFailed, 400],
-  [Unauthorized, 401],
-  [Forbidden, 403],
-  [NotFound, 404],
-  [Conflict, 409],
-  [Gone, 410],
-  [PayloadTooLarge, 413],
-  [UnsupportedMediaType, 415],
-  [Unprocessable, 422],
-  [TooManyRequests, 429],
-  [DecryptionFailed, 400],
-  [ServiceUnavailable, 503],
-];
+type ErrorClass = new (...args: never[]) => CofferError;
 
+/** The class of every kind that has one; its status is the registry's (ERROR_KINDS). */
+const CLASSES = {
+  ValidationFailed,
+  DecryptionFailed,
+  Unauthorized,
+  Forbidden,
+  NotFound,
+  Conflict,
+  Gone,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  Unprocessable,
+  TooManyRequests,
+  ServiceUnavailable,
+} satisfies Record<Exclude<ErrorKind, ClasslessKind>, ErrorClass>;
+
+const STATUS: ReadonlyArray<[ErrorClass, number]> = Object.entries(CLASSES).map(([kind, type]) => [type, ERROR_KINDS[kind as keyof typeof CLASSES]]);
+
+/** Any other error (a plain CofferError, a bug) is a 500. */
 export function httpStatus(error: CofferError): number {
   for (const [type, status] of STATUS) if (error instanceof type) return status;
   return 500;

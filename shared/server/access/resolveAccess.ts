@@ -2,7 +2,7 @@ import type { Deps } from '../config/Deps.js';
 import { batchGetAll } from '../data/batchOperations.js';
 import { keys, principal } from '../data/keys.js';
 import { type GrantItem, isLive, type NodeKind, type NodeMeta } from '../data/nodes.js';
-import { Forbidden, NotFound, ServiceUnavailable } from '../../core/errors/index.js';
+import { type CodeOf, Forbidden, NotFound, ServiceUnavailable } from '../../core/errors/index.js';
 import type { Caller } from '../http/Operation.js';
 import { type Capability, can, higher, inherited, type Role } from '../../core/permissions/levels.js';
 
@@ -50,7 +50,7 @@ export interface ResolveOptions {
 
 const MAX_ROUNDS = 5;
 
-const FORBIDDEN_CODES: Record<Capability, [string, string]> = {
+const FORBIDDEN_CODES: Record<Capability, [CodeOf<'Forbidden'>, string]> = {
   view: ['CANNOT_VIEW', 'You cannot view this.'],
   download: ['CANNOT_VIEW', 'You cannot download this.'],
   comment: ['CANNOT_COMMENT', 'Your level does not allow comments here.'],

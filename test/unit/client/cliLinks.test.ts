@@ -16,7 +16,7 @@ import { run } from '../../../client/cli/program.js';
 import { CofferApiError } from '../../../client/sdk/errors.js';
 import { openLink, type OpenedLink } from '../../../client/sdk/openLink.js';
 import { TEST_KDF } from '../../../shared/core/crypto/index.js';
-import { CofferError, DecryptionFailed, InvalidLinkUrl } from '../../../shared/core/errors/index.js';
+import { CofferError, DecryptionFailed, InvalidLinkUrl, receivedCode } from '../../../shared/core/errors/index.js';
 
 // `coffer open` in-process with the SDK's standalone openLink replaced: what the command does with what it returns.
 vi.mock('../../../client/sdk/openLink.js', async (original) => ({ ...(await original<object>()), openLink: vi.fn() }));
@@ -295,7 +295,7 @@ describe('view-only links', () => {
 
 describe('describeError: share links', () => {
   const ctx = { serverUrl: 'https://coffer.example.com', command: 'open' };
-  const api = (status: number, code: string, details?: Record<string, unknown>) => new CofferApiError(status, code, 'server message', details);
+  const api = (status: number, code: string, details?: Record<string, unknown>) => new CofferApiError(status, receivedCode(code), 'server message', details);
 
   it.each([
     [api(404, 'LINK_NOT_FOUND'), 4, /^No such link: it was revoked, never existed, or what it shared was deleted/],

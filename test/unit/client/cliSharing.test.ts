@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeError } from '../../../client/cli/describeError.js';
 import { CofferApiError, KeyChangedError } from '../../../client/sdk/errors.js';
+import { receivedCode } from '../../../shared/core/errors/index.js';
 import { generateGroupKeyPair, toBase64Url } from '../../../shared/core/crypto/index.js';
 import { bytes, registered, type TestUser } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
@@ -175,7 +176,7 @@ describe('coffer share, revoke, perms, role, transfer, settings (in-process, fak
 
 describe('describeError for the sharing codes', () => {
   const ctx = { serverUrl: CLI_SERVER };
-  const api = (status: number, code: string, details?: Record<string, unknown>) => new CofferApiError(status, code, `server says ${code}`, details);
+  const api = (status: number, code: string, details?: Record<string, unknown>) => new CofferApiError(status, receivedCode(code), `server says ${code}`, details);
 
   it.each([
     [api(403, 'LEVEL_TOO_HIGH'), 3, 'server says LEVEL_TOO_HIGH Grant a lower level, or ask the owner or a manager.'],

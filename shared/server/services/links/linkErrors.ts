@@ -1,4 +1,4 @@
-import { Forbidden, Gone, TooManyRequests, Unauthorized, ValidationFailed } from '../../../core/errors/index.js';
+import { type CodeOf, Forbidden, Gone, TooManyRequests, Unauthorized, ValidationFailed } from '../../../core/errors/index.js';
 import type { LinkKdf } from '../../../core/api/schemas/links.js';
 
 export { linkNotFound } from '../../data/links.js';
@@ -22,7 +22,7 @@ export const linkPasswordRequired = (kdf: LinkKdf) => new Unauthorized('LINK_PAS
 
 /** A ValidationFailed (400) with its own code. */
 export class InvalidExpiry extends ValidationFailed {
-  override readonly code = 'INVALID_EXPIRY';
+  override readonly code: CodeOf<'ValidationFailed'> = 'INVALID_EXPIRY';
 
   constructor(maxSeconds: number) {
     super(`The link must expire after now and at most ${maxSeconds} seconds from now.`);
