@@ -4,6 +4,8 @@ import { linkPage } from './link/linkPage.js';
 /** The app's one entry: `/l/<token>` is the link page, anything else the home page. */
 const root = document.getElementById('app');
 if (root) {
-  if (location.pathname.startsWith('/l/')) linkPage(root, location.href);
-  else homePage(root);
+  const route = () => (location.pathname.startsWith('/l/') ? linkPage(root, location.href) : homePage(root));
+  route();
+  // A link pasted over this one in the address bar changes only the fragment: no reload happens.
+  window.addEventListener('hashchange', route);
 }
