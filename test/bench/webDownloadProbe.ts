@@ -10,10 +10,13 @@ import { resolve } from 'node:path';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { TEST_KDF } from '../../shared/core/crypto/index.js';
-import { launchChromium } from '../web/browser.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from '../web/browser.js';
 import { startBenchStack } from './benchStack.js';
 
 const sizeMiB = Number(process.argv[2] ?? 256);
+
+const perProcess = new Map<string, number>();
 
 function chromiumRss(): { renderer: number; browser: number } {
   let renderer = 0;
@@ -23,6 +26,9 @@ function chromiumRss(): { renderer: number; browser: number } {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('chromium')) continue;
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      const kind = /--type=([a-z-]+)/.exec(cmd)?.[1] ?? 'browser';
+      const key = `${pid} ${kind}${cmd.includes('--extension-process') ? ' ext' : ''}`;
+      perProcess.set(key, Math.max(perProcess.get(key) ?? 0, rss));
       if (cmd.includes('--type=renderer')) renderer = Math.max(renderer, rss);
       else if (!cmd.includes('--type=')) browser = Math.max(browser, rss);
     } catch {
@@ -47,7 +53,8 @@ try {
   });
   const { documentId } = await alice.upload(source, { name: 'big.bin', size: sizeMiB * 1024 * 1024 });
   const { url } = await alice.createLink(documentId);
-  const browser = await launchChromium();
+  // PROBE_JS_FLAGS: V8 flags for the renderer (e.g. a smaller young generation, to see what is garbage not yet collected).
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: process.env.PROBE_JS_FLAGS ? [`--js-flags=${process.env.PROBE_JS_FLAGS}`] : [] });
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(url);
@@ -66,6 +73,7 @@ try {
   console.log(
     JSON.stringify({ sizeMiB, bytes, seconds: +seconds.toFixed(1), MiBps: +(sizeMiB / seconds).toFixed(1), rssKiB: { before, peak }, growthMiB: { renderer: +((peak.renderer - before.renderer) / 1024).toFixed(0), browser: +((peak.browser - before.browser) / 1024).toFixed(0) } }),
   );
+  console.log(JSON.stringify(Object.fromEntries([...perProcess].map(([k, v]) => [k, Math.round(v / 1024)]))));
   await browser.close();
 } finally {
   await stack.stop();

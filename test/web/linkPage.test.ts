@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import { parseLinkUrl, TEST_KDF } from '../../shared/core/crypto/index.js';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { s3Client } from '../../shared/server/config/clients.js';
+import { objectKey } from '../../shared/server/data/keys.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { movableClock } from '../helpers/links.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
@@ -294,6 +297,29 @@ describe('the link page', () => {
     expect(await page.getByRole('button', { name: 'Open' }).count()).toBe(0);
     expect(exchanges.slice(before).filter((e) => e.url.includes('/links/open'))).toEqual([]);
     expect(downloads).toEqual([]);
+    await close();
+  });
+
+  it('fails the download, and says so, when the stored ciphertext was altered after the first megabytes', async () => {
+    // Prepare: a byte of the third 1 MiB chunk changed in storage (same size), so two chunks decrypt before the failure.
+    const documentId = await upload(pseudoRandomBytes(2_600_000, 20), 'ledger.xlsx');
+    const url = await link(documentId);
+    const s3 = s3Client(stack.endpoints);
+    const stored = await (await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: objectKey(documentId, 1) }))).Body!.transformToByteArray();
+    stored[2_400_000] ^= 0x01;
+    await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: objectKey(documentId, 1), Body: stored }));
+    const { page, close } = await visitor();
+
+    // Act
+    await page.goto(url);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Open' }).click()]);
+    const failure = await download.failure();
+    await page.getByRole('alert').waitFor();
+
+    // Assess: the browser marks the download failed (never complete), and the page says why.
+    expect(failure).not.toBeNull();
+    expect(['This link does not open the file', 'The file failed its integrity check']).toContain(await heading(page));
+    expect(await page.getByRole('heading', { name: 'Saved' }).count()).toBe(0);
     await close();
   });
 

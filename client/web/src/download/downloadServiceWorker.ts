@@ -1,16 +1,16 @@
 /**
  * The download Service Worker (docs/web.md, "Downloads"). The page decrypts; this worker only
- * turns a stream of plaintext into a file download: the page posts it a ReadableStream under a
- * random id, then navigates a hidden frame to /download/<id>, and the worker answers that
- * navigation with the stream and Content-Disposition: attachment. The browser writes the bytes
- * to disk as they come, so memory stays flat whatever the file's size. Nothing here touches the
- * network, and the file name never appears in a URL.
+ * turns plaintext into a file download: the page registers a download (a random id, the name,
+ * the size, and a MessagePort), then navigates a hidden frame to /download/<id>, and the worker
+ * answers that navigation with a stream and Content-Disposition: attachment. The stream pulls
+ * one chunk at a time from the page over the port as the browser writes to disk, so memory
+ * stays flat whatever the file's size. Nothing here touches the network, and the file name
+ * never appears in a URL.
  *
  * Its scope is /download/ only: it sees no other request of the app.
  */
 
 interface PendingDownload {
-  stream: ReadableStream<Uint8Array>;
   name: string;
   size?: number;
   port: MessagePort;
@@ -21,8 +21,10 @@ interface DownloadMessage {
   id: string;
   name: string;
   size?: number;
-  stream: ReadableStream<Uint8Array>;
 }
+
+/** What the page sends on the download's port: a chunk (its buffer transferred), the end, or a failure. */
+type PageMessage = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' } | { type: 'error' };
 
 /** The few Service Worker types used (the DOM lib has no ServiceWorkerGlobalScope). */
 interface ExtendableEvent extends Event {
@@ -54,8 +56,8 @@ scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.clai
 scope.addEventListener('message', (event) => {
   const message = event.data as DownloadMessage | undefined;
   const port = event.ports[0];
-  if (!port || message?.type !== 'download' || typeof message.id !== 'string' || !(message.stream instanceof ReadableStream)) return;
-  pending.set(message.id, { stream: message.stream, name: message.name, ...(message.size !== undefined ? { size: message.size } : {}), port });
+  if (!port || message?.type !== 'download' || typeof message.id !== 'string' || typeof message.name !== 'string') return;
+  pending.set(message.id, { name: message.name, ...(message.size !== undefined ? { size: message.size } : {}), port });
   port.postMessage({ type: 'ready' });
 });
 
@@ -71,24 +73,28 @@ scope.addEventListener('fetch', (event) => {
   // Kept alive until the last byte has gone to the browser's download, or the download failed.
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
-  const reader = download.stream.getReader();
+  const { port } = download;
   const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done: end, value } = await reader.read();
-        if (end) {
-          controller.close();
-          finished();
-        } else controller.enqueue(value);
-      } catch (error) {
-        // The page's decryption failed (tampering, a dropped connection): the download fails too.
-        controller.error(error);
-        finished();
-      }
+    pull(controller) {
+      return new Promise<void>((resolve) => {
+        port.onmessage = (message: MessageEvent<PageMessage>) => {
+          const data = message.data;
+          if (data.type === 'chunk') controller.enqueue(data.chunk);
+          else {
+            // The end, or the page's decryption failed (tampering, a dropped connection): then the download fails too.
+            if (data.type === 'end') controller.close();
+            else controller.error(new Error('The download failed in the page.'));
+            finished();
+            port.close();
+          }
+          resolve();
+        };
+        port.postMessage({ type: 'pull' });
+      });
     },
-    cancel(reason) {
+    cancel() {
+      port.postMessage({ type: 'cancel' });
       finished();
-      return reader.cancel(reason);
     },
   });
   event.waitUntil(done);

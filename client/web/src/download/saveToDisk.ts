@@ -14,46 +14,69 @@ export interface SaveTarget {
 
 /**
  * Streams `plaintext` into a file download with memory independent of its size (docs/web.md,
- * "Downloads"): the stream is handed to the download Service Worker, which answers a hidden
- * frame's navigation with it. Resolves once the last byte has been handed to the browser;
+ * "Downloads"): the download Service Worker answers a hidden frame's navigation with a stream
+ * that pulls its chunks from here, one at a time, over a MessageChannel. Resolves once the last
+ * byte has been handed to the browser;
  * rejects, and the browser marks the download failed, when the stream errors (a failed
  * integrity check, a dropped connection), so a half-written file is never reported as saved.
  */
 export async function saveToDisk(plaintext: ReadableStream<Uint8Array>, target: SaveTarget): Promise<void> {
   const worker = await downloadWorker();
   const id = randomId();
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const channel = new MessageChannel();
-  const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CofferError('DOWNLOAD_NOT_STARTED', 'The browser did not start the download.')), START_TIMEOUT_MS);
-    channel.port1.onmessage = (event: MessageEvent<{ type?: string }>) => {
-      if (event.data?.type === 'ready') navigateFrame(`${WORKER_SCOPE}${id}`);
-      if (event.data?.type === 'started') {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-  });
-  worker.postMessage({ type: 'download', id, name: target.name, ...(target.size !== undefined ? { size: target.size } : {}), stream: readable }, [
-    channel.port2,
-    readable as unknown as Transferable,
-  ]);
-  const abort = new AbortController();
-  const piped = plaintext.pipeTo(writable, { signal: abort.signal });
+  const port = channel.port1;
+  const reader = plaintext.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await started;
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new CofferError('DOWNLOAD_NOT_STARTED', 'The browser did not start the download.')), START_TIMEOUT_MS);
+      port.onmessage = (event: MessageEvent<WorkerMessage>) => {
+        switch (event.data?.type) {
+          case 'ready':
+            return navigateFrame(`${WORKER_SCOPE}${id}`);
+          case 'started':
+            return clearTimeout(timer);
+          case 'pull':
+            return void sendNext(port, reader).then((done) => done && resolve(), reject);
+          case 'cancel':
+            return reject(new CofferError('DOWNLOAD_INTERRUPTED', 'The download was cancelled in the browser.'));
+        }
+      };
+      worker.postMessage({ type: 'download', id, name: target.name, ...(target.size !== undefined ? { size: target.size } : {}) }, [channel.port2]);
+    });
   } catch (error) {
-    abort.abort(error);
-    await piped.catch(() => undefined);
-    throw error;
-  } finally {
-    channel.port1.close();
-  }
-  try {
-    await piped;
-  } catch (error) {
+    await reader.cancel().catch(() => undefined);
     throw asInterruption(error);
+  } finally {
+    clearTimeout(timer);
+    port.close();
   }
+}
+
+type WorkerMessage = { type?: 'ready' | 'started' | 'pull' | 'cancel' };
+
+/**
+ * One chunk to the worker, when it asks (its download stream pulls: back-pressure from the disk).
+ * The chunk's buffer is transferred, not copied, when the chunk is the whole of it. Resolves true
+ * at the end of the stream; a failure of the stream (decryption, integrity, network) is told to
+ * the worker, which fails the download, and rethrown here.
+ */
+async function sendNext(port: MessagePort, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  let next: ReadableStreamReadResult<Uint8Array>;
+  try {
+    next = await reader.read();
+  } catch (error) {
+    port.postMessage({ type: 'error' });
+    throw error;
+  }
+  if (next.done) {
+    port.postMessage({ type: 'end' });
+    return true;
+  }
+  const value = next.value;
+  const chunk = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
+  port.postMessage({ type: 'chunk', chunk }, [chunk.buffer]);
+  return false;
 }
 
 /** The active download worker, registered on first use. */
