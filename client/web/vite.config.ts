@@ -10,6 +10,8 @@ export default defineConfig({
   root: import.meta.dirname,
   publicDir: 'public',
   logLevel: 'warn',
+  // A module worker can split: the strength dictionaries (zxcvbn) stay in a chunk of their own, loaded on first use.
+  worker: { format: 'es' },
   build: {
     outDir: `${import.meta.dirname}/../../dist/web`,
     emptyOutDir: true,

@@ -1,6 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
@@ -13,6 +11,8 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { movableClock } from '../helpers/links.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { launchChromium } from './browser.js';
+import { accessibilityProblems, screenshot } from './pageChecks.js';
+import { BrowserRecorder } from './recorder.js';
 
 /**
  * The link page in headless Chromium, over the real local stack serving the built app: a
@@ -22,14 +22,6 @@ import { launchChromium } from './browser.js';
  * name, a link secret or a password. The pages pass axe-core and break no CSP rule.
  */
 
-interface Exchange {
-  url: string;
-  text: string;
-  body: Buffer;
-}
-
-const SCREENSHOTS = join(import.meta.dirname, '../../docs/screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 /** A 1×1 PNG: the view-only image. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
@@ -37,46 +29,9 @@ const clock = movableClock();
 let stack: LocalStack;
 let browser: Browser;
 let alice: CofferClient;
-let axeSource: string;
-const exchanges: Exchange[] = [];
-const consoleProblems: string[] = [];
-/** What must never leave the browser: the test adds each link's secret, password, names and content. */
-const secrets: { label: string; bytes: Buffer }[] = [];
-
-function keepSecret(label: string, value: string | Uint8Array): void {
-  secrets.push({ label, bytes: Buffer.from(value) });
-  if (typeof value === 'string') secrets.push({ label: `${label} (URL-encoded)`, bytes: Buffer.from(encodeURIComponent(value)) });
-}
-
-/** A fresh browser context (a new visitor: no cookies, no storage, no Service Worker) that records every exchange. */
-async function visitor(): Promise<{ page: Page; close(): Promise<void> }> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  let closing = false;
-  await context.route('**/*', async (route) => {
-    const request = route.request();
-    exchanges.push({ url: request.url(), text: JSON.stringify(await request.allHeaders()), body: request.postDataBuffer() ?? Buffer.alloc(0) });
-    try {
-      const response = await route.fetch();
-      exchanges.push({ url: request.url(), text: JSON.stringify(response.headers()), body: await response.body() });
-      await route.fulfill({ response });
-    } catch (error) {
-      // A request still in flight when the test closes its context (a favicon) has no answer to record.
-      if (!closing) throw error;
-    }
-  });
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error' || /Content Security Policy|Refused to/i.test(message.text())) consoleProblems.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
-  return {
-    page,
-    close: () => {
-      closing = true;
-      return context.close();
-    },
-  };
-}
+let recorder: BrowserRecorder;
+const keepSecret = (label: string, value: string | Uint8Array) => recorder.keepSecret(label, value);
+const visitor = () => recorder.visitor();
 
 async function upload(bytes: Uint8Array, name: string): Promise<string> {
   keepSecret(`the name ${name}`, name);
@@ -89,21 +44,6 @@ async function link(documentId: string, options: Parameters<CofferClient['create
   keepSecret('a link secret', parseLinkUrl(url).secret);
   if (options.password) keepSecret('a link password', options.password);
   return url;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
-
-/** axe-core inside the page (injected with evaluate: the policy blocks an added script tag); serious and critical findings only. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; help: string }[] }> } }).axe;
-    const { violations } = await axe.run();
-    return violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
 }
 
 /** Opens `url`, clicks Open, and answers the password form when one comes. */
@@ -121,9 +61,8 @@ async function heading(page: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  axeSource = await readFile(AXE_SOURCE, 'utf8');
   [stack, browser] = await Promise.all([startLocalStack({ webRoot: inject('webRoot'), clock: clock.now }), launchChromium()]);
+  recorder = new BrowserRecorder(browser);
   alice = new CofferClient({ serverUrl: stack.url, pinStore: new MemoryKeyPinStore(), tuning: { allowWeakKdf: true, linkKdf: TEST_KDF } });
   await alice.register({ userId: 'alice', name: 'Alice', passphrase: 'alice-web-link-page-passphrase', kdf: TEST_KDF });
 });
@@ -287,7 +226,7 @@ describe('the link page', () => {
     await page.getByRole('heading', { name: 'This link does not open the file' }).waitFor();
     const tampered = await page.getByRole('alert').textContent();
     await screenshot(page, 'link-tampered');
-    const before = exchanges.length;
+    const before = recorder.exchanges.length;
     // Only the fragment changes: the page itself must notice (no reload happens).
     await page.goto(`${base}/l/${token}#${secret.slice(0, 20)}`);
     await page.getByRole('heading', { name: 'This link is incomplete' }).waitFor();
@@ -295,7 +234,7 @@ describe('the link page', () => {
     // Assess
     expect(tampered).toContain('does not match the file');
     expect(await page.getByRole('button', { name: 'Open' }).count()).toBe(0);
-    expect(exchanges.slice(before).filter((e) => e.url.includes('/links/open'))).toEqual([]);
+    expect(recorder.exchanges.slice(before).filter((e) => e.url.includes('/links/open'))).toEqual([]);
     expect(downloads).toEqual([]);
     await close();
   });
@@ -367,23 +306,17 @@ describe('seen from the browser', () => {
   it('no request or response carried a file content or name, a link secret or a password', () => {
     // The page, its assets, the Service Worker script, the API and object storage: all recorded (the
     // streamed download itself never reaches the network: the Service Worker answers it in the browser).
-    const paths = new Set(exchanges.map((e) => new URL(e.url).pathname.replace(/[A-Za-z0-9_-]{20,}/g, '*')));
+    const paths = new Set(recorder.exchanges.map((e) => new URL(e.url).pathname.replace(/[A-Za-z0-9_-]{20,}/g, '*')));
     for (const seen of [/^\/l\/\*$/, /^\/assets\/.+\.js$/, /^\/download-sw\.js$/, /^\/links\/open$/, /^\/coffer-documents\/.+/]) {
       expect([...paths].some((path) => seen.test(path)), String(seen)).toBe(true);
     }
-    expect(exchanges.length).toBeGreaterThan(30);
-    expect(exchanges.some((e) => e.url.includes('/links/open'))).toBe(true);
-    const leaks = exchanges.flatMap((exchange) =>
-      secrets
-        .filter(({ bytes }) => [Buffer.from(exchange.url), Buffer.from(exchange.text), exchange.body].some((haystack) => haystack.includes(bytes)))
-        .map(({ label }) => `${label} in ${new URL(exchange.url).pathname}`),
-    );
-    expect(leaks).toEqual([]);
+    expect(recorder.exchanges.length).toBeGreaterThan(30);
+    expect(recorder.leaks()).toEqual([]);
   });
 
   it('no page broke the Content-Security-Policy or logged an error', () => {
     const expected = [/status of 500/, /ERR_CONNECTION_RESET|Failed to fetch/, /status of 401|status of 410/];
-    expect(consoleProblems.filter((line) => !expected.some((e) => e.test(line)))).toEqual([]);
-    expect(consoleProblems.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
+    expect(recorder.consoleProblems.filter((line) => !expected.some((e) => e.test(line)))).toEqual([]);
+    expect(recorder.consoleProblems.filter((line) => /Content Security Policy|Refused to/i.test(line))).toEqual([]);
   });
 });
