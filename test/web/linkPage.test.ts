@@ -245,7 +245,7 @@ describe('the link page', () => {
     const url = await link(documentId);
     const s3 = s3Client(stack.endpoints);
     const stored = await (await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: objectKey(documentId, 1) }))).Body!.transformToByteArray();
-    stored[2_400_000] ^= 0x01;
+    stored[2_400_000] = stored[2_400_000]! ^ 0x01;
     await s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: objectKey(documentId, 1), Body: stored }));
     const { page, close } = await visitor();
 
