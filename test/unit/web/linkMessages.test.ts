@@ -30,6 +30,7 @@ describe('linkMessage', () => {
     expect(linkMessage(new ServerUnreachableError('http://x')).retry).toBe(true);
     expect(linkMessage(new StorageError(0, 'reset')).title).toBe('The download failed');
     expect(linkMessage(new TypeError('Failed to fetch')).title).toBe('The connection dropped');
+    expect(linkMessage(new CofferError('DOWNLOAD_UNSUPPORTED', 'x')).title).toBe('This browser cannot save the file');
   });
 
   it('says when a locked link opens again', () => {

@@ -75,6 +75,12 @@ export function linkMessage(error: unknown): LinkMessage {
       return { title: 'The download failed', detail: 'The encrypted file could not be fetched from storage, or the connection dropped. Try again.', retry: true };
     case 'DOWNLOAD_INTERRUPTED':
       return { title: 'The download was interrupted', detail: 'The connection dropped or the download was cancelled before the end: the file is incomplete. Try again.', retry: true };
+    case 'DOWNLOAD_UNSUPPORTED':
+      return {
+        title: 'This browser cannot save the file',
+        detail: 'Saving a decrypted file needs Service Workers, which this window does not allow (some private windows). Open the link in a normal window, or another browser.',
+        retry: false,
+      };
     case 'DOWNLOAD_NOT_STARTED':
       return { title: 'The browser did not start the download', detail: 'Allow downloads for this site, then try again.', retry: true };
     case 'CANCELLED':
