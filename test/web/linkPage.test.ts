@@ -145,7 +145,7 @@ describe('the link page', () => {
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'link-exhausted');
     await close();
-  });
+  }, 40_000);
 
   it('shows a view-only text link in the page and offers no download', async () => {
     // Prepare
