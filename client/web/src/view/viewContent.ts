@@ -1,3 +1,4 @@
+import { concatBytes } from '../../../../shared/core/crypto/bytes.js';
 import { CofferError } from '../../../../shared/core/errors/index.js';
 
 /** The most a view-only link shows in the page (it is held in memory to be shown). */
@@ -20,13 +21,7 @@ export async function readForView(stream: ReadableStream<Uint8Array>): Promise<U
     }
     parts.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.byteLength;
-  }
-  return bytes;
+  return concatBytes(...parts);
 }
 
 /**
