@@ -239,6 +239,36 @@ describe('the link page', () => {
     await close();
   });
 
+  it('lists a folder link with names decrypted, and downloads a document from it', async () => {
+    // Prepare
+    const { folderId } = await alice.createFolder('Project Atlas');
+    keepSecret('the folder name', 'Project Atlas');
+    const plan = pseudoRandomBytes(40_000, 21);
+    keepSecret('a name in the folder', 'atlas plan.md');
+    await alice.upload(pseudoRandomBytes(10, 22), { name: 'budget.ods', parent: folderId });
+    await alice.upload(plan, { name: 'atlas plan.md', parent: folderId });
+    keepSecret('a name in the folder', 'budget.ods');
+    const url = await link(folderId);
+    const { page, close } = await visitor();
+
+    // Act
+    await openWith(page, url);
+    await page.getByRole('heading', { name: 'Project Atlas' }).waitFor();
+    const names = await page.locator('.children .name').allTextContents();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'link-folder');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download atlas plan.md' }).click()]);
+    const saved = await readFile((await download.path())!);
+    await page.getByRole('heading', { name: 'Saved' }).waitFor();
+
+    // Assess
+    expect(names.sort()).toEqual(['atlas plan.md', 'budget.ods']);
+    expect(Buffer.compare(saved, Buffer.from(plan))).toBe(0);
+    await page.getByRole('button', { name: 'Back to Project Atlas' }).click();
+    await page.getByRole('heading', { name: 'Project Atlas' }).waitFor();
+    await close();
+  }, 30_000);
+
   it('fails the download, and says so, when the stored ciphertext was altered after the first megabytes', async () => {
     // Prepare: a byte of the third 1 MiB chunk changed in storage (same size), so two chunks decrypt before the failure.
     const documentId = await upload(pseudoRandomBytes(2_600_000, 20), 'ledger.xlsx');
