@@ -2,14 +2,14 @@
  * A one-off probe (not part of the suite): a file of SIZE_MIB through the link page in headless
  * Chromium, sampling the resident memory of Chromium's renderer processes and of the browser
  * process from /proc while it downloads. Usage: npx tsx test/bench/webDownloadProbe.ts [MiB]
- * (after npm run build:web). The budgets of issue 15 are to be measured by `npm run bench -- --only web`.
+ * (after npm run build:web); PROBE_MODE=fetch measures only Chromium's fetch of the ciphertext, read and dropped. The budgets of issue 15 are to be measured by `npm run bench -- --only web`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
-import { TEST_KDF } from '../../shared/core/crypto/index.js';
+import { parseLinkUrl, TEST_KDF } from '../../shared/core/crypto/index.js';
 import { chromium } from 'playwright-core';
 import { CHROMIUM } from '../web/browser.js';
 import { startBenchStack } from './benchStack.js';
@@ -65,11 +65,32 @@ try {
     peak = { renderer: Math.max(peak.renderer, now.renderer), browser: Math.max(peak.browser, now.browser) };
   }, 50);
   const started = performance.now();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Open' }).click()]);
-  const path = await download.path();
+  let path: string | undefined;
+  let fetched = 0;
+  if (process.env.PROBE_MODE === 'fetch') {
+    // Baseline: Chromium's fetch of the same ciphertext, read and dropped in the page (no decryption, no Service Worker).
+    const { token } = parseLinkUrl(url);
+    const opened = (await (await fetch(`${stack.url}/links/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })).json()) as { download: { url: string } };
+    fetched = await page.evaluate(async (storageUrl) => {
+      const reader = (await fetch(storageUrl)).body!.getReader();
+      let total = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return total;
+        total += value.byteLength;
+      }
+    }, opened.download.url);
+  } else {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Open' }).click()]);
+    path = (await download.path())!;
+  }
   const seconds = (performance.now() - started) / 1000;
   clearInterval(timer);
-  const bytes = (await stat(path)).size;
+  const bytes = path ? (await stat(path)).size : fetched;
+  // With PROBE_JS_FLAGS=--expose-gc: one full collection after the transfer, to tell garbage from memory still held.
+  const collected = await page.evaluate(() => typeof (globalThis as { gc?: () => void }).gc === 'function' && ((globalThis as unknown as { gc: () => void }).gc(), true));
+  await new Promise((r) => setTimeout(r, 1000));
+  if (collected) console.log(JSON.stringify({ afterFullGcKiB: chromiumRss() }));
   console.log(
     JSON.stringify({ sizeMiB, bytes, seconds: +seconds.toFixed(1), MiBps: +(sizeMiB / seconds).toFixed(1), rssKiB: { before, peak }, growthMiB: { renderer: +((peak.renderer - before.renderer) / 1024).toFixed(0), browser: +((peak.browser - before.browser) / 1024).toFixed(0) } }),
   );

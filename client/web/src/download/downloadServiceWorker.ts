@@ -3,8 +3,8 @@
  * turns plaintext into a file download: the page registers a download (a random id, the name,
  * the size, and a MessagePort), then navigates a hidden frame to /download/<id>, and the worker
  * answers that navigation with a stream and Content-Disposition: attachment. The stream pulls
- * one chunk at a time from the page over the port as the browser writes to disk, so memory
- * stays flat whatever the file's size. Nothing here touches the network, and the file name
+ * one chunk at a time from the page over the port as the browser writes to disk, so no more
+ * than a chunk or two is ever held (docs/web.md measures what the renderer's garbage costs). Nothing here touches the network, and the file name
  * never appears in a URL.
  *
  * Its scope is /download/ only: it sees no other request of the app.

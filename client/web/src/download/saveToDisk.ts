@@ -13,8 +13,8 @@ export interface SaveTarget {
 }
 
 /**
- * Streams `plaintext` into a file download with memory independent of its size (docs/web.md,
- * "Downloads"): the download Service Worker answers a hidden frame's navigation with a stream
+ * Streams `plaintext` into a file download without collecting it (docs/web.md, "Downloads",
+ * where the renderer's measured memory is discussed): the download Service Worker answers a hidden frame's navigation with a stream
  * that pulls its chunks from here, one at a time, over a MessageChannel. Resolves once the last
  * byte has been handed to the browser;
  * rejects, and the browser marks the download failed, when the stream errors (a failed
