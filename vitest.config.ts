@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects: `unit` (no Java, seconds: `npm run test:unit`), `infra` (CDK synth) and
- * `integration` (the real local stack on one shared DynamoDB Local, a table per file).
+ * Four projects: `unit` (no Java, seconds: `npm run test:unit`), `infra` (CDK synth),
+ * `integration` (the real local stack on one shared DynamoDB Local, a table per file) and `web`
+ * (the built web app in headless Chromium over the local stack).
  * Timeouts are tight on purpose: a test or hook that becomes several times slower fails instead of
  * passing quietly; the few long ones say so with their own timeout.
  */
@@ -26,6 +27,16 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/sharedDynamo.ts'],
+          setupFiles: ['test/helpers/keyPool/useKeyPool.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['test/web/**/*.test.ts'],
+          // The web app is built once (vite), and each file drives one headless Chromium over its own local stack.
+          globalSetup: ['test/helpers/sharedDynamo.ts', 'test/web/buildWebApp.ts'],
           setupFiles: ['test/helpers/keyPool/useKeyPool.ts'],
         },
       },

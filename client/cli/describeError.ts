@@ -28,7 +28,7 @@ export function describeError(error: unknown, ctx: ErrorContext): DescribedError
 
 /** The registry's entry for the code; a code this build does not know gets the default. */
 function describeCoffer(error: CofferError, ctx: ErrorContext): DescribedError {
-  const describe = isErrorCode(error.code) ? ERROR_MESSAGES[error.code] : fallback;
+  const describe = isErrorCode(error.code) && error.code in ERROR_MESSAGES ? ERROR_MESSAGES[error.code as keyof typeof ERROR_MESSAGES] : fallback;
   const { message, exitCode } = describe(error, ctx);
   return { code: error.code, message, exitCode, ...(error.details && { details: error.details }) };
 }

@@ -1,4 +1,4 @@
-import type { CofferError, ErrorCode } from '../../shared/core/errors/index.js';
+import type { CofferError, ErrorCode, WebErrorCode } from '../../shared/core/errors/index.js';
 import { CofferApiError } from '../sdk/errors.js';
 import { EXIT } from './exitCodes.js';
 
@@ -53,10 +53,10 @@ const askOwner = hint('Ask the owner.', EXIT.AUTH);
 const askManager = hint('Ask the owner or a manager (for a group: an admin).', EXIT.AUTH);
 
 /**
- * What the CLI says for every registered code: a code without an entry, or an entry for no code,
- * does not compile. `fallback` is the explicit "nothing special".
+ * What the CLI says for every registered code (but the web app's own): a code without an entry, or
+ * an entry for no code, does not compile. `fallback` is the explicit "nothing special".
  */
-export const ERROR_MESSAGES: { readonly [C in ErrorCode]: DescribeCode } = {
+export const ERROR_MESSAGES: { readonly [C in Exclude<ErrorCode, WebErrorCode>]: DescribeCode } = {
   // Session and server
   NOT_LOGGED_IN: (_, ctx) => ({ message: `Not logged in: ${login(ctx)}.`, exitCode: EXIT.AUTH }),
   OTHER_SERVER: own(EXIT.AUTH),

@@ -9,6 +9,7 @@ import { PayloadTooLarge, ValidationFailed } from '../../shared/core/errors/inde
 import type { Area } from '../../shared/core/api/routes.js';
 import { matchRoute } from './routeMatcher.js';
 import { toApiGatewayEvent } from './toApiGatewayEvent.js';
+import type { WebAppResponder } from './webAppFiles.js';
 
 /** API Gateway's payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -64,10 +65,11 @@ function refuseUnparsable(error: Error & { code?: string }, socket: Duplex): voi
  * The local stand-in for API Gateway: turns each request into an HTTP API v2
  * event, routes it with the shared route table and calls the very handler the
  * Lambda runs. It reports the handler's own time in a Server-Timing header.
+ * With `webApp`, it also serves the web app on the same origin (CloudFront's role on AWS).
  */
 export async function startLocalHttpServer(
   handlers: Record<Area, AreaHandler>,
-  options: { host: string; port: number; corsOrigins: readonly string[] },
+  options: { host: string; port: number; corsOrigins: readonly string[]; webApp?: WebAppResponder },
 ): Promise<LocalHttpServer> {
   const server = createServer((req, res) => {
     void (async () => {
@@ -87,6 +89,15 @@ export async function startLocalHttpServer(
           });
           res.end();
           return;
+        }
+        // The web app's pages and files first: none shares a path with the API (webAppFiles.ts).
+        if (options.webApp && (req.method === 'GET' || req.method === 'HEAD')) {
+          const file = await options.webApp(url.pathname);
+          if (file) {
+            res.writeHead(file.status, { ...file.headers, 'content-length': String(file.body.length) });
+            res.end(req.method === 'HEAD' ? undefined : file.body);
+            return;
+          }
         }
         const match = matchRoute(req.method ?? 'GET', url.pathname);
         if (match.kind === 'not-found') return send(res, jsonResponse(404, { error: { code: 'ROUTE_NOT_FOUND', message: 'No such route.' } }), cors);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { userIdList } from '../../shared/server/config/depsFromEnv.js';
 import { cleanupIntervalFromEnv } from './cleanupTimer.js';
 import { LOCAL_DEFAULTS } from './defaults.js';
@@ -10,7 +12,10 @@ import { startLocalStack } from './startLocalStack.js';
  *   COFFER_CORS_ORIGINS  comma-separated browser origins allowed by CORS
  *   COFFER_CLEANUP_INTERVAL_SECONDS  how often the cleanup job runs (default 3600; `npm run cleanup` runs it now)
  *   COFFER_AUDITORS  comma-separated user ids who may query, verify and checkpoint the audit log
+ * The web app is served from dist/web when it has been built (`npm start` builds it first).
  */
+const WEB_ROOT = resolve(import.meta.dirname, '../../dist/web');
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const inMemory = process.env.COFFER_IN_MEMORY === '1';
@@ -24,8 +29,10 @@ async function main(): Promise<void> {
     ...(corsOrigins ? { corsOrigins } : {}),
     settings: { allowWeakKdf: process.env.COFFER_ALLOW_WEAK_KDF === '1', auditors: userIdList(process.env, 'COFFER_AUDITORS') },
     cleanupIntervalSeconds,
+    ...(existsSync(join(WEB_ROOT, 'index.html')) ? { webRoot: WEB_ROOT } : {}),
   });
   console.log(`Coffer is running at ${stack.url}  (data: ${inMemory ? 'in memory' : dataDir})`);
+  console.log(`  web app: ${stack.url}/  (link URLs the CLI prints open here)`);
   console.log(`  try: curl ${stack.url}/health`);
   console.log(`  CLI: export COFFER_URL=${stack.url}; npx coffer register --user alice --name Alice`);
   console.log(`  cleanup: every ${cleanupIntervalSeconds} s${inMemory ? '' : ', or now with: npm run cleanup'}`);

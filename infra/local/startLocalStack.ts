@@ -31,6 +31,8 @@ import { startDynamoLocal } from './startDynamoLocal.js';
 import { startLocalHttpServer } from './localHttpServer.js';
 import { removeLocalStackFile, writeLocalStackFile } from './localStackFile.js';
 import { startS3Local } from './startS3Local.js';
+import { freePort } from './freePort.js';
+import { webAppResponder } from './webAppFiles.js';
 
 export interface LocalStackOptions {
   /** Persist everything under this directory; ignored when `inMemory`. */
@@ -56,6 +58,11 @@ export interface LocalStackOptions {
    * created on start and deleted on stop: how test files share one warm DynamoDB Local.
    */
   dynamodb?: { endpoint: string; table: string };
+  /**
+   * Serve the built web app (`npm run build:web`) from this directory on the API's origin, and
+   * let that origin read object storage (CORS). Absent: the API alone.
+   */
+  webRoot?: string;
 }
 
 export interface LocalStack {
@@ -83,7 +90,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (!external) requireJava();
   const dataDir = options.inMemory ? undefined : resolve(options.dataDir ?? LOCAL_DEFAULTS.dataDir);
   if (dataDir) await mkdir(external ? dataDir : join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
-  const corsOrigins = options.corsOrigins ?? LOCAL_DEFAULTS.corsOrigins;
+  const host = options.host ?? LOCAL_DEFAULTS.host;
+  // The app's origin must be known before s3rver starts (its CORS rules are set then): a port is picked first.
+  const port = options.webRoot !== undefined && options.port === 0 ? await freePort() : (options.port ?? LOCAL_DEFAULTS.port);
+  const appOrigin = `http://${host}:${port}`;
+  const corsOrigins = [...(options.corsOrigins ?? LOCAL_DEFAULTS.corsOrigins), ...(options.webRoot !== undefined ? [appOrigin] : [])];
   const table = external?.table ?? LOCAL_DEFAULTS.table;
   const { bucket } = LOCAL_DEFAULTS;
 
@@ -133,9 +144,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       audit: areaHandler('audit', audit, provide),
     };
     const http = await startLocalHttpServer(handlers, {
-      host: options.host ?? LOCAL_DEFAULTS.host,
-      port: options.port ?? LOCAL_DEFAULTS.port,
+      host,
+      port,
       corsOrigins,
+      ...(options.webRoot !== undefined ? { webApp: webAppResponder(options.webRoot, { connectOrigins: [endpoints.s3] }) } : {}),
     });
     stops.unshift(http.close);
     const cleanup = cleanupHandler(provide);

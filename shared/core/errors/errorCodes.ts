@@ -203,10 +203,18 @@ export const CLIENT_ERROR_CODES = {
   PERMISSION_DENIED: 'cli',
   IS_A_DIRECTORY: 'cli',
   DISK_FULL: 'cli',
-} as const satisfies Record<string, 'sdk' | 'cli'>;
+  WORKER_FAILED: 'web',
+  DOWNLOAD_NOT_STARTED: 'web',
+  DOWNLOAD_INTERRUPTED: 'web',
+  DOWNLOAD_UNSUPPORTED: 'web',
+  VIEW_TOO_LARGE: 'web',
+  UNEXPECTED: 'web',
+} as const satisfies Record<string, 'sdk' | 'cli' | 'web'>;
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES;
+/** Codes only the web app raises (the CLI never meets them). */
+export type WebErrorCode = { [C in ClientErrorCode]: (typeof CLIENT_ERROR_CODES)[C] extends 'web' ? C : never }[ClientErrorCode];
 /** Every registered code. */
 export type ErrorCode = ServerErrorCode | ClientErrorCode;
 
