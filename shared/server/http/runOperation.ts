@@ -11,8 +11,8 @@ import { header } from './parseInput.js';
 export async function runOperation(event: APIGatewayProxyEventV2, context: AreaContext): Promise<APIGatewayProxyStructuredResultV2> {
   const state = areaState({ context });
   const { operation: op, caller, signedIn, deps, audit } = state;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validateInput checked them against the operation's schemas
-  const { params, query, body } = state.input as { params: any; query: any; body: any };
+  if (!state.input) throw new Error('validateInput must run before the operation');
+  const { params, query, body } = state.input;
   const run = async (): Promise<APIGatewayProxyStructuredResultV2> => {
     if (op.audit) auditNote(op.audit({ body, params, caller }));
     const result = await op.run({
