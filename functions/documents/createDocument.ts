@@ -1,11 +1,6 @@
-import { createPendingDocument, DEFAULT_SETTINGS, type DocumentMeta } from '../../shared/server/data/documents.js';
-import { objectKey } from '../../shared/server/data/keys.js';
-import { ValidationFailed } from '../../shared/core/errors/index.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { createDocumentBody } from '../../shared/core/api/schemas/documents.js';
-import { placeNewNode } from '../../shared/server/services/placement.js';
-import { planUpload } from '../../shared/server/services/planUpload.js';
-import { checkRecipients } from '../../shared/server/services/recipients.js';
+import { createDocumentNode } from '../../shared/server/services/createDocumentNode.js';
 
 /**
  * Create: a pending document with the owner's and recipients' wrapped DEKs, and
@@ -15,56 +10,6 @@ export const createDocument = operation({
   body: createDocumentBody,
   audit: ({ body }) => ({ resource: { kind: 'node', id: body.documentId }, details: { recipients: body.grants.length } }),
   async run({ body, caller, deps }) {
-    if (!body.grants.some((g) => g.userId === caller.userId)) {
-      throw new ValidationFailed('grants must include a key wrapped for yourself, the owner.');
-    }
-    const [placement] = await Promise.all([placeNewNode(deps, caller, body), checkRecipients(deps, body.grants)]);
-    const now = deps.clock();
-    const key = objectKey(body.documentId, 1);
-    const upload = await planUpload(deps, key, body.size);
-    const meta: DocumentMeta = {
-      nodeId: body.documentId,
-      kind: 'document',
-      ownerId: caller.userId,
-      state: 'pending',
-      ...(placement
-        ? { parentId: placement.parentId, parentWrap: body.parentWrap!, parentKeyGeneration: body.parentKeyGeneration! }
-        : {}),
-      path: placement?.path ?? [],
-      acl: {},
-      settings: DEFAULT_SETTINGS,
-      rev: 1,
-      size: body.size,
-      encryptedName: body.encryptedName,
-      ...(body.encryptedMetadata ? { encryptedMetadata: body.encryptedMetadata } : {}),
-      keyGeneration: body.keyGeneration,
-      currentVersion: 1,
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-      pendingGrants: body.grants.map((g) => ({
-        userId: g.userId,
-        wrappedKey: g.wrappedKey,
-        role: g.userId === caller.userId ? 'owner' : 'viewer',
-      })),
-      upload: upload.record,
-      abandonAt: new Date(now + deps.settings.abandonAfterSeconds * 1000).toISOString(),
-    };
-    try {
-      await createPendingDocument(deps.db, meta, {
-        nodeId: body.documentId,
-        version: 1,
-        size: body.size,
-        objectKey: key,
-        keyGeneration: body.keyGeneration,
-        createdBy: caller.userId,
-        createdAt: meta.createdAt,
-        // Pending with its document: the document's own expiry entry covers its abandonment.
-        state: 'pending',
-      }, placement);
-    } catch (error) {
-      await upload.abort();
-      throw error;
-    }
-    return { status: 201, body: { documentId: body.documentId, upload: await upload.instructions() } };
+    return { status: 201, body: await createDocumentNode(deps, caller, body) };
   },
 });

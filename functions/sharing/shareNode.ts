@@ -1,13 +1,6 @@
-import { nodeChange } from '../../shared/server/access/authorityGuards.js';
-import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
-import { addGrants } from '../../shared/server/data/grants.js';
-import { principal } from '../../shared/server/data/keys.js';
-import type { GrantItem } from '../../shared/server/data/nodes.js';
-import { Conflict, ValidationFailed } from '../../shared/core/errors/index.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { nodeIdParams, shareNodeBody } from '../../shared/core/api/schemas/sharing.js';
-import { checkGrantable, checkExpiry } from '../../shared/server/services/grantRules.js';
-import { checkPrincipals } from '../../shared/server/services/recipients.js';
+import { shareWithPrincipals } from '../../shared/server/services/shareWithPrincipals.js';
 
 /** Share a document or folder with users and groups, all or none, each at a level up to the caller's. */
 export const shareNode = operation({
@@ -15,43 +8,6 @@ export const shareNode = operation({
   body: shareNodeBody,
   audit: ({ body }) => ({ targets: { principals: body.grants.map((g) => `${g.principalId}:${g.role}`).join(',') } }),
   async run({ params, body, caller, deps }) {
-    // The access verdict first: a caller without access learns nothing about the recipients.
-    const [access, recipients] = await Promise.allSettled([resolveAccess(deps, caller, params.id), checkPrincipals(deps, body.grants)]);
-    if (access.status === 'rejected') throw access.reason;
-    const { node } = access.value;
-    access.value.require('share');
-    const now = deps.clock();
-    for (const g of body.grants) {
-      checkGrantable(access.value, g.role);
-      if (g.expiresAt) checkExpiry(g.expiresAt, now);
-    }
-    if (body.grants.some((g) => g.principalId === principal.user(caller.userId))) throw new ValidationFailed('You cannot share with yourself.');
-    if (recipients.status === 'rejected') throw recipients.reason;
-    if (body.keyGeneration !== node.keyGeneration) throw new Conflict('KEY_CHANGED', 'The key changed: fetch it again and re-wrap.');
-    const already = body.grants.filter((g) => node.acl?.[g.principalId]).map((g) => g.principalId);
-    if (already.length > 0) {
-      throw new Conflict('ALREADY_SHARED', `Already shared with: ${already.join(', ')}. Change a level with PUT /nodes/{id}/grants/{principalId}. Nothing was changed.`, {
-        principalIds: already,
-      });
-    }
-    const sharedAt = new Date(now).toISOString();
-    const grants: GrantItem[] = body.grants.map((g) => {
-      const checked = recipients.value.get(g.principalId)!;
-      const userId = principal.userIdOf(g.principalId);
-      return {
-        nodeId: node.nodeId,
-        principalId: g.principalId,
-        ...(userId ? { userId } : {}),
-        role: g.role,
-        wrappedKey: g.wrappedKey,
-        keyGeneration: node.keyGeneration,
-        ...(checked.keyGeneration !== undefined ? { principalKeyGeneration: checked.keyGeneration } : {}),
-        grantedBy: caller.userId,
-        sharedAt,
-        ...(g.expiresAt ? { grantExpiresAt: new Date(g.expiresAt).toISOString() } : {}),
-      };
-    });
-    await addGrants(deps.db, nodeChange(access.value, now), node.keyGeneration, grants, sharedAt);
-    return { body: { nodeId: node.nodeId, sharedWith: grants.map((g) => g.principalId) } };
+    return { body: await shareWithPrincipals(deps, caller, params.id, body) };
   },
 });

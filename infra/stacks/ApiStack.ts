@@ -183,7 +183,7 @@ function apiCors(origins: readonly string[]) {
 function authReason(route: Route): string {
   switch (route.auth) {
     case 'bearer':
-      return `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/server/http/authenticate.ts), not by an API Gateway authorizer.`;
+      return `${route.operation}: the bearer ES256 access token is verified inside the Lambda against the KMS signing public key (shared/server/http/middlewares/authenticate.ts), not by an API Gateway authorizer.`;
     case 'optional':
       return `${route.operation}: public; authenticates when a bearer token is sent (verified inside the Lambda as on bearer routes, a bad token is 401). A share link is opened by anyone holding its token (docs/links.md).`;
     case 'public':

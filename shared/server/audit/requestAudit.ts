@@ -25,7 +25,8 @@ export interface AuditNote {
 /**
  * The audit scope of one request: its event, filled in as the request runs, and whether an event
  * for it is already in a chain. The first transaction the request commits carries the event
- * (shared/server/data/transactWrite.ts); `requestAudit` records the rest after the answer is known.
+ * (shared/server/data/transactWrite.ts); the `auditScope` middleware
+ * (shared/server/http/middlewares/auditScope.ts) records the rest after the answer is known.
  */
 export class AuditScope {
   #base: AuditBase;

@@ -1,7 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type AuditBase, AuditScope, inAuditScope, MAX_USER_AGENT_CHARS } from '../audit/requestAudit.js';
-import type { Deps } from '../config/Deps.js';
-import { recordAudit } from '../data/audit.js';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type AuditBase, MAX_USER_AGENT_CHARS } from '../audit/requestAudit.js';
 import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { CofferError, httpStatus } from '../../core/errors/index.js';
 import type { Route } from '../../core/api/routes.js';
@@ -10,38 +8,7 @@ import type { Caller } from './Operation.js';
 /** How the request ended: a status code, or the error it failed with. */
 export type Outcome = { status: number } | { error: unknown };
 
-/**
- * Runs a request with its audit event (docs/audit.md, "One event per action"). Audited: routes
- * with an `audit` category, and every request of a guest (docs/permissions.md).
- *
- * - A change's event is written in the change's own transaction (shared/server/data/transactWrite.ts).
- * - A request that wrote nothing (a download URL issued, a login) has its event recorded before
- *   its answer leaves; if that write fails the caller gets 503, never an unrecorded answer.
- * - A refused or failed request records its failure, with the error code as the reason, unless
- *   the operation already recorded that failure itself (a refused link open).
- */
-export async function withRequestAudit(
-  deps: Deps,
-  route: Route,
-  event: APIGatewayProxyEventV2,
-  caller: Caller,
-  signedIn: boolean,
-  run: () => Promise<APIGatewayProxyStructuredResultV2>,
-): Promise<APIGatewayProxyStructuredResultV2> {
-  if (!route.audit && !(signedIn && caller.kind === 'guest')) return run();
-  const scope = new AuditScope(requestBase(route, event, caller, signedIn), deps.clock);
-  let response: APIGatewayProxyStructuredResultV2;
-  try {
-    response = await inAuditScope(scope, run);
-  } catch (error) {
-    if (scope.written !== 'failure') await recordAudit(deps.db, scope.event(describe({ error })));
-    throw error;
-  }
-  if (!scope.written) await recordAudit(deps.db, scope.event({ status: response.statusCode ?? 200 }));
-  return response;
-}
-
-/** What is known of a request's event before it runs (exported for tests). */
+/** What is known of a request's event before it runs (middlewares/auditScope.ts). */
 export function requestBase(route: Route, event: APIGatewayProxyEventV2, caller: Caller, signedIn: boolean): AuditBase {
   const targets: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) if (typeof value === 'string') targets[name] = value;

@@ -125,6 +125,7 @@ export const rewrapGrantsBody = z.strictObject({
     .max(GROUP_LIMITS.grantsPerRewrap)
     .refine(uniqueBy((g: { nodeId: string }) => g.nodeId), 'each node may appear once'),
 });
+export type RewrapGrantsBody = z.infer<typeof rewrapGrantsBody>;
 
 // --- responses ---------------------------------------------------------------------
 

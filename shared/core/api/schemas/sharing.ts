@@ -32,6 +32,7 @@ export const shareNodeBody = z.strictObject({
   keyGeneration,
   grants: z.array(shareGrant).min(1).max(MAX_PRINCIPALS_PER_REQUEST),
 });
+export type ShareNodeBody = z.infer<typeof shareNodeBody>;
 
 export const revokeNodeBody = z.strictObject({
   principalIds: z.array(principalId).min(1).max(MAX_PRINCIPALS_PER_REQUEST),
@@ -42,6 +43,7 @@ export const changeGrantBody = z.strictObject({
   /** Omit or null: no expiry. */
   expiresAt: expiresAt.nullable().optional(),
 });
+export type ChangeGrantBody = z.infer<typeof changeGrantBody>;
 
 /** Most versions retention can be set to keep. */
 export const MAX_KEEP_VERSIONS = 1000;
