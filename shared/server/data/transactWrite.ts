@@ -45,9 +45,9 @@ export type WriteItem = { Put: NonNullable<TransactItem['Put']> } | { Update: No
 export async function writeItem(db: Database, item: WriteItem): Promise<void> {
   const scope = currentAuditScope();
   if (!scope || scope.written || scope.claimed) {
-    if ('Put' in item) await db.doc.send(new PutCommand(item.Put as never));
-    else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update as never));
-    else await db.doc.send(new DeleteCommand(item.Delete as never));
+    if ('Put' in item) await db.doc.send(new PutCommand(item.Put));
+    else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update));
+    else await db.doc.send(new DeleteCommand(item.Delete));
     return;
   }
   try {
