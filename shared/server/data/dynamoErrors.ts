@@ -79,7 +79,11 @@ export interface CancellationAnswers {
  */
 export function cancellationError(error: unknown, items: readonly GuardedItem[], answers: CancellationAnswers = {}): Error {
   const reasons = cancellationReasons(error);
-  if (!reasons) return new ServiceUnavailable();
+  return reasons ? explainCancellation(reasons, items, answers) : new ServiceUnavailable();
+}
+
+/** `cancellationError` for reasons already read. */
+export function explainCancellation(reasons: readonly CancellationReason[], items: readonly GuardedItem[], answers: CancellationAnswers = {}): Error {
   const failed = items.flatMap((item, i) => (reasons[i]?.code === 'ConditionalCheckFailed' ? [{ item, old: reasons[i]!.item }] : []));
   const explained = answers.explain?.(failed.map((f) => f.item));
   if (explained) return explained;

@@ -23,9 +23,9 @@ export interface Guarding {
 
 type Handled = Pick<GuardedItem, 'onConditionFail'>;
 export type PutItem = Handled & { Put: NonNullable<TransactItem['Put']> };
-export type UpdateItem = Handled & { Update: NonNullable<TransactItem['Update']> };
-export type DeleteItem = Handled & { Delete: NonNullable<TransactItem['Delete']> };
-export type CheckItem = Handled & { ConditionCheck: NonNullable<TransactItem['ConditionCheck']> };
+export type UpdateItem = Handled & { Update: NonNullable<TransactItem['Update']> & { Key: ItemKey } };
+export type DeleteItem = Handled & { Delete: NonNullable<TransactItem['Delete']> & { Key: ItemKey } };
+export type CheckItem = Handled & { ConditionCheck: NonNullable<TransactItem['ConditionCheck']> & { Key: ItemKey } };
 
 interface ConditionFields {
   ConditionExpression?: string;
@@ -92,3 +92,12 @@ function merged<V>(a: Record<string, V> | undefined, b: Record<string, V> | unde
   for (const k of Object.keys(b)) if (k in a) throw new TypeError(`updateItem: the condition reuses the update's placeholder ${k}`);
   return { ...a, ...b };
 }
+
+/** Guard: the item does not exist yet (a new id). */
+export const isNew: Condition = { expression: 'attribute_not_exists(pk)' };
+
+/** Guard: the item exists. */
+export const exists: Condition = { expression: 'attribute_exists(pk)' };
+
+/** Guard: the item is still at the `rev` read (optimistic concurrency). */
+export const atRev = (rev: number): Condition => ({ expression: 'rev = :rev', values: { ':rev': rev } });
