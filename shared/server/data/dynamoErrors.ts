@@ -64,8 +64,11 @@ export async function appliedIf(fn: () => Promise<unknown>): Promise<boolean> {
 export interface CancellationAnswers {
   /** Over every item whose condition failed, before the items' own answers (several failures, one error). */
   explain?: (failed: readonly GuardedItem[]) => Error | undefined;
-  /** When a concurrent transaction on one of the items cancelled it (TransactionConflict). */
-  onConflict?: () => Error;
+  /**
+   * When a concurrent transaction on one of the items cancelled it (TransactionConflict);
+   * `reasonOf` tells what happened to each item (`None`: nothing against it).
+   */
+  onConflict?: (reasonOf: (item: GuardedItem) => string) => Error;
   /** Any other cancellation; without it, ServiceUnavailable. */
   otherwise?: () => Error;
 }
@@ -91,6 +94,8 @@ export function explainCancellation(reasons: readonly CancellationReason[], item
     const error = item.onConditionFail?.(old);
     if (error) return error;
   }
-  if (answers.onConflict && reasons.some((r) => r.code === 'TransactionConflict')) return answers.onConflict();
+  if (answers.onConflict && reasons.some((r) => r.code === 'TransactionConflict')) {
+    return answers.onConflict((item) => reasons[items.indexOf(item)]?.code ?? 'None');
+  }
   return answers.otherwise?.() ?? new ServiceUnavailable();
 }
