@@ -60,6 +60,11 @@ export async function appliedIf(fn: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** The items whose condition failed, in item order, each with its current values when it asked for them. */
+export function conditionFailures<I>(reasons: readonly CancellationReason[], items: readonly I[]): Map<I, Record<string, unknown> | undefined> {
+  return new Map(items.flatMap((item, i) => (reasons[i]?.code === 'ConditionalCheckFailed' ? [[item, reasons[i]!.item] as const] : [])));
+}
+
 /** How a transaction answers a cancellation its items' own `onConditionFail` did not explain. */
 export interface CancellationAnswers {
   /** Over every item whose condition failed, before the items' own answers (several failures, one error). */
@@ -87,10 +92,10 @@ export function cancellationError(error: unknown, items: readonly GuardedItem[],
 
 /** `cancellationError` for reasons already read. */
 export function explainCancellation(reasons: readonly CancellationReason[], items: readonly GuardedItem[], answers: CancellationAnswers = {}): Error {
-  const failed = items.flatMap((item, i) => (reasons[i]?.code === 'ConditionalCheckFailed' ? [{ item, old: reasons[i]!.item }] : []));
-  const explained = answers.explain?.(failed.map((f) => f.item));
+  const failed = conditionFailures(reasons, items);
+  const explained = answers.explain?.([...failed.keys()]);
   if (explained) return explained;
-  for (const { item, old } of failed) {
+  for (const [item, old] of failed) {
     const error = item.onConditionFail?.(old);
     if (error) return error;
   }
