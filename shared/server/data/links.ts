@@ -10,7 +10,7 @@ import { indexKeys, keys } from './keys.js';
 import { activeAtRev, type NodeKind } from './nodes.js';
 import { transact } from './transact.js';
 import { increment } from './updateExpression.js';
-import { sendIfHolds } from './writeGuarded.js';
+import { sendIfHolds } from './sendGuarded.js';
 import { type Guard, guardChecks, itemId } from './guards.js';
 
 /**

@@ -2,7 +2,7 @@ import { concurrentUpdate } from './guards.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { atRev, type Condition, isNew, type PutItem, putItem, type UpdateItem, updateItem } from './itemBuilders.js';
-import { sendIfHolds } from './writeGuarded.js';
+import { sendIfHolds } from './sendGuarded.js';
 import type { GroupMeta } from './groupItems.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 

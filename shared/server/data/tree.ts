@@ -9,7 +9,7 @@ import { activeAtRev, MAX_DEPTH, type NodeKind, type NodeMeta } from './nodes.js
 import { transact } from './transact.js';
 import type { GuardedItem } from './transactItem.js';
 import { increment } from './updateExpression.js';
-import { sendIfHolds } from './writeGuarded.js';
+import { sendIfHolds } from './sendGuarded.js';
 
 /**
  * The folder tree (docs/permissions.md, "DynamoDB items" and "Moves"): child pointers,

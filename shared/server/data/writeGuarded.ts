@@ -1,5 +1,4 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailable } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
 import { plainItem } from './dynamoErrors.js';
@@ -21,27 +20,6 @@ export async function writeGuarded(db: Database, item: PutItem | UpdateItem | De
 /** One guarded write where a condition that does not hold is an answer, not an error: whether it applied. */
 export async function writeIfHolds(db: Database, item: PutItem | UpdateItem | DeleteItem): Promise<boolean> {
   return (await attempt(db, item)).applied;
-}
-
-/**
- * A guarded write sent as itself, never carrying an audit event (tidying, derived maps the
- * caller recomputes on a lost race, the audit log's own items): whether its condition held.
- */
-export async function sendIfHolds(db: Database, item: PutItem | UpdateItem | DeleteItem): Promise<boolean> {
-  try {
-    if ('Put' in item) await db.doc.send(new PutCommand(item.Put));
-    else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update));
-    else await db.doc.send(new DeleteCommand(item.Delete));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw new ServiceUnavailable();
-  }
-}
-
-/** `sendIfHolds` whose condition failing is the error the item declared (else ServiceUnavailable). */
-export async function sendGuarded(db: Database, item: PutItem | UpdateItem | DeleteItem): Promise<void> {
-  if (!(await sendIfHolds(db, item))) throw item.onConditionFail?.(undefined) ?? new ServiceUnavailable();
 }
 
 async function attempt(db: Database, item: PutItem | UpdateItem | DeleteItem): Promise<Outcome> {
