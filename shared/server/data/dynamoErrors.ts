@@ -46,20 +46,6 @@ export async function dynamo<T>(fn: () => Promise<T>, expected?: (error: unknown
   }
 }
 
-/**
- * Runs one conditional write: true when it applied, false when its condition did not hold (a
- * concurrent change won). Every other error is ServiceUnavailable, as with `dynamo`.
- */
-export async function appliedIf(fn: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await fn();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw new ServiceUnavailable();
-  }
-}
-
 /** The items whose condition failed, in item order, each with its current values when it asked for them. */
 export function conditionFailures<I>(reasons: readonly CancellationReason[], items: readonly I[]): Map<I, Record<string, unknown> | undefined> {
   return new Map(items.flatMap((item, i) => (reasons[i]?.code === 'ConditionalCheckFailed' ? [[item, reasons[i]!.item] as const] : [])));
