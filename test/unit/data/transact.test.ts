@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -13,8 +13,8 @@ const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'eu-west-1'
 const mock = mockClient(DynamoDBDocumentClient);
 const db = { doc, table: 'coffer' };
 
-const cancelled = (...reasons: { Code: string; Item?: Record<string, unknown> }[]) =>
-  new TransactionCanceledException({ $metadata: {}, message: 'cancelled', CancellationReasons: reasons as never });
+const cancelled = (...reasons: { Code: string; Item?: Record<string, AttributeValue> }[]) =>
+  new TransactionCanceledException({ $metadata: {}, message: 'cancelled', CancellationReasons: reasons });
 
 const exists = () => new Conflict('THING_EXISTS', 'exists');
 const stale = (generation: number) => new Conflict('STALE', `at ${generation}`);
