@@ -145,8 +145,8 @@ export async function addMembers(db: Database, plan: AddMembersPlan): Promise<vo
 }
 
 /** Guard of a change to the group's members or keys: the META at the `rev` and key generation read. */
-function atGeneration(meta: { rev: number; keyGeneration: number }, extra = ''): Condition {
-  return { expression: `rev = :rev AND keyGeneration = :gen${extra}`, values: { ':rev': meta.rev, ':gen': meta.keyGeneration } };
+function atGeneration(meta: { rev: number; keyGeneration: number }): Condition {
+  return { expression: 'rev = :rev AND keyGeneration = :gen', values: { ':rev': meta.rev, ':gen': meta.keyGeneration } };
 }
 
 /** A META whose key generation moved since the read: the wraps are for an old secret. */
@@ -242,7 +242,8 @@ export async function removeMembersAndRotate(db: Database, plan: RemoveMembersPl
         remove: ['stagedRotation'],
       },
       {
-        condition: { ...atGeneration({ rev: plan.rev, keyGeneration: meta.keyGeneration }, ' AND adminCount > :a'), values: { ':rev': plan.rev, ':gen': meta.keyGeneration, ':a': removedAdmins } },
+        // The group keeps an admin: more admins than this removal takes.
+        condition: { expression: 'rev = :rev AND keyGeneration = :gen AND adminCount > :a', values: { ':rev': plan.rev, ':gen': meta.keyGeneration, ':a': removedAdmins } },
         returnOld: true,
         onConditionFail: (now) => {
           if (!now) return undefined;
