@@ -1,9 +1,11 @@
 import { type AttributeValue, ConditionalCheckFailedException, DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Conflict } from '../../../shared/core/errors/index.js';
+import { AuditScope, inAuditScope } from '../../../shared/server/audit/requestAudit.js';
+import { activateDocument, type DocumentMeta } from '../../../shared/server/data/documents.js';
 import { cancellationError } from '../../../shared/server/data/dynamoErrors.js';
 import { conditionCheck, isNew, putItem, updateItem } from '../../../shared/server/data/itemBuilders.js';
 import { transact } from '../../../shared/server/data/transact.js';
@@ -84,5 +86,27 @@ describe('writeGuarded', () => {
   it('is SERVICE_UNAVAILABLE for any other failure', async () => {
     mock.on(UpdateCommand).rejects(new Error('coffer table unreachable'));
     await expect(writeGuarded(db, meta)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+  });
+});
+
+describe('activateDocument', () => {
+  beforeEach(() => mock.reset());
+
+  it('in an audited request, a changed folder is FOLDER_CHANGED: the folder check is found by item, not as the last reason', async () => {
+    // Prepare: the audit items follow the folder check, so the last reason is the chain head's.
+    mock.on(GetCommand).resolves({});
+    mock.on(TransactWriteCommand).rejects(cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }));
+    const meta = { nodeId: 'd1', ownerId: 'alice', currentVersion: 1, keyGeneration: 1, pendingGrants: [] } as Partial<DocumentMeta> as DocumentMeta;
+    const scope = new AuditScope(
+      { actorId: 'alice', actorKind: 'user', operation: 'completeDocument', category: 'content', resourceKind: 'node', resourceId: 'd1', targets: { id: 'd1' }, requestId: 'r1', sourceIp: '203.0.113.1', userAgent: 't' },
+      () => Date.parse('2026-12-08T00:00:00.000Z'),
+    );
+
+    // Act
+    const error = await inAuditScope(scope, () => activateDocument(db, meta, 'alice', '2026-12-08T00:00:00.000Z', { parentId: 'f1', parentRev: 3, path: ['f1'] })).catch((e: unknown) => e);
+
+    // Assess
+    expect(mock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems).toHaveLength(6);
+    expect(error).toMatchObject({ code: 'FOLDER_CHANGED', message: 'The folder changed: complete the upload again.' });
   });
 });
