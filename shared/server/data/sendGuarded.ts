@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailable } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
+import { isConditionFailure } from './dynamoErrors.js';
 import type { DeleteItem, PutItem, UpdateItem } from './itemBuilders.js';
 
 /**
@@ -15,7 +15,7 @@ export async function sendIfHolds(db: Database, item: PutItem | UpdateItem | Del
     else await db.doc.send(new DeleteCommand(item.Delete));
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (isConditionFailure(error)) return false;
     throw new ServiceUnavailable();
   }
 }

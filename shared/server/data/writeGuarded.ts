@@ -9,12 +9,13 @@ type Outcome = { applied: true } | { applied: false; old: Record<string, unknown
 
 /**
  * One guarded write (a Put, Update or Delete built by itemBuilders.ts) that is the whole change
- * of an action: its condition failing throws the error the item declared (`onConditionFail`,
- * else `otherwise`, else ServiceUnavailable); every other failure is ServiceUnavailable.
+ * of an action (through writeItem, so it carries an audited request's event): its condition
+ * failing throws the error the item declared (`onConditionFail`, else ServiceUnavailable);
+ * every other failure is ServiceUnavailable.
  */
-export async function writeGuarded(db: Database, item: PutItem | UpdateItem | DeleteItem, otherwise?: () => Error): Promise<void> {
+export async function writeGuarded(db: Database, item: PutItem | UpdateItem | DeleteItem): Promise<void> {
   const outcome = await attempt(db, item);
-  if (!outcome.applied) throw item.onConditionFail?.(outcome.old) ?? otherwise?.() ?? new ServiceUnavailable();
+  if (!outcome.applied) throw item.onConditionFail?.(outcome.old) ?? new ServiceUnavailable();
 }
 
 /** One guarded write where a condition that does not hold is an answer, not an error: whether it applied. */
