@@ -1,9 +1,11 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GENESIS_HASH } from '../audit/eventHash.js';
 import { Conflict } from '../../core/errors/index.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { type Condition, putItem } from './itemBuilders.js';
+import { sendGuarded } from './sendGuarded.js';
 import { keys } from './keys.js';
 
 /**
@@ -51,9 +53,9 @@ export async function claimArchiveRange(db: Database, cursor: ArchiveCursor, ran
   if (cursor.pending || range.fromSeq !== cursor.seq + 1 || range.toSeq < range.fromSeq) throw new RangeError('claim the range right after an idle cursor');
   const next = { ...cursor, pending: range };
   await putCursor(db, next, {
-    ConditionExpression: 'attribute_not_exists(pk) OR (#seq = :seq AND attribute_not_exists(#pending))',
-    ExpressionAttributeNames: { '#seq': 'seq', '#pending': 'pending' },
-    ExpressionAttributeValues: { ':seq': cursor.seq },
+    expression: 'attribute_not_exists(pk) OR (#seq = :seq AND attribute_not_exists(#pending))',
+    names: { '#seq': 'seq', '#pending': 'pending' },
+    values: { ':seq': cursor.seq },
   });
   return next;
 }
@@ -68,23 +70,20 @@ export async function advanceArchiveCursor(db: Database, cursor: ArchiveCursor, 
   if (!range) throw new RangeError('nothing claimed to advance past');
   const next: ArchiveCursor = { shard: cursor.shard, seq: range.toSeq, hash: lastHash };
   await putCursor(db, next, {
-    ConditionExpression: '#seq = :seq AND #pending.#from = :from AND #pending.#to = :to',
-    ExpressionAttributeNames: { '#seq': 'seq', '#pending': 'pending', '#from': 'fromSeq', '#to': 'toSeq' },
-    ExpressionAttributeValues: { ':seq': cursor.seq, ':from': range.fromSeq, ':to': range.toSeq },
+    expression: '#seq = :seq AND #pending.#from = :from AND #pending.#to = :to',
+    names: { '#seq': 'seq', '#pending': 'pending', '#from': 'fromSeq', '#to': 'toSeq' },
+    values: { ':seq': cursor.seq, ':from': range.fromSeq, ':to': range.toSeq },
   });
   return next;
 }
 
-async function putCursor(
-  db: Database,
-  cursor: ArchiveCursor,
-  condition: { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> },
-): Promise<void> {
-  await dynamo(
-    () => db.doc.send(new PutCommand({ TableName: db.table, Item: { ...keys.auditArchiveCursor(cursor.shard), type: 'auditArchiveCursor', ...cursor }, ...condition })),
-    (error) => {
-      if (isConditionFailure(error)) throw new Conflict('ARCHIVE_CURSOR_MOVED', 'Another run moved the archive cursor.');
-    },
+async function putCursor(db: Database, cursor: ArchiveCursor, condition: Condition): Promise<void> {
+  await sendGuarded(
+    db,
+    putItem(db, { ...keys.auditArchiveCursor(cursor.shard), type: 'auditArchiveCursor', ...cursor }, {
+      condition,
+      onConditionFail: () => new Conflict('ARCHIVE_CURSOR_MOVED', 'Another run moved the archive cursor.'),
+    }),
   );
 }
 

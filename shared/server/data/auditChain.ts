@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { eventHash, GENESIS_HASH } from '../audit/eventHash.js';
 import { Conflict } from '../../core/errors/index.js';
 import type { AuditEvent, StoredAuditEvent } from '../../core/api/auditEvent.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { isNew, putItem } from './itemBuilders.js';
+import { sendGuarded } from './sendGuarded.js';
 import type { TransactItem } from './transactItem.js';
 import { indexKeys, keys, prefixes } from './keys.js';
 
@@ -73,7 +75,8 @@ export function appendItems(db: Database, head: ChainHead, event: AuditEvent, id
   return {
     stored,
     items: [
-      { Put: { TableName: db.table, Item: { ...keys.auditEvent(head.shard, seq), ...stored }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      putItem(db, { ...keys.auditEvent(head.shard, seq), ...stored }, { condition: isNew }),
+      // Written out by hand: the audit tests pin this item's placeholders (test/unit/audit/withAudit.test.ts).
       {
         Update: {
           TableName: db.table,
@@ -145,18 +148,12 @@ export async function latestCheckpoint(db: Database, shard: string): Promise<Rec
 
 /** Checkpoint job: store a signed checkpoint. Guard: none at this seq yet (else CHECKPOINT_EXISTS). */
 export async function putCheckpoint(db: Database, checkpoint: AuditCheckpoint): Promise<void> {
-  await dynamo(
-    () =>
-      db.doc.send(
-        new PutCommand({
-          TableName: db.table,
-          Item: { ...keys.auditCheckpoint(checkpoint.shard, checkpoint.seq), type: 'auditCheckpoint', ...checkpoint },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    (error) => {
-      if (isConditionFailure(error)) throw new Conflict('CHECKPOINT_EXISTS', 'This chain head is already checkpointed.');
-    },
+  await sendGuarded(
+    db,
+    putItem(db, { ...keys.auditCheckpoint(checkpoint.shard, checkpoint.seq), type: 'auditCheckpoint', ...checkpoint }, {
+      condition: isNew,
+      onConditionFail: () => new Conflict('CHECKPOINT_EXISTS', 'This chain head is already checkpointed.'),
+    }),
   );
 }
 

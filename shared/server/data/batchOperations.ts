@@ -1,8 +1,9 @@
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchWriteCommandInput, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Database } from './Database.js';
 import { dynamo } from './dynamoErrors.js';
 
 type Key = Record<string, unknown>;
+type WriteRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
 
@@ -26,10 +27,10 @@ export async function batchGetAll(db: Database, keys: Key[], consistentRead = fa
 /** Deletes any number of items: 25 per BatchWrite, unprocessed items retried. Idempotent. */
 export async function batchDeleteAll(db: Database, keys: { pk: unknown; sk: unknown }[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 25) {
-    let pending: unknown[] = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
+    let pending: WriteRequests = keys.slice(i, i + 25).map((k) => ({ DeleteRequest: { Key: { pk: k.pk, sk: k.sk } } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      const out = await dynamo(() => db.doc.send(new BatchWriteCommand({ RequestItems: { [db.table]: pending as never } })));
+      const out = await dynamo(() => db.doc.send(new BatchWriteCommand({ RequestItems: { [db.table]: pending } })));
       pending = out.UnprocessedItems?.[db.table] ?? [];
     }
   }

@@ -1,9 +1,11 @@
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { conditionCheck, deleteItem, isNew, putItem } from './itemBuilders.js';
 import { keys, prefixes } from './keys.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { transact } from './transact.js';
+import { writeGuarded } from './writeGuarded.js';
 
 /** A comment on a document (docs/permissions.md, "DynamoDB items"): ciphertext only. */
 export interface CommentItem {
@@ -32,33 +34,19 @@ export const commentNotFound = () => new NotFound('COMMENT_NOT_FOUND', 'No such 
  * comments, so its purge leaves none behind); the comment id is new.
  */
 export async function putComment(db: Database, comment: CommentItem): Promise<void> {
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              ConditionCheck: {
-                TableName: db.table,
-                Key: keys.nodeMeta(comment.nodeId),
-                ConditionExpression: '#state = :active AND keyGeneration = :gen',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':gen': comment.keyGeneration },
-              },
-            },
-            {
-              Put: {
-                TableName: db.table,
-                Item: { ...keys.comment(comment.nodeId, comment.commentId), type: 'comment', ...comment },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('DOCUMENT_CHANGED', 'The document changed: reload it and retry.');
-      if (reasons[1]?.code === 'ConditionalCheckFailed') throw new Conflict('COMMENT_EXISTS', 'A comment with this id exists: generate a new id.');
-      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
-    },
+  await transact(
+    db,
+    [
+      conditionCheck(db, keys.nodeMeta(comment.nodeId), {
+        condition: { expression: '#state = :active AND keyGeneration = :gen', names: { '#state': 'state' }, values: { ':active': 'active', ':gen': comment.keyGeneration } },
+        onConditionFail: () => new Conflict('DOCUMENT_CHANGED', 'The document changed: reload it and retry.'),
+      }),
+      putItem(db, { ...keys.comment(comment.nodeId, comment.commentId), type: 'comment', ...comment }, {
+        condition: isNew,
+        onConditionFail: () => new Conflict('COMMENT_EXISTS', 'A comment with this id exists: generate a new id.'),
+      }),
+    ],
+    { onConflict: () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.') },
   );
 }
 
@@ -98,16 +86,11 @@ export async function listComments(
 
 /** Delete a comment. Guard: it still exists and is the one the caller was allowed to delete (same author). */
 export async function deleteComment(db: Database, nodeId: string, commentId: string, authorId: string): Promise<void> {
-  await dynamo(
-    () =>
-      writeItem(db, { Delete: {
-          TableName: db.table,
-          Key: keys.comment(nodeId, commentId),
-          ConditionExpression: 'attribute_exists(pk) AND authorId = :author',
-          ExpressionAttributeValues: { ':author': authorId },
-        } }),
-    (error) => {
-      if (isConditionFailure(error)) throw commentNotFound();
-    },
+  await writeGuarded(
+    db,
+    deleteItem(db, keys.comment(nodeId, commentId), {
+      condition: { expression: 'attribute_exists(pk) AND authorId = :author', values: { ':author': authorId } },
+      onConditionFail: commentNotFound,
+    }),
   );
 }

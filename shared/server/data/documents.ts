@@ -1,15 +1,18 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDeleteAll, batchGetAll, queryAll } from './batchOperations.js';
 import { Conflict, NotFound } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { type CheckItem, conditionCheck, isNew, putItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { childPointerItem } from './tree.js';
 import { type UploadRecord, type VersionItem, versionItem } from './versions.js';
 
 import type { Role } from '../../core/permissions/levels.js';
-import { DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { activeAtRev, DEFAULT_SETTINGS, type GrantItem, type NodeMeta } from './nodes.js';
+import { transact } from './transact.js';
+import { increment } from './updateExpression.js';
+import { writeGuarded } from './writeGuarded.js';
 
 export type { GrantItem, Role };
 export type { NodeState } from './nodes.js';
@@ -63,48 +66,27 @@ export function grantItem(g: GrantItem) {
   };
 }
 
-function parentCheck(db: Database, placement: Placement) {
-  return {
-    ConditionCheck: {
-      TableName: db.table,
-      Key: keys.nodeMeta(placement.parentId),
-      ConditionExpression: '#state = :active AND rev = :rev',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':active': 'active', ':rev': placement.parentRev },
-    },
-  };
+/** Guard: the folder is active and unchanged since the check. */
+function parentCheck(db: Database, placement: Placement): CheckItem {
+  return conditionCheck(db, keys.nodeMeta(placement.parentId), { condition: activeAtRev(placement.parentRev) });
 }
 
 /** Create: a pending document and its first version; guard: the id is new. */
 export async function createPendingDocument(db: Database, meta: DocumentMeta, version: VersionItem, placement?: Placement): Promise<void> {
   const { pk, sk } = keys.nodeMeta(meta.nodeId);
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Put: {
-                TableName: db.table,
-                Item: { pk, sk, type: 'node', ...meta, ...indexKeys.byExpiry(meta.abandonAt ?? meta.createdAt, pk, sk) },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: db.table,
-                Item: versionItem(version),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            ...(placement ? [parentCheck(db, placement)] : []),
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[2]?.code === 'ConditionalCheckFailed') throw new Conflict('FOLDER_CHANGED', 'The folder changed: reload it and retry.');
-      if (reasons.some((r) => r.code === 'ConditionalCheckFailed')) {
-        throw new Conflict('DOCUMENT_EXISTS', 'A document with this id exists: generate a new id.');
-      }
-      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
+  const exists = () => new Conflict('DOCUMENT_EXISTS', 'A document with this id exists: generate a new id.');
+  const folder = placement ? parentCheck(db, placement) : undefined;
+  await transact(
+    db,
+    [
+      putItem(db, { pk, sk, type: 'node', ...meta, ...indexKeys.byExpiry(meta.abandonAt ?? meta.createdAt, pk, sk) }, { condition: isNew, onConditionFail: exists }),
+      putItem(db, versionItem(version), { condition: isNew, onConditionFail: exists }),
+      ...(folder ? [folder] : []),
+    ],
+    {
+      // A changed folder is the answer even when the id is taken too.
+      explain: (failed) => (folder && failed.includes(folder) ? new Conflict('FOLDER_CHANGED', 'The folder changed: reload it and retry.') : undefined),
+      onConflict: () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.'),
     },
   );
 }
@@ -143,57 +125,34 @@ export async function activateDocument(
     }),
   );
   const acl = Object.fromEntries((meta.pendingGrants ?? []).map((g) => [principal.user(g.userId), { role: g.role }]));
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.nodeMeta(meta.nodeId),
-                UpdateExpression:
-                  'SET #state = :active, updatedAt = :now, acl = :acl, #path = :path, rev = rev + :one REMOVE pendingGrants, gsi2pk, gsi2sk, abandonAt, upload',
-                ConditionExpression: '#state = :pending AND ownerId = :caller',
-                ExpressionAttributeNames: { '#state': 'state', '#path': 'path' },
-                ExpressionAttributeValues: {
-                  ':active': 'active',
-                  ':pending': 'pending',
-                  ':caller': callerId,
-                  ':now': nowIso,
-                  ':acl': acl,
-                  ':path': placement ? placement.path : [],
-                  ':one': 1,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.nodeVersion(meta.nodeId, meta.currentVersion),
-                UpdateExpression: `SET #state = :active, completedAt = :now${digest ? ', digest = :digest' : ''}`,
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':now': nowIso, ...(digest ? { ':digest': digest } : {}) },
-              },
-            },
-            ...grants.map((Item) => ({
-              Put: { TableName: db.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
-            })),
-            ...(placement
-              ? [
-                  { Put: { TableName: db.table, Item: childPointerItem(placement.parentId, meta.nodeId, 'document', nowIso) } },
-                  parentCheck(db, placement),
-                ]
-              : []),
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (placement && reasons.at(-1)?.code === 'ConditionalCheckFailed') {
-        throw new Conflict('FOLDER_CHANGED', 'The folder changed: complete the upload again.');
-      }
-      if (reasons.some((r) => r.code === 'ConditionalCheckFailed' || r.code === 'TransactionConflict')) {
-        throw new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed or cancelled.');
-      }
+  const completed = () => new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed or cancelled.');
+  const folder = placement ? parentCheck(db, placement) : undefined;
+  await transact(
+    db,
+    [
+      updateItem<DocumentMeta>(
+        db,
+        keys.nodeMeta(meta.nodeId),
+        {
+          set: { state: 'active', updatedAt: nowIso, acl, path: placement ? placement.path : [], rev: increment(1) },
+          remove: ['pendingGrants', 'gsi2pk', 'gsi2sk', 'abandonAt', 'upload'],
+        },
+        {
+          condition: { expression: '#state = :pending AND ownerId = :caller', names: { '#state': 'state' }, values: { ':pending': 'pending', ':caller': callerId } },
+          onConditionFail: completed,
+        },
+      ),
+      updateItem<VersionItem>(db, keys.nodeVersion(meta.nodeId, meta.currentVersion), { set: { state: 'active', completedAt: nowIso, digest } }, {
+        condition: { expression: 'attribute_exists(pk)' },
+        onConditionFail: completed,
+      }),
+      ...grants.map((item) => putItem(db, item, { condition: isNew, onConditionFail: completed })),
+      ...(placement && folder ? [putItem(db, childPointerItem(placement.parentId, meta.nodeId, 'document', nowIso)), folder] : []),
+    ],
+    {
+      // A changed folder is the answer even when another condition failed too.
+      explain: (failed) => (folder && failed.includes(folder) ? new Conflict('FOLDER_CHANGED', 'The folder changed: complete the upload again.') : undefined),
+      onConflict: completed,
     },
   );
 }
@@ -244,27 +203,16 @@ export async function listGrantsOfDocument(db: Database, nodeId: string): Promis
 export async function markDeleting(db: Database, nodeId: string, ownerId: string, nowIso: string): Promise<DocumentMeta> {
   // Left on the expiry index so the cleanup job finishes a delete that failed half-way.
   const expiry = indexKeys.byExpiry(nowIso, keys.nodePartition(nodeId), 'META');
-  await dynamo(
-    () =>
-      writeItem(db, { Update: {
-          TableName: db.table,
-          Key: keys.nodeMeta(nodeId),
-          UpdateExpression: 'SET #state = :deleting, updatedAt = :now, gsi2pk = :expiry, gsi2sk = :sk',
-          ConditionExpression: 'ownerId = :owner AND #state IN (:active, :pending)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':deleting': 'deleting',
-            ':now': nowIso,
-            ':owner': ownerId,
-            ':active': 'active',
-            ':pending': 'pending',
-            ':expiry': expiry.gsi2pk,
-            ':sk': expiry.gsi2sk,
-          },
-        } }),
-    (error) => {
-      if (isConditionFailure(error)) throw notFound();
-    },
+  await writeGuarded(
+    db,
+    updateItem<DocumentMeta>(db, keys.nodeMeta(nodeId), { set: { state: 'deleting', updatedAt: nowIso, ...expiry } }, {
+      condition: {
+        expression: 'ownerId = :owner AND #state IN (:active, :pending)',
+        names: { '#state': 'state' },
+        values: { ':owner': ownerId, ':active': 'active', ':pending': 'pending' },
+      },
+      onConditionFail: notFound,
+    }),
   );
   // Read back (a transaction, which carries the audit event, returns no values): the document
   // stays `deleting` from here on, so the read sees this change.

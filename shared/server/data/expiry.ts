@@ -2,9 +2,14 @@ import { auditedTransaction } from '../audit/auditedTransaction.js';
 import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { queryPages } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { conditionFailed as failed } from './guardedTransaction.js';
-import type { TransactItem } from './transactItem.js';
+import { conditionFailures } from './dynamoErrors.js';
+import { type Condition, deleteItem, type DeleteItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys } from './keys.js';
+import type { NodeMeta } from './nodes.js';
+import { withoutHandler } from './transact.js';
+import type { GuardedItem } from './transactItem.js';
+import { increment } from './updateExpression.js';
+import type { VersionItem } from './versions.js';
 
 /**
  * The expiry index (gsi2, `gsi2pk = EXPIRY`, `gsi2sk = <iso>#<pk>#<sk>`) and the cleanup job's
@@ -41,18 +46,8 @@ export function dueEntries(db: Database, nowIso: string): AsyncGenerator<ExpiryE
  * Guard: the link is still expired at `now` (a revoked or already expired link is `lost`).
  */
 export async function expireLink(db: Database, key: { pk: string; sk: string }, nowIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    {
-      Delete: {
-        TableName: db.table,
-        Key: { pk: key.pk, sk: key.sk },
-        ConditionExpression: 'linkExpiresAt <= :now',
-        ExpressionAttributeValues: { ':now': nowIso },
-      },
-    },
-    ...a,
-  ]);
-  return reasons ? 'lost' : 'done';
+  const expire = deleteItem(db, { pk: key.pk, sk: key.sk }, { condition: { expression: 'linkExpiresAt <= :now', values: { ':now': nowIso } } });
+  return (await failedConditions(db, audit, [expire])) ? 'lost' : 'done';
 }
 
 /** What expiring a grant came to; `inconsistent`: the node's ACL entry does not match the grant item. */
@@ -70,24 +65,18 @@ export async function expireGrant(
   nowIso: string,
   audit: AuditEvent,
 ): Promise<GrantExpiry> {
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    grantDelete(db, grant),
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.nodeMeta(grant.nodeId),
-        UpdateExpression: 'REMOVE acl.#p SET rev = rev + :one, updatedAt = :now',
-        ConditionExpression: 'acl.#p.expiresAt = :e',
-        ExpressionAttributeNames: { '#p': grant.principalId },
-        ExpressionAttributeValues: { ':e': grant.grantExpiresAt, ':one': 1, ':now': nowIso },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    ...a,
-  ]);
-  if (!reasons) return 'done';
-  if (failed(reasons[0])) return 'lost';
-  if (failed(reasons[1])) return reasons[1]?.item ? 'inconsistent' : 'node-gone';
+  const grantItem = grantDelete(db, grant);
+  const meta = updateItem<NodeMeta>(
+    db,
+    keys.nodeMeta(grant.nodeId),
+    { set: { rev: increment(1), updatedAt: nowIso }, removeEntries: { acl: [grant.principalId] } },
+    { condition: { expression: 'acl.#p.expiresAt = :e', names: { '#p': grant.principalId }, values: { ':e': grant.grantExpiresAt } }, returnOld: true },
+  );
+  const failed = await failedConditions(db, audit, [grantItem, meta]);
+  if (!failed) return 'done';
+  if (failed.has(grantItem)) return 'lost';
+  // The META as it is now: present with another entry, or gone.
+  if (failed.has(meta)) return failed.get(meta) ? 'inconsistent' : 'node-gone';
   return 'lost';
 }
 
@@ -100,8 +89,7 @@ export async function expireOrphanGrant(
   grant: { nodeId: string; principalId: string; grantExpiresAt: string },
   audit: AuditEvent,
 ): Promise<GuardedOutcome> {
-  const reasons = await auditedTransaction(db, audit, (a) => [grantDelete(db, grant), ...a]);
-  return reasons ? 'lost' : 'done';
+  return (await failedConditions(db, audit, [grantDelete(db, grant)])) ? 'lost' : 'done';
 }
 
 /**
@@ -120,20 +108,8 @@ export async function abandonUpload(
 ): Promise<GuardedOutcome> {
   const { pk, sk } = keys.nodeMeta(nodeId);
   const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    {
-      Update: {
-        TableName: db.table,
-        Key: { pk, sk },
-        UpdateExpression: 'SET #state = :deleting, updatedAt = :now, gsi2sk = :retry',
-        ConditionExpression: '#state = :pending AND abandonAt = :at',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':deleting': 'deleting', ':pending': 'pending', ':at': abandonAt, ':now': nowIso, ':retry': retry.gsi2sk },
-      },
-    },
-    ...a,
-  ]);
-  return reasons ? 'lost' : 'done';
+  const abandon = updateItem<NodeMeta>(db, { pk, sk }, { set: { state: 'deleting', updatedAt: nowIso, gsi2sk: retry.gsi2sk } }, { condition: pendingSince(abandonAt) });
+  return (await failedConditions(db, audit, [abandon])) ? 'lost' : 'done';
 }
 
 /**
@@ -145,20 +121,8 @@ export async function abandonUpload(
 export async function claimDelete(db: Database, nodeId: string, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
   const { pk, sk } = keys.nodeMeta(nodeId);
   const retry = indexKeys.byExpiry(retryAtIso, pk, sk);
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    {
-      Update: {
-        TableName: db.table,
-        Key: { pk, sk },
-        UpdateExpression: 'SET gsi2sk = :retry',
-        ConditionExpression: '#state = :deleting AND gsi2sk = :seen',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':deleting': 'deleting', ':seen': seenSk, ':retry': retry.gsi2sk },
-      },
-    },
-    ...a,
-  ]);
-  return reasons ? 'lost' : 'done';
+  const claim = updateItem<NodeMeta>(db, { pk, sk }, { set: { gsi2sk: retry.gsi2sk } }, { condition: inStateSeen('deleting', seenSk) });
+  return (await failedConditions(db, audit, [claim])) ? 'lost' : 'done';
 }
 
 /**
@@ -175,20 +139,13 @@ export async function abandonVersion(
   audit: AuditEvent,
 ): Promise<GuardedOutcome> {
   const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    {
-      Update: {
-        TableName: db.table,
-        Key: { pk: key.pk, sk: key.sk },
-        UpdateExpression: 'SET #state = :pruned, abandonAt = :retryAt, gsi2sk = :retry',
-        ConditionExpression: '#state = :pending AND abandonAt = :at',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pruned': 'pruned', ':pending': 'pending', ':at': abandonAt, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
-      },
-    },
-    ...a,
-  ]);
-  return reasons ? 'lost' : 'done';
+  const abandon = updateItem<VersionItem>(
+    db,
+    { pk: key.pk, sk: key.sk },
+    { set: { state: 'pruned', abandonAt: retryAtIso, gsi2sk: retry.gsi2sk } },
+    { condition: pendingSince(abandonAt) },
+  );
+  return (await failedConditions(db, audit, [abandon])) ? 'lost' : 'done';
 }
 
 /**
@@ -198,29 +155,30 @@ export async function abandonVersion(
  */
 export async function claimPrunedVersion(db: Database, key: { pk: string; sk: string }, seenSk: string, retryAtIso: string, audit: AuditEvent): Promise<GuardedOutcome> {
   const retry = indexKeys.byExpiry(retryAtIso, key.pk, key.sk);
-  const reasons = await auditedTransaction(db, audit, (a) => [
-    {
-      Update: {
-        TableName: db.table,
-        Key: { pk: key.pk, sk: key.sk },
-        UpdateExpression: 'SET abandonAt = :retryAt, gsi2sk = :retry',
-        ConditionExpression: '#state = :pruned AND gsi2sk = :seen',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pruned': 'pruned', ':seen': seenSk, ':retryAt': retryAtIso, ':retry': retry.gsi2sk },
-      },
-    },
-    ...a,
-  ]);
-  return reasons ? 'lost' : 'done';
+  const claim = updateItem<VersionItem>(db, { pk: key.pk, sk: key.sk }, { set: { abandonAt: retryAtIso, gsi2sk: retry.gsi2sk } }, { condition: inStateSeen('pruned', seenSk) });
+  return (await failedConditions(db, audit, [claim])) ? 'lost' : 'done';
 }
 
-function grantDelete(db: Database, grant: { nodeId: string; principalId: string; grantExpiresAt: string }): TransactItem {
-  return {
-    Delete: {
-      TableName: db.table,
-      Key: keys.grant(grant.nodeId, grant.principalId),
-      ConditionExpression: 'grantExpiresAt = :e',
-      ExpressionAttributeValues: { ':e': grant.grantExpiresAt },
-    },
-  };
+function grantDelete(db: Database, grant: { nodeId: string; principalId: string; grantExpiresAt: string }): DeleteItem {
+  return deleteItem(db, keys.grant(grant.nodeId, grant.principalId), { condition: { expression: 'grantExpiresAt = :e', values: { ':e': grant.grantExpiresAt } } });
+}
+
+/** Guard: still pending, with the `abandonAt` this run saw (a completed upload is never touched). */
+function pendingSince(abandonAt: string): Condition {
+  return { expression: '#state = :pending AND abandonAt = :at', names: { '#state': 'state' }, values: { ':pending': 'pending', ':at': abandonAt } };
+}
+
+/** Guard: still in `state`, with the expiry entry this run saw (only one run wins a claim). */
+function inStateSeen(state: 'deleting' | 'pruned', seenSk: string): Condition {
+  return { expression: '#state = :state AND gsi2sk = :seen', names: { '#state': 'state' }, values: { ':state': state, ':seen': seenSk } };
+}
+
+/**
+ * The items and `audit`'s event in one transaction (auditedTransaction: lost races retried):
+ * `undefined` when it committed, else the items whose condition failed, each with its current
+ * values when it asked for them. Here a failed condition is an answer ("already done"), not an error.
+ */
+async function failedConditions(db: Database, audit: AuditEvent, items: readonly GuardedItem[]): Promise<Map<GuardedItem, Record<string, unknown> | undefined> | undefined> {
+  const reasons = await auditedTransaction(db, audit, (a) => [...items.map(withoutHandler), ...a]);
+  return reasons && conditionFailures(reasons, items);
 }

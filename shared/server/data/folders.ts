@@ -1,14 +1,16 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
 import { grantItem } from './documents.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { type Condition, conditionCheck, isNew, putItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys } from './keys.js';
 import { type KeyRotation, type Rewrap, writeKeyRotation } from './keyRotation.js';
-import type { GrantItem, NodeMeta } from './nodes.js';
+import { activeAtRev, type GrantItem, type NodeMeta } from './nodes.js';
 import { childPointerItem } from './tree.js';
 import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { transact } from './transact.js';
+import type { GuardedItem } from './transactItem.js';
+import { increment } from './updateExpression.js';
+import { writeGuarded } from './writeGuarded.js';
 
 /** A folder's META item: a node of kind `folder` (docs/permissions.md, "DynamoDB items"). */
 export interface FolderMeta extends NodeMeta {
@@ -34,35 +36,30 @@ export async function createFolder(
   parent?: ParentCheck,
   guards: readonly Guard[] = [],
 ): Promise<void> {
-  const { pk, sk } = keys.nodeMeta(meta.nodeId);
-  const items: unknown[] = [
-    { Put: { TableName: db.table, Item: { pk, sk, type: 'node', ...meta }, ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: db.table, Item: grantItem(ownerGrant), ConditionExpression: 'attribute_not_exists(pk)' } },
+  const items: GuardedItem[] = [
+    putItem(db, { ...keys.nodeMeta(meta.nodeId), type: 'node', ...meta }, {
+      condition: isNew,
+      onConditionFail: () => new Conflict('FOLDER_EXISTS', 'A node with this id exists: generate a new id.'),
+    }),
+    putItem(db, grantItem(ownerGrant), { condition: isNew }),
   ];
   if (parent) {
     items.push(
-      { Put: { TableName: db.table, Item: childPointerItem(parent.parentId, meta.nodeId, 'folder', meta.createdAt) } },
-      {
-        ConditionCheck: {
-          TableName: db.table,
-          Key: keys.nodeMeta(parent.parentId),
-          ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :gen',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':active': 'active', ':rev': parent.rev, ':gen': parent.keyGeneration },
-        },
-      },
+      putItem(db, childPointerItem(parent.parentId, meta.nodeId, 'folder', meta.createdAt)),
+      conditionCheck(db, keys.nodeMeta(parent.parentId), { condition: parentUnchanged(parent) }),
       ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(parent.parentId))])),
     );
   }
-  await dynamo(
-    () => transactWrite(db, items as never),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('FOLDER_EXISTS', 'A node with this id exists: generate a new id.');
-      throw concurrentUpdate();
-    },
-  );
+  await transact(db, items, { otherwise: concurrentUpdate });
+}
+
+/** Guard: the parent folder is active and unchanged (rev and key generation) since the check. */
+function parentUnchanged(parent: ParentCheck): Condition {
+  return {
+    expression: '#state = :active AND rev = :rev AND keyGeneration = :gen',
+    names: { '#state': 'state' },
+    values: { ':active': 'active', ':rev': parent.rev, ':gen': parent.keyGeneration },
+  };
 }
 
 /**
@@ -77,27 +74,16 @@ export async function renameNode(
   guards: readonly Guard[] = [],
 ): Promise<void> {
   const key = keys.nodeMeta(nodeId);
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Update: {
-                TableName: db.table,
-                Key: key,
-                UpdateExpression: 'SET encryptedName = :name, updatedAt = :now',
-                ConditionExpression: '#state = :active AND keyGeneration = :gen',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':name': change.encryptedName, ':now': change.nowIso, ':active': 'active', ':gen': change.keyGeneration },
-              },
-            },
-            ...guardChecks(db, guards, new Set([itemId(key)])),
-          ] as never),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw keyGenerationChanged();
-      throw concurrentUpdate();
-    },
+  await transact(
+    db,
+    [
+      updateItem<NodeMeta>(db, key, { set: { encryptedName: change.encryptedName, updatedAt: change.nowIso } }, {
+        condition: { expression: '#state = :active AND keyGeneration = :gen', names: { '#state': 'state' }, values: { ':active': 'active', ':gen': change.keyGeneration } },
+        onConditionFail: keyGenerationChanged,
+      }),
+      ...guardChecks(db, guards, new Set([itemId(key)])),
+    ],
+    { otherwise: concurrentUpdate },
   );
 }
 
@@ -120,7 +106,7 @@ export async function limitFolder(db: Database, write: LimitWrite): Promise<void
   await writeKeyRotation(db, {
     ...rotation,
     node: folder,
-    meta: { set: ['#limited = :true'], remove: ['parentWrap', 'parentKeyGeneration'], names: { '#limited': 'limited' }, values: { ':true': true } },
+    meta: { set: { limited: true }, remove: ['parentWrap', 'parentKeyGeneration'] },
   });
 }
 
@@ -136,41 +122,25 @@ export async function unlimitFolder(
   nowIso: string,
   guards: readonly Guard[] = [],
 ): Promise<void> {
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.nodeMeta(folder.nodeId),
-                UpdateExpression: 'SET parentWrap = :wrap, parentKeyGeneration = :pgen, rev = rev + :one, updatedAt = :now REMOVE #limited',
-                ConditionExpression: '#state = :active AND rev = :rev AND parentId = :parent',
-                ExpressionAttributeNames: { '#state': 'state', '#limited': 'limited' },
-                ExpressionAttributeValues: {
-                  ':wrap': parentWrap,
-                  ':pgen': parent.keyGeneration,
-                  ':one': 1,
-                  ':now': nowIso,
-                  ':active': 'active',
-                  ':rev': folder.rev,
-                  ':parent': parent.parentId,
-                },
-              },
-            },
-            {
-              ConditionCheck: {
-                TableName: db.table,
-                Key: keys.nodeMeta(parent.parentId),
-                ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :gen',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':rev': parent.rev, ':gen': parent.keyGeneration },
-              },
-            },
-            ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(folder.nodeId)), itemId(keys.nodeMeta(parent.parentId))])),
-          ] as never),
-    (error) => {
-      if (cancellationReasons(error)) throw concurrentUpdate();
-    },
+  await transact(
+    db,
+    [
+      updateItem<FolderMeta>(
+        db,
+        keys.nodeMeta(folder.nodeId),
+        { set: { parentWrap, parentKeyGeneration: parent.keyGeneration, rev: increment(1), updatedAt: nowIso }, remove: ['limited'] },
+        {
+          condition: {
+            expression: '#state = :active AND rev = :rev AND parentId = :parent',
+            names: { '#state': 'state' },
+            values: { ':active': 'active', ':rev': folder.rev, ':parent': parent.parentId },
+          },
+        },
+      ),
+      conditionCheck(db, keys.nodeMeta(parent.parentId), { condition: parentUnchanged(parent) }),
+      ...guardChecks(db, guards, new Set([itemId(keys.nodeMeta(folder.nodeId)), itemId(keys.nodeMeta(parent.parentId))])),
+    ],
+    { otherwise: concurrentUpdate },
   );
 }
 
@@ -182,26 +152,11 @@ export async function unlimitFolder(
 export async function markFolderDeleting(db: Database, folder: FolderMeta, nowIso: string): Promise<void> {
   const { pk, sk } = keys.nodeMeta(folder.nodeId);
   const expiry = indexKeys.byExpiry(nowIso, pk, sk);
-  await dynamo(
-    () =>
-      writeItem(db, { Update: {
-          TableName: db.table,
-          Key: { pk, sk },
-          UpdateExpression: 'SET #state = :deleting, updatedAt = :now, rev = rev + :one, gsi2pk = :expiry, gsi2sk = :esk',
-          ConditionExpression: '#state = :active AND rev = :rev',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':deleting': 'deleting',
-            ':now': nowIso,
-            ':one': 1,
-            ':expiry': expiry.gsi2pk,
-            ':esk': expiry.gsi2sk,
-            ':active': 'active',
-            ':rev': folder.rev,
-          },
-        } }),
-    (error) => {
-      if (isConditionFailure(error)) throw concurrentUpdate();
-    },
+  await writeGuarded(
+    db,
+    updateItem<FolderMeta>(db, { pk, sk }, { set: { state: 'deleting', updatedAt: nowIso, rev: increment(1), ...expiry } }, {
+      condition: activeAtRev(folder.rev),
+      onConditionFail: concurrentUpdate,
+    }),
   );
 }

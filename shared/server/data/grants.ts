@@ -1,11 +1,13 @@
 import type { Database } from './Database.js';
-import { grantItem } from './documents.js';
-import { cancellationReasons, dynamo } from './dynamoErrors.js';
+import type { Role } from '../../core/permissions/levels.js';
+import { type DocumentMeta, grantItem } from './documents.js';
+import { type Condition, deleteItem, exists, isNew, putItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys } from './keys.js';
-import type { AclEntry, GrantItem, NodeMeta, NodeSettings } from './nodes.js';
+import { type AclEntry, activeAtRev, type GrantItem, type NodeMeta, type NodeSettings } from './nodes.js';
 import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
-import { transactWrite } from './transactWrite.js';
-import type { TransactItem } from './transactItem.js';
+import { transact } from './transact.js';
+import type { GuardedItem } from './transactItem.js';
+import { increment, type UpdateSpec } from './updateExpression.js';
 
 /**
  * Registry changes of one node. Each is one transaction over the node's META (whose `acl` mirrors
@@ -22,43 +24,31 @@ function aclEntry(role: AclEntry['role'], expiresAt?: string): AclEntry {
   return expiresAt ? { role, expiresAt } : { role };
 }
 
-async function commit(db: Database, change: NodeChange, update: { set: string[]; remove: string[]; names: Record<string, string>; values: Record<string, unknown> }, rest: TransactItem[], nowIso: string, extraCondition?: string): Promise<void> {
-  const set = [...update.set, 'rev = rev + :one', 'updatedAt = :now'];
-  const items: TransactItem[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.nodeMeta(change.node.nodeId),
-        UpdateExpression: `SET ${set.join(', ')}${update.remove.length ? ` REMOVE ${update.remove.join(', ')}` : ''}`,
-        ConditionExpression: `#state = :active AND rev = :rev${extraCondition ? ` AND ${extraCondition}` : ''}`,
-        ExpressionAttributeNames: { '#state': 'state', ...update.names },
-        ExpressionAttributeValues: { ':active': 'active', ':rev': change.node.rev, ':one': 1, ':now': nowIso, ...update.values },
-      },
-    },
-    ...rest,
-    ...guardChecks(db, change.guards, new Set([itemId(keys.nodeMeta(change.node.nodeId))])),
-  ];
-  await dynamo(
-    () => transactWrite(db, items),
-    (error) => {
-      if (cancellationReasons(error)) throw concurrentUpdate();
-    },
+/**
+ * The META's change (`rev + 1`, `updatedAt`, and the change's own), the other items, and the
+ * caller's guards, in one transaction. Guard: the node is active at the rev read (and `extra`).
+ */
+async function commit(db: Database, change: NodeChange, update: UpdateSpec<DocumentMeta>, rest: GuardedItem[], nowIso: string, extra?: Condition): Promise<void> {
+  const guard = activeAtRev(change.node.rev);
+  const condition: Condition = extra
+    ? { expression: `${guard.expression} AND ${extra.expression}`, names: guard.names, values: { ...guard.values, ...extra.values } }
+    : guard;
+  await transact(
+    db,
+    [
+      updateItem<DocumentMeta>(db, keys.nodeMeta(change.node.nodeId), { ...update, set: { ...update.set, rev: increment(1), updatedAt: nowIso } }, { condition }),
+      ...rest,
+      ...guardChecks(db, change.guards, new Set([itemId(keys.nodeMeta(change.node.nodeId))])),
+    ],
+    { otherwise: concurrentUpdate },
   );
 }
 
 /** Share: new ACL entries and their grant items. */
 export async function addGrants(db: Database, change: NodeChange, keyGeneration: number, grants: GrantItem[], nowIso: string): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':gen': keyGeneration };
-  const set = grants.map((g, i) => {
-    names[`#p${i}`] = g.principalId;
-    values[`:e${i}`] = aclEntry(g.role, g.grantExpiresAt);
-    return `acl.#p${i} = :e${i}`;
-  });
-  const puts = grants.map((g) => ({
-    Put: { TableName: db.table, Item: grantItem(g), ConditionExpression: 'attribute_not_exists(pk)' },
-  }));
-  await commit(db, change, { set, remove: [], names, values }, puts, nowIso, 'keyGeneration = :gen');
+  const entries = Object.fromEntries(grants.map((g) => [g.principalId, aclEntry(g.role, g.grantExpiresAt)]));
+  const puts = grants.map((g) => putItem(db, grantItem(g), { condition: isNew }));
+  await commit(db, change, { setEntries: { acl: entries } }, puts, nowIso, { expression: 'keyGeneration = :gen', values: { ':gen': keyGeneration } });
 }
 
 /**
@@ -66,67 +56,39 @@ export async function addGrants(db: Database, change: NodeChange, keyGeneration:
  * marks its key for rotation: new versions are refused until a manager rotates (docs/versions.md).
  */
 export async function removeGrants(db: Database, change: NodeChange, principalIds: string[], nowIso: string, options: { rotationDue?: boolean } = {}): Promise<void> {
-  const names: Record<string, string> = {};
-  const remove = principalIds.map((p, i) => {
-    names[`#p${i}`] = p;
-    return `acl.#p${i}`;
-  });
-  const deletes = principalIds.map((p) => ({
-    Delete: { TableName: db.table, Key: keys.grant(change.node.nodeId, p), ConditionExpression: 'attribute_exists(pk)' },
-  }));
-  const set = options.rotationDue ? ['rotationDue = :due'] : [];
-  await commit(db, change, { set, remove, names, values: options.rotationDue ? { ':due': true } : {} }, deletes, nowIso);
+  const deletes = principalIds.map((p) => deleteItem(db, keys.grant(change.node.nodeId, p), { condition: exists }));
+  await commit(db, change, { set: { rotationDue: options.rotationDue ? true : undefined }, removeEntries: { acl: principalIds } }, deletes, nowIso);
 }
 
 /** A new level (and expiry) for one principal: a registry update, no re-encryption. */
 export async function changeGrant(db: Database, change: NodeChange, principalId: string, entry: AclEntry, nowIso: string): Promise<void> {
   const key = keys.grant(change.node.nodeId, principalId);
   const expiry = entry.expiresAt ? indexKeys.byExpiry(entry.expiresAt, key.pk, key.sk) : undefined;
-  const grantUpdate: TransactItem = {
-    Update: {
-      TableName: db.table,
-      Key: key,
-      UpdateExpression: expiry
-        ? 'SET #role = :role, grantExpiresAt = :exp, gsi2pk = :g2pk, gsi2sk = :g2sk'
-        : 'SET #role = :role REMOVE grantExpiresAt, gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#role': 'role' },
-      ExpressionAttributeValues: {
-        ':role': entry.role,
-        ...(expiry ? { ':exp': entry.expiresAt, ':g2pk': expiry.gsi2pk, ':g2sk': expiry.gsi2sk } : {}),
-      },
-    },
-  };
-  await commit(db, change, { set: ['acl.#p = :e'], remove: [], names: { '#p': principalId }, values: { ':e': aclEntry(entry.role, entry.expiresAt) } }, [grantUpdate], nowIso);
+  const grantUpdate = updateItem<GrantItem>(
+    db,
+    key,
+    expiry
+      ? { set: { role: entry.role, grantExpiresAt: entry.expiresAt, ...expiry } }
+      : { set: { role: entry.role }, remove: ['grantExpiresAt', 'gsi2pk', 'gsi2sk'] },
+    { condition: exists },
+  );
+  await commit(db, change, { setEntries: { acl: { [principalId]: aclEntry(entry.role, entry.expiresAt) } } }, [grantUpdate], nowIso);
 }
 
 /** Ownership moves to a principal that already holds a direct grant; the old owner becomes manager. */
 export async function transferOwnership(db: Database, change: NodeChange, from: string, to: string, nowIso: string): Promise<void> {
-  const role = (principalId: string, value: string): TransactItem => ({
-    Update: {
-      TableName: db.table,
-      Key: keys.grant(change.node.nodeId, principalId),
-      UpdateExpression: 'SET #role = :role REMOVE grantExpiresAt, gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#role': 'role' },
-      ExpressionAttributeValues: { ':role': value },
-    },
-  });
+  const role = (principalId: string, value: Role) =>
+    updateItem<GrantItem>(db, keys.grant(change.node.nodeId, principalId), { set: { role: value }, remove: ['grantExpiresAt', 'gsi2pk', 'gsi2sk'] }, { condition: exists });
   await commit(
     db,
     change,
-    {
-      set: ['ownerId = :owner', 'acl.#to = :ownerEntry', 'acl.#from = :managerEntry'],
-      remove: [],
-      names: { '#to': `u:${to}`, '#from': `u:${from}` },
-      values: { ':owner': to, ':ownerEntry': { role: 'owner' }, ':managerEntry': { role: 'manager' }, ':from': from },
-    },
+    { set: { ownerId: to }, setEntries: { acl: { [`u:${to}`]: { role: 'owner' }, [`u:${from}`]: { role: 'manager' } } } },
     [role(`u:${to}`, 'owner'), role(`u:${from}`, 'manager')],
     nowIso,
-    'ownerId = :from',
+    { expression: 'ownerId = :from', values: { ':from': from } },
   );
 }
 
 export async function changeSettings(db: Database, change: NodeChange, settings: NodeSettings, nowIso: string): Promise<void> {
-  await commit(db, change, { set: ['settings = :settings'], remove: [], names: {}, values: { ':settings': settings } }, [], nowIso);
+  await commit(db, change, { set: { settings } }, [], nowIso);
 }

@@ -22,6 +22,8 @@ export interface GroupMeta {
   sealedPrivateKeys?: Record<string, string>;
   /** Direct members whose role is admin (guards "the last admin"). */
   adminCount?: number;
+  /** The fingerprint of the next key pair while a large rotation stages its wraps (docs/permissions.md, "Groups"). */
+  stagedRotation?: string;
   /** Set when this group's supergroups changed and the groups and users below it may not have been updated yet. */
   propagationPending?: boolean;
 }

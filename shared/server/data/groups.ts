@@ -1,12 +1,19 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict } from '../../core/errors/index.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
-import { guardedTransaction } from './guardedTransaction.js';
+import type { DocumentMeta } from './documents.js';
+import { dynamo } from './dynamoErrors.js';
+import { atRev, type Condition, conditionCheck, deleteItem, exists, isNew, putItem, updateItem } from './itemBuilders.js';
+import type { GrantItem } from './nodes.js';
+import { transact, transactIfHolds } from './transact.js';
+import type { GuardedItem } from './transactItem.js';
+import { copyOf, increment } from './updateExpression.js';
+import { sendIfHolds } from './sendGuarded.js';
+import { writeGuarded, writeIfHolds } from './writeGuarded.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 import { putPrincipalSetItem, setSupergroupsItem, type ComputedSet } from './principalSets.js';
-import { MAX_TRANSACTION_ITEMS, transactWrite, writeItem } from './transactWrite.js';
+import { MAX_TRANSACTION_ITEMS } from './transactWrite.js';
 import type { GroupGrant, GroupMemberItem, GroupMeta, MemberRole, SecretWrap } from './groupItems.js';
 
 const concurrent = () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change to the group won: reload it and retry.');
@@ -68,44 +75,23 @@ function memberItem(m: GroupMemberItem) {
  * Guards: the group id is new; the creator's set is still at the `rev` it was computed from.
  */
 export async function createGroup(db: Database, meta: GroupMeta, creator: GroupMemberItem, creatorSet: ComputedSet): Promise<void> {
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Put: {
-                TableName: db.table,
-                Item: { ...keys.groupMeta(meta.groupId), type: 'group', ...meta },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: db.table, Item: memberItem(creator), ConditionExpression: 'attribute_not_exists(pk)' } },
-            putPrincipalSetItem(db, principal.userIdOf(creator.principalId)!, creatorSet),
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('GROUP_EXISTS', 'A group with this id exists: generate a new id.');
-      throw concurrent();
-    },
+  await transact(
+    db,
+    [
+      putItem(db, { ...keys.groupMeta(meta.groupId), type: 'group', ...meta }, {
+        condition: isNew,
+        onConditionFail: () => new Conflict('GROUP_EXISTS', 'A group with this id exists: generate a new id.'),
+      }),
+      putItem(db, memberItem(creator), { condition: isNew }),
+      putPrincipalSetItem(db, principal.userIdOf(creator.principalId)!, creatorSet),
+    ],
+    { otherwise: concurrent },
   );
 }
 
 /** Rename. Guard: the META is still at `rev` (the caller's admin standing was read at it). */
 export async function renameGroup(db: Database, groupId: string, name: string, rev: number): Promise<void> {
-  await dynamo(
-    () =>
-      writeItem(db, { Update: {
-          TableName: db.table,
-          Key: keys.groupMeta(groupId),
-          UpdateExpression: 'SET #name = :name, rev = :next',
-          ConditionExpression: 'rev = :rev',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':name': name, ':rev': rev, ':next': rev + 1 },
-        } }),
-    (error) => {
-      if (isConditionFailure(error)) throw concurrent();
-    },
-  );
+  await writeGuarded(db, updateItem<GroupMeta>(db, keys.groupMeta(groupId), { set: { name, rev: rev + 1 } }, { condition: atRev(rev), onConditionFail: concurrent }));
 }
 
 export interface AddMembersPlan {
@@ -128,49 +114,46 @@ export interface AddMembersPlan {
 export async function addMembers(db: Database, plan: AddMembersPlan): Promise<void> {
   const { meta } = plan;
   const admins = plan.members.filter((m) => m.role === 'admin').length;
-  const items: Record<string, unknown>[] = [];
-  const roles: { kind: 'meta' | 'ancestor' | 'member' | 'other'; principalId?: string }[] = [];
-  items.push({
-    Update: {
-      TableName: db.table,
-      Key: keys.groupMeta(meta.groupId),
-      UpdateExpression: 'SET memberCount = memberCount + :n, adminCount = if_not_exists(adminCount, :zero) + :a, rev = :next',
-      ConditionExpression: 'rev = :rev AND keyGeneration = :gen',
-      ExpressionAttributeValues: { ':n': plan.members.length, ':a': admins, ':zero': 0, ':rev': meta.rev, ':next': meta.rev + 1, ':gen': meta.keyGeneration },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-    },
-  });
-  roles.push({ kind: 'meta' });
-  for (const a of plan.ancestors) {
-    items.push({ ConditionCheck: { TableName: db.table, Key: keys.groupMeta(a.groupId), ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': a.rev } } });
-    roles.push({ kind: 'ancestor' });
-  }
+  const items: GuardedItem[] = [
+    updateItem<GroupMeta>(
+      db,
+      keys.groupMeta(meta.groupId),
+      { set: { memberCount: increment(plan.members.length), adminCount: increment(admins, 0), rev: meta.rev + 1 } },
+      { condition: atGeneration(meta), returnOld: true, onConditionFail: keyChangedIfMoved(meta.keyGeneration) },
+    ),
+    ...plan.ancestors.map((a) => conditionCheck(db, keys.groupMeta(a.groupId), { condition: atRev(a.rev) })),
+  ];
+  /** The member puts, by the principal they add: a failed one is an existing member. */
+  const memberPuts = new Map<GuardedItem, string>();
   for (const m of plan.members) {
-    items.push({ Put: { TableName: db.table, Item: memberItem(m), ConditionExpression: 'attribute_not_exists(pk)' } });
-    roles.push({ kind: 'member', principalId: m.principalId });
+    const put = putItem(db, memberItem(m), { condition: isNew });
+    memberPuts.set(put, m.principalId);
+    items.push(put);
     const userId = principal.userIdOf(m.principalId);
     const groupId = principal.groupIdOf(m.principalId);
     if (userId) items.push(putPrincipalSetItem(db, userId, plan.userSets.get(userId)!));
     else if (groupId) items.push(setSupergroupsItem(db, groupId, plan.groupSupergroups.get(groupId)!, true));
-    roles.push({ kind: 'other' });
   }
-  await dynamo(
-    () => transactWrite(db, items as never),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      const already = roles.filter((r, i) => r.kind === 'member' && reasons[i]?.code === 'ConditionalCheckFailed').map((r) => r.principalId!);
-      if (already.length > 0) {
-        throw new Conflict('ALREADY_MEMBER', `Already members: ${already.join(', ')}. Nothing was changed.`, { principalIds: already });
-      }
-      const old = reasons[0]?.item as Partial<GroupMeta> | undefined;
-      if (reasons[0]?.code === 'ConditionalCheckFailed' && old?.keyGeneration !== undefined && old.keyGeneration !== meta.keyGeneration) {
-        throw keyChanged();
-      }
-      throw concurrent();
+  await transact(db, items, {
+    explain: (failed) => {
+      const already = failed.flatMap((item) => memberPuts.get(item) ?? []);
+      if (already.length === 0) return undefined;
+      return new Conflict('ALREADY_MEMBER', `Already members: ${already.join(', ')}. Nothing was changed.`, { principalIds: already });
     },
-  );
+    otherwise: concurrent,
+  });
 }
+
+/** Guard of a change to the group's members or keys: the META at the `rev` and key generation read. */
+function atGeneration(meta: { rev: number; keyGeneration: number }): Condition {
+  return { expression: 'rev = :rev AND keyGeneration = :gen', values: { ':rev': meta.rev, ':gen': meta.keyGeneration } };
+}
+
+/** A META whose key generation moved since the read: the wraps are for an old secret. */
+const keyChangedIfMoved = (generation: number) => (old: Record<string, unknown> | undefined) => {
+  const now = (old as Partial<GroupMeta> | undefined)?.keyGeneration;
+  return now !== undefined && now !== generation ? keyChanged() : undefined;
+};
 
 export interface StagedWrap extends SecretWrap {
   principalId: string;
@@ -194,38 +177,17 @@ export async function stageRotationWraps(
   const perBatch = MAX_TRANSACTION_ITEMS - 2;
   for (let i = 0; i < wraps.length; i += perBatch) {
     const batch = wraps.slice(i, i + perBatch);
-    const items = [
-      {
-        Update: {
-          TableName: db.table,
-          Key: keys.groupMeta(groupId),
-          UpdateExpression: 'SET rev = :next, stagedRotation = :fp',
-          ConditionExpression: 'rev = :rev AND keyGeneration = :gen',
-          ExpressionAttributeValues: { ':rev': rev, ':next': rev + 1, ':gen': expected.keyGeneration, ':fp': fingerprint },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-        },
-      },
-      ...batch.map((w) => ({
-        Update: {
-          TableName: db.table,
-          Key: keys.groupMember(groupId, w.principalId),
-          UpdateExpression: 'SET staged = :s',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':s': { ...pick(w), fingerprint } },
-        },
-      })),
-    ];
-    await dynamo(
-      () => transactWrite(db, items),
-      (error) => {
-        const reasons = cancellationReasons(error);
-        if (!reasons) return;
-        const old = reasons[0]?.item as Partial<GroupMeta> | undefined;
-        if (reasons[0]?.code === 'ConditionalCheckFailed' && old?.keyGeneration !== undefined && old.keyGeneration !== expected.keyGeneration) {
-          throw keyChanged();
-        }
-        throw concurrent();
-      },
+    await transact(
+      db,
+      [
+        updateItem<GroupMeta>(db, keys.groupMeta(groupId), { set: { rev: rev + 1, stagedRotation: fingerprint } }, {
+          condition: atGeneration({ rev, keyGeneration: expected.keyGeneration }),
+          returnOld: true,
+          onConditionFail: keyChangedIfMoved(expected.keyGeneration),
+        }),
+        ...batch.map((w) => updateItem<GroupMemberItem>(db, keys.groupMember(groupId, w.principalId), { set: { staged: { ...pick(w), fingerprint } } }, { condition: exists })),
+      ],
+      { otherwise: concurrent },
     );
     rev += 1;
   }
@@ -261,70 +223,58 @@ export async function removeMembersAndRotate(db: Database, plan: RemoveMembersPl
   const { meta, rotation } = plan;
   const old = String(meta.keyGeneration);
   const removedAdmins = plan.removed.filter((m) => m.role === 'admin').length;
-  const items: Record<string, unknown>[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.groupMeta(meta.groupId),
-        UpdateExpression:
-          'SET keyGeneration = :new, publicKey = :pk, fingerprint = :fp, sealedPrivateKey = :sealed, sealedPrivateKeys = :older, ' +
-          'keyChain = :chain, memberCount = memberCount - :n, adminCount = adminCount - :a, rev = :next REMOVE stagedRotation',
-        ConditionExpression: 'rev = :rev AND keyGeneration = :gen AND adminCount > :a',
-        ExpressionAttributeValues: {
-          ':new': rotation.keyGeneration,
-          ':pk': rotation.publicKey,
-          ':fp': rotation.fingerprint,
-          ':sealed': rotation.sealedPrivateKey,
-          ':older': { ...(meta.sealedPrivateKeys ?? {}), [old]: meta.sealedPrivateKey },
-          ':chain': { ...(meta.keyChain ?? {}), [old]: rotation.chainWrap },
-          ':n': plan.removed.length,
-          ':a': removedAdmins,
-          ':rev': plan.rev,
-          ':next': plan.rev + 1,
-          ':gen': meta.keyGeneration,
+  const items: GuardedItem[] = [
+    updateItem<GroupMeta>(
+      db,
+      keys.groupMeta(meta.groupId),
+      {
+        set: {
+          keyGeneration: rotation.keyGeneration,
+          publicKey: rotation.publicKey,
+          fingerprint: rotation.fingerprint,
+          sealedPrivateKey: rotation.sealedPrivateKey,
+          sealedPrivateKeys: { ...(meta.sealedPrivateKeys ?? {}), [old]: meta.sealedPrivateKey },
+          keyChain: { ...(meta.keyChain ?? {}), [old]: rotation.chainWrap },
+          memberCount: increment(-plan.removed.length),
+          adminCount: increment(-removedAdmins),
+          rev: plan.rev + 1,
         },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        remove: ['stagedRotation'],
       },
-    },
+      {
+        // The group keeps an admin: more admins than this removal takes.
+        condition: { expression: 'rev = :rev AND keyGeneration = :gen AND adminCount > :a', values: { ':rev': plan.rev, ':gen': meta.keyGeneration, ':a': removedAdmins } },
+        returnOld: true,
+        onConditionFail: (now) => {
+          if (!now) return undefined;
+          if (now.keyGeneration !== meta.keyGeneration) return keyChanged();
+          if (now.rev === plan.rev) return new Conflict('LAST_ADMIN', 'A group keeps at least one admin: add or promote another admin first.');
+          return undefined;
+        },
+      },
+    ),
   ];
   for (const m of plan.removed) {
-    items.push({ Delete: { TableName: db.table, Key: keys.groupMember(meta.groupId, m.principalId), ConditionExpression: 'attribute_exists(pk)' } });
+    items.push(deleteItem(db, keys.groupMember(meta.groupId, m.principalId), { condition: exists }));
     const userId = principal.userIdOf(m.principalId);
     const groupId = principal.groupIdOf(m.principalId);
     if (userId) items.push(putPrincipalSetItem(db, userId, plan.userSets.get(userId)!));
     else if (groupId) items.push(setSupergroupsItem(db, groupId, plan.groupSupergroups.get(groupId)!, true));
   }
   for (const w of plan.wraps) {
-    items.push({
-      Update: {
-        TableName: db.table,
-        Key: keys.groupMember(meta.groupId, w.principalId),
-        UpdateExpression:
-          w.principalKeyGeneration !== undefined
-            ? 'SET wrappedSecret = :w, keyGeneration = :g, principalKeyGeneration = :p REMOVE staged'
-            : 'SET wrappedSecret = :w, keyGeneration = :g REMOVE staged, principalKeyGeneration',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':w': w.wrappedSecret,
-          ':g': w.keyGeneration,
-          ...(w.principalKeyGeneration !== undefined ? { ':p': w.principalKeyGeneration } : {}),
+    items.push(
+      updateItem<GroupMemberItem>(
+        db,
+        keys.groupMember(meta.groupId, w.principalId),
+        {
+          set: { wrappedSecret: w.wrappedSecret, keyGeneration: w.keyGeneration, principalKeyGeneration: w.principalKeyGeneration },
+          remove: w.principalKeyGeneration !== undefined ? ['staged'] : ['staged', 'principalKeyGeneration'],
         },
-      },
-    });
+        { condition: exists },
+      ),
+    );
   }
-  await dynamo(
-    () => transactWrite(db, items as never),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      const oldMeta = reasons[0]?.item as Partial<GroupMeta> | undefined;
-      if (reasons[0]?.code === 'ConditionalCheckFailed' && oldMeta) {
-        if (oldMeta.keyGeneration !== meta.keyGeneration) throw keyChanged();
-        if (oldMeta.rev === plan.rev) throw new Conflict('LAST_ADMIN', 'A group keeps at least one admin: add or promote another admin first.');
-      }
-      throw concurrent();
-    },
-  );
+  await transact(db, items, { otherwise: concurrent });
 }
 
 /**
@@ -337,32 +287,27 @@ export async function promoteStagedWraps(db: Database, groupId: string, fingerpr
   for (let i = 0; i < principalIds.length; i += limit) {
     await Promise.all(
       principalIds.slice(i, i + limit).map((p) =>
-        dynamo(
-          () =>
-            db.doc.send(
-              new UpdateCommand({
-                TableName: db.table,
-                Key: keys.groupMember(groupId, p),
-                UpdateExpression: p.startsWith('g:')
-                  ? 'SET wrappedSecret = staged.wrappedSecret, keyGeneration = staged.keyGeneration, principalKeyGeneration = staged.principalKeyGeneration REMOVE staged'
-                  : 'SET wrappedSecret = staged.wrappedSecret, keyGeneration = staged.keyGeneration REMOVE staged',
-                ConditionExpression: 'staged.fingerprint = :fp',
-                ExpressionAttributeValues: { ':fp': fingerprint },
-              }),
-            ),
-          (error) => {
-            if (isConditionFailure(error)) throw new ConditionLost();
-          },
-        ).catch((error: unknown) => {
-          if (!(error instanceof ConditionLost)) throw error;
-        }),
+        // A wrap staged by another rotation since is not ours to move: skipped.
+        sendIfHolds(
+          db,
+          updateItem<GroupMemberItem>(
+            db,
+            keys.groupMember(groupId, p),
+            {
+              set: {
+                wrappedSecret: copyOf('staged', 'wrappedSecret'),
+                keyGeneration: copyOf('staged', 'keyGeneration'),
+                principalKeyGeneration: p.startsWith('g:') ? copyOf('staged', 'principalKeyGeneration') : undefined,
+              },
+              remove: ['staged'],
+            },
+            { condition: { expression: 'staged.fingerprint = :fp', values: { ':fp': fingerprint } } },
+          ),
+        ),
       ),
     );
   }
 }
-
-/** A condition that lost on purpose-tolerant paths (tidying, re-wraps): not an error for the caller. */
-class ConditionLost extends Error {}
 
 /**
  * Change a member's role. Guards: the group is at `rev` (so the caller's admin standing and
@@ -371,61 +316,26 @@ class ConditionLost extends Error {}
 export async function changeMemberRole(db: Database, meta: GroupMeta, principalId: string, role: MemberRole, from: MemberRole): Promise<void> {
   if (role === from) return;
   const delta = role === 'admin' ? 1 : -1;
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.groupMeta(meta.groupId),
-                UpdateExpression: 'SET adminCount = adminCount + :d, rev = :next',
-                ConditionExpression: delta < 0 ? 'rev = :rev AND adminCount > :one' : 'rev = :rev',
-                ExpressionAttributeValues: { ':d': delta, ':rev': meta.rev, ':next': meta.rev + 1, ...(delta < 0 ? { ':one': 1 } : {}) },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-              },
-            },
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.groupMember(meta.groupId, principalId),
-                UpdateExpression: 'SET #role = :role',
-                ConditionExpression: '#role = :from',
-                ExpressionAttributeNames: { '#role': 'role' },
-                ExpressionAttributeValues: { ':role': role, ':from': from },
-              },
-            },
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      const old = reasons[0]?.item as Partial<GroupMeta> | undefined;
-      if (reasons[0]?.code === 'ConditionalCheckFailed' && old?.rev === meta.rev) {
-        throw new Conflict('LAST_ADMIN', 'A group keeps at least one admin: promote another admin first.');
-      }
-      throw concurrent();
-    },
+  await transact(
+    db,
+    [
+      updateItem<GroupMeta>(db, keys.groupMeta(meta.groupId), { set: { adminCount: increment(delta), rev: meta.rev + 1 } }, {
+        condition: delta < 0 ? { expression: 'rev = :rev AND adminCount > :one', values: { ':rev': meta.rev, ':one': 1 } } : atRev(meta.rev),
+        returnOld: true,
+        // At the rev read, only the admin count can have failed the condition.
+        onConditionFail: (now) => (now?.rev === meta.rev ? new Conflict('LAST_ADMIN', 'A group keeps at least one admin: promote another admin first.') : undefined),
+      }),
+      updateItem<GroupMemberItem>(db, keys.groupMember(meta.groupId, principalId), { set: { role } }, {
+        condition: { expression: '#role = :from', names: { '#role': 'role' }, values: { ':from': from } },
+      }),
+    ],
+    { otherwise: concurrent },
   );
 }
 
 /** Marks a propagation done. Guard: nobody changed the group since (a later change propagates itself). */
 export async function clearPropagationPending(db: Database, groupId: string, rev: number): Promise<void> {
-  await dynamo(
-    () =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: keys.groupMeta(groupId),
-          UpdateExpression: 'REMOVE propagationPending',
-          ConditionExpression: 'rev = :rev',
-          ExpressionAttributeValues: { ':rev': rev },
-        }),
-      ),
-    (error) => {
-      if (isConditionFailure(error)) throw new ConditionLost();
-    },
-  ).catch((error: unknown) => {
-    if (!(error instanceof ConditionLost)) throw error;
-  });
+  await sendIfHolds(db, updateItem<GroupMeta>(db, keys.groupMeta(groupId), { remove: ['propagationPending'] }, { condition: atRev(rev) }));
 }
 
 /**
@@ -484,25 +394,17 @@ export async function rewrapGroupGrant(
   principalKeyGeneration: number,
   nodeKind: 'document' | 'folder',
 ): Promise<boolean> {
-  const update = {
-    TableName: db.table,
-    Key: keys.grant(grant.nodeId, principal.group(groupId)),
-    UpdateExpression: 'SET wrappedKey = :w, principalKeyGeneration = :p',
-    ConditionExpression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
-    ExpressionAttributeValues: { ':w': grant.wrappedKey, ':p': principalKeyGeneration, ':k': grant.keyGeneration },
-  };
-  if (nodeKind === 'folder') return appliedIf(() => writeItem(db, { Update: update }));
-  const reasons = await guardedTransaction(db, [
-    { Update: update },
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.nodeMeta(grant.nodeId),
-        UpdateExpression: 'SET rotationDue = :due',
-        ConditionExpression: 'attribute_exists(pk) AND kind = :document',
-        ExpressionAttributeValues: { ':due': true, ':document': 'document' },
-      },
+  const rewrap = updateItem<GrantItem>(db, keys.grant(grant.nodeId, principal.group(groupId)), { set: { wrappedKey: grant.wrappedKey, principalKeyGeneration } }, {
+    condition: {
+      expression: 'attribute_exists(pk) AND keyGeneration = :k AND principalKeyGeneration < :p',
+      values: { ':k': grant.keyGeneration, ':p': principalKeyGeneration },
     },
+  });
+  if (nodeKind === 'folder') return writeIfHolds(db, rewrap);
+  return transactIfHolds(db, [
+    rewrap,
+    updateItem<DocumentMeta>(db, keys.nodeMeta(grant.nodeId), { set: { rotationDue: true } }, {
+      condition: { expression: 'attribute_exists(pk) AND kind = :document', values: { ':document': 'document' } },
+    }),
   ]);
-  return reasons === undefined;
 }

@@ -1,5 +1,6 @@
 import { Conflict } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
+import { atRev, type CheckItem, conditionCheck } from './itemBuilders.js';
 
 /** An item the caller's checks read, at the `rev` they read it: the change commits only if it is still there. */
 export interface Guard {
@@ -18,13 +19,13 @@ export const concurrentUpdate = () => new Conflict('CONCURRENT_UPDATE', 'A concu
  * DynamoDB refuses two operations on one item in a transaction, so keys already written or
  * checked by the transaction (`taken`, as `pk|sk`) are left out, as are repeats.
  */
-export function guardChecks(db: Database, guards: readonly Guard[], taken: Set<string>) {
-  const items = [];
+export function guardChecks(db: Database, guards: readonly Guard[], taken: Set<string>): CheckItem[] {
+  const items: CheckItem[] = [];
   for (const g of guards) {
     const id = itemId(g.key);
     if (taken.has(id)) continue;
     taken.add(id);
-    items.push({ ConditionCheck: { TableName: db.table, Key: g.key, ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': g.rev } } });
+    items.push(conditionCheck(db, g.key, { condition: atRev(g.rev) }));
   }
   return items;
 }

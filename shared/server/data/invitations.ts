@@ -2,10 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Unprocessable } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo } from './dynamoErrors.js';
+import { isNew, putItem, updateItem } from './itemBuilders.js';
 import { keys } from './keys.js';
 import { type UserCredentialsItem, type UserProfileItem, userCreationItems } from './users.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { transact } from './transact.js';
+import { copyOf } from './updateExpression.js';
+import { writeGuarded } from './writeGuarded.js';
 
 /**
  * One-time guest invitations (docs/permissions.md, "Guests"). The code is 32 random bytes,
@@ -44,13 +46,7 @@ export const invalidInvitation = () =>
 
 /** Invite: store the hashed code. Guard: the hash is new (a collision of 256-bit codes is not expected). */
 export async function createInvitation(db: Database, hash: string, invitation: InvitationItem): Promise<void> {
-  await dynamo(() =>
-    writeItem(db, { Put: {
-        TableName: db.table,
-        Item: { ...keys.invitation(hash), type: 'invitation', ...invitation },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      } }),
-  );
+  await writeGuarded(db, putItem(db, { ...keys.invitation(hash), type: 'invitation', ...invitation }, { condition: isNew }));
 }
 
 /**
@@ -66,34 +62,16 @@ export async function createGuestWithInvitation(
   codeHash: string,
   nowMs: number,
 ): Promise<void> {
-  const userItems = userCreationItems(db, profile, credentials);
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            ...userItems,
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.invitation(codeHash),
-                // A used invitation stops expiring: the table keeps who invited each guest.
-                UpdateExpression: 'SET usedAt = :now, usedBy = :user, validUntil = expiresAt REMOVE expiresAt',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :nowSeconds',
-                ExpressionAttributeValues: {
-                  ':now': new Date(nowMs).toISOString(),
-                  ':user': profile.userId,
-                  ':nowSeconds': Math.floor(nowMs / 1000),
-                },
-              },
-            },
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[userItems.length]?.code === 'ConditionalCheckFailed') throw invalidInvitation();
-      if (reasons.slice(0, userItems.length).some((r) => r.code === 'ConditionalCheckFailed')) {
-        throw new Conflict('USER_EXISTS', 'This user id is taken: choose another.');
-      }
-      if (reasons.some((r) => r.code === 'TransactionConflict')) throw new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.');
-    },
+  const use = updateItem<InvitationItem>(
+    db,
+    keys.invitation(codeHash),
+    // A used invitation stops expiring: the table keeps who invited each guest.
+    { set: { usedAt: new Date(nowMs).toISOString(), usedBy: profile.userId, validUntil: copyOf('expiresAt') }, remove: ['expiresAt'] },
+    { condition: { expression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :nowSeconds', values: { ':nowSeconds': Math.floor(nowMs / 1000) } } },
   );
+  // The user items declare USER_EXISTS; a bad invitation is the answer even when the id is taken too.
+  await transact(db, [...userCreationItems(db, profile, credentials), use], {
+    explain: (failed) => (failed.includes(use) ? invalidInvitation() : undefined),
+    onConflict: () => new Conflict('CONCURRENT_UPDATE', 'A concurrent change won: retry.'),
+  });
 }

@@ -1,11 +1,12 @@
 import type { Database } from './Database.js';
-import { grantItem } from './documents.js';
-import { type CancellationReason, cancellationReasons, dynamo } from './dynamoErrors.js';
-import type { TransactItem } from './transactItem.js';
+import { type DocumentMeta, grantItem } from './documents.js';
+import { type CheckItem, deleteItem, exists, putItem, updateItem } from './itemBuilders.js';
+import { transact } from './transact.js';
+import type { ConditionFailHandler, GuardedItem } from './transactItem.js';
+import { increment, type UpdateSpec } from './updateExpression.js';
 import { keys } from './keys.js';
 import type { AclEntry, GrantItem, NodeMeta } from './nodes.js';
 import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
-import { transactWrite } from './transactWrite.js';
 
 /** One re-wrapped direct grant of a node getting a new key generation. */
 export interface Rewrap {
@@ -32,85 +33,66 @@ export interface KeyRotation {
   /** What carried the caller's authority (authorityGuards.ts). */
   guards: readonly Guard[];
   nowIso: string;
-  /** The kind's own changes of the META, in the same update (names `#x…` and `:x…` are reserved). */
-  meta?: { set?: string[]; remove?: string[]; names?: Record<string, string>; values?: Record<string, unknown> };
-  /** Condition checks of other items (a document's folder), in the same transaction. */
-  checks?: TransactItem[];
+  /** The kind's own changes of the META, in the same update. */
+  meta?: Pick<UpdateSpec<DocumentMeta>, 'set' | 'remove'>;
+  /** What the META's guard failing means, given the META as it is now (else 409 CONCURRENT_UPDATE). */
+  onStale?: ConditionFailHandler;
+  /** Condition checks of other items (a document's folder), in the same transaction, each with its own error. */
+  checks?: CheckItem[];
 }
 
 /**
  * A new key generation in one transaction: the META moves to `newGeneration` (the old key chained
  * under it, the name encrypted again, `rev + 1`, the kind's own changes), every direct grant is
  * re-wrapped, expired ones are deleted, and the caller's authority guards hold.
- * Guard: the node is active at the rev and generation read. A failed condition is passed to
- * `explain` (the META's current values are in reason 0's item), else 409 CONCURRENT_UPDATE.
+ * Guard: the node is active at the rev and generation read. A failed condition is the error its
+ * item declared (`onStale`, the checks' own), else 409 CONCURRENT_UPDATE.
  */
-export async function writeKeyRotation(db: Database, rotation: KeyRotation, explain?: (reasons: CancellationReason[]) => Error | undefined): Promise<void> {
+export async function writeKeyRotation(db: Database, rotation: KeyRotation): Promise<void> {
   const { node, nowIso } = rotation;
-  const names: Record<string, string> = { '#state': 'state', ...rotation.meta?.names };
-  const values: Record<string, unknown> = {
-    ':gen': rotation.newGeneration,
-    ':old': node.keyGeneration,
-    ':chain': { ...(node.keyChain ?? {}), [String(node.keyGeneration)]: rotation.chainWrap },
-    ':name': rotation.encryptedName,
-    ':rev': node.rev,
-    ':one': 1,
-    ':now': nowIso,
-    ':active': 'active',
-    ...rotation.meta?.values,
-  };
-  const set = ['keyGeneration = :gen', 'keyChain = :chain', 'encryptedName = :name', 'rev = rev + :one', 'updatedAt = :now', ...(rotation.meta?.set ?? [])];
-  const remove = [...(rotation.meta?.remove ?? [])];
-  if (rotation.added) {
-    names['#added'] = rotation.added.principalId;
-    values[':entry'] = { role: rotation.added.role } satisfies AclEntry;
-    set.push('acl.#added = :entry');
-  }
-  rotation.expired.forEach((p, i) => {
-    names[`#x${i}`] = p;
-    remove.push(`acl.#x${i}`);
-  });
   const metaKey = keys.nodeMeta(node.nodeId);
-  const taken = new Set([itemId(metaKey), ...(rotation.checks ?? []).flatMap((c) => (c.ConditionCheck?.Key ? [itemId(c.ConditionCheck.Key as never)] : []))]);
-  const items: TransactItem[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: metaKey,
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: '#state = :active AND rev = :rev AND keyGeneration = :old',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    ...rotation.rewraps.map((r) => ({
-      Update: {
-        TableName: db.table,
-        Key: keys.grant(node.nodeId, r.principalId),
-        UpdateExpression:
-          r.principalKeyGeneration === undefined
-            ? 'SET wrappedKey = :key, keyGeneration = :gen'
-            : 'SET wrappedKey = :key, keyGeneration = :gen, principalKeyGeneration = :pgen',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: {
-          ':key': r.wrappedKey,
-          ':gen': rotation.newGeneration,
-          ...(r.principalKeyGeneration === undefined ? {} : { ':pgen': r.principalKeyGeneration }),
+  const checks = rotation.checks ?? [];
+  const taken = new Set([itemId(metaKey), ...checks.map((c) => itemId(c.ConditionCheck.Key))]);
+  const added: Record<string, AclEntry> = rotation.added ? { [rotation.added.principalId]: { role: rotation.added.role } } : {};
+  const items: GuardedItem[] = [
+    updateItem<DocumentMeta>(
+      db,
+      metaKey,
+      {
+        set: {
+          keyGeneration: rotation.newGeneration,
+          keyChain: { ...(node.keyChain ?? {}), [String(node.keyGeneration)]: rotation.chainWrap },
+          encryptedName: rotation.encryptedName,
+          rev: increment(1),
+          updatedAt: nowIso,
+          ...rotation.meta?.set,
         },
+        setEntries: { acl: added },
+        remove: rotation.meta?.remove ?? [],
+        removeEntries: { acl: rotation.expired },
       },
-    })),
-    ...(rotation.added ? [{ Put: { TableName: db.table, Item: grantItem(rotation.added) } }] : []),
-    ...rotation.expired.map((p) => ({ Delete: { TableName: db.table, Key: keys.grant(node.nodeId, p) } })),
-    ...(rotation.checks ?? []),
-    ...(guardChecks(db, rotation.guards, taken) as TransactItem[]),
+      {
+        condition: {
+          expression: '#state = :active AND rev = :rev AND keyGeneration = :old',
+          names: { '#state': 'state' },
+          values: { ':active': 'active', ':rev': node.rev, ':old': node.keyGeneration },
+        },
+        returnOld: true,
+        ...(rotation.onStale ? { onConditionFail: rotation.onStale } : {}),
+      },
+    ),
+    ...rotation.rewraps.map((r) =>
+      updateItem<GrantItem>(
+        db,
+        keys.grant(node.nodeId, r.principalId),
+        { set: { wrappedKey: r.wrappedKey, keyGeneration: rotation.newGeneration, principalKeyGeneration: r.principalKeyGeneration } },
+        { condition: exists },
+      ),
+    ),
+    ...(rotation.added ? [putItem(db, grantItem(rotation.added))] : []),
+    ...rotation.expired.map((p) => deleteItem(db, keys.grant(node.nodeId, p))),
+    ...checks,
+    ...guardChecks(db, rotation.guards, taken),
   ];
-  await dynamo(
-    () => transactWrite(db, items),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      throw explain?.(reasons) ?? concurrentUpdate();
-    },
-  );
+  await transact(db, items, { otherwise: concurrentUpdate });
 }

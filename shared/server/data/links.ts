@@ -1,13 +1,16 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { withAudit } from '../audit/withAudit.js';
 import { Conflict, NotFound } from '../../core/errors/index.js';
 import type { LinkAccess, LinkAudience, LinkKdf } from '../../core/api/schemas/links.js';
 import type { AuditEvent } from '../../core/api/auditEvent.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { appliedIf, cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo, isConditionFailure } from './dynamoErrors.js';
+import { type Condition, conditionCheck, deleteItem, exists, isNew, putItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys } from './keys.js';
-import type { NodeKind } from './nodes.js';
+import { activeAtRev, type NodeKind } from './nodes.js';
+import { transact } from './transact.js';
+import { increment } from './updateExpression.js';
+import { sendIfHolds } from './sendGuarded.js';
 import { type Guard, guardChecks, itemId } from './guards.js';
 
 /**
@@ -48,7 +51,7 @@ export class LinkChanged extends Conflict {
 export const linkNotFound = () => new NotFound('LINK_NOT_FOUND', 'No such link: it may have been revoked, or its document deleted.');
 
 /** The stored item: the link, its two index entries and the TTL backstop. */
-export function linkItem(link: LinkItem): Record<string, unknown> {
+export function linkItem(link: LinkItem) {
   const key = keys.link(link.linkId);
   return {
     ...key,
@@ -91,27 +94,14 @@ function toLink(item: Record<string, unknown>): LinkItem {
  * read, the guards that carried the caller's authority, and the `link.create` event: all or nothing.
  */
 export async function putLink(db: Database, link: LinkItem, node: Guard, guards: readonly Guard[], event: AuditEvent): Promise<void> {
-  const items = [
-    { Put: { TableName: db.table, Item: linkItem(link), ConditionExpression: 'attribute_not_exists(pk)' } },
-    {
-      ConditionCheck: {
-        TableName: db.table,
-        Key: node.key,
-        ConditionExpression: '#state = :active AND rev = :rev',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':active': 'active', ':rev': node.rev },
-      },
-    },
-    ...guardChecks(db, guards, new Set([itemId(node.key)])),
-  ];
-  await dynamo(
-    () => withAudit(db, event, (audit) => [...(items as never[]), ...audit]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new Conflict('LINK_EXISTS', 'A link with this id exists: retry.');
-      throw new Conflict('CONCURRENT_UPDATE', 'The document or folder changed: reload it and retry.');
-    },
+  await transact(
+    db,
+    [
+      putItem(db, linkItem(link), { condition: isNew, onConditionFail: () => new Conflict('LINK_EXISTS', 'A link with this id exists: retry.') }),
+      conditionCheck(db, node.key, { condition: activeAtRev(node.rev) }),
+      ...guardChecks(db, guards, new Set([itemId(node.key)])),
+    ],
+    { event, otherwise: () => new Conflict('CONCURRENT_UPDATE', 'The document or folder changed: reload it and retry.') },
   );
 }
 
@@ -158,26 +148,19 @@ export interface OpenWrite {
  * A failed guard or a lost race throws LinkChanged: the caller re-reads and classifies.
  */
 export async function recordLinkOpen(db: Database, write: OpenWrite, event: AuditEvent): Promise<void> {
-  const set = ['accessCount = accessCount + :one', 'lastAccessAt = :now', 'failedAttempts = :zero'];
-  if (write.countDownload) set.unshift('downloads = downloads + :one');
-  const items = [
+  const open = updateItem<LinkItem>(
+    db,
+    keys.link(write.linkId),
+    { set: { downloads: write.countDownload ? increment(1) : undefined, accessCount: increment(1), lastAccessAt: write.nowIso, failedAttempts: 0 } },
     {
-      Update: {
-        TableName: db.table,
-        Key: keys.link(write.linkId),
-        UpdateExpression: `SET ${set.join(', ')}`,
-        ConditionExpression:
+      condition: {
+        expression:
           'attribute_exists(pk) AND linkExpiresAt > :now AND (attribute_not_exists(maxDownloads) OR downloads < maxDownloads) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': write.nowIso },
+        values: { ':now': write.nowIso },
       },
     },
-  ];
-  await dynamo(
-    () => withAudit(db, event, (audit) => [...(items as never[]), ...audit]),
-    (error) => {
-      if (cancellationReasons(error)) throw new LinkChanged();
-    },
   );
+  await transact(db, [open], { event, otherwise: () => new LinkChanged() });
 }
 
 /**
@@ -185,18 +168,9 @@ export async function recordLinkOpen(db: Database, write: OpenWrite, event: Audi
  * (else LinkChanged). Returns the new count.
  */
 export async function countFailedAttempt(db: Database, linkId: string, nowIso: string): Promise<number> {
+  const count = updateItem<LinkItem>(db, keys.link(linkId), { add: { failedAttempts: 1 } }, { condition: unlocked(nowIso) });
   const out = await dynamo(
-    () =>
-      db.doc.send(
-        new UpdateCommand({
-          TableName: db.table,
-          Key: keys.link(linkId),
-          UpdateExpression: 'ADD failedAttempts :one',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowIso },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      ),
+    () => db.doc.send(new UpdateCommand({ ...count.Update, ReturnValues: 'UPDATED_NEW' })),
     (error) => {
       if (isConditionFailure(error)) throw new LinkChanged();
     },
@@ -210,30 +184,28 @@ export async function countFailedAttempt(db: Database, linkId: string, nowIso: s
  * one locks (true) and the others see it locked (false).
  */
 export function lockLink(db: Database, linkId: string, maxAttempts: number, nowIso: string, lockedUntil: string): Promise<boolean> {
-  return appliedIf(() =>
-    db.doc.send(
-      new UpdateCommand({
-        TableName: db.table,
-        Key: keys.link(linkId),
-        UpdateExpression: 'SET lockedUntil = :until, failedAttempts = :zero',
-        ConditionExpression: 'attribute_exists(pk) AND failedAttempts >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
-        ExpressionAttributeValues: { ':until': lockedUntil, ':zero': 0, ':max': maxAttempts, ':now': nowIso },
-      }),
-    ),
+  return sendIfHolds(
+    db,
+    updateItem<LinkItem>(db, keys.link(linkId), { set: { lockedUntil, failedAttempts: 0 } }, {
+      condition: {
+        expression: 'attribute_exists(pk) AND failedAttempts >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)',
+        values: { ':max': maxAttempts, ':now': nowIso },
+      },
+    }),
   );
+}
+
+/** Guard: the link exists and is not locked at `nowIso`. */
+function unlocked(nowIso: string): Condition {
+  return { expression: 'attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)', values: { ':now': nowIso } };
 }
 
 /** Revoke: the link (guard: it exists, else LINK_NOT_FOUND) and the `link.revoke` event, together. */
 export async function deleteLink(db: Database, linkId: string, event: AuditEvent): Promise<void> {
-  await dynamo(
-    () => withAudit(db, event, (audit) => [{ Delete: { TableName: db.table, Key: keys.link(linkId), ConditionExpression: 'attribute_exists(pk)' } }, ...audit]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw linkNotFound();
-      throw new Conflict('CONCURRENT_UPDATE', 'The link changed: retry.');
-    },
-  );
+  await transact(db, [deleteItem(db, keys.link(linkId), { condition: exists, onConditionFail: linkNotFound })], {
+    event,
+    otherwise: () => new Conflict('CONCURRENT_UPDATE', 'The link changed: retry.'),
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Role } from '../../core/permissions/levels.js';
+import type { Condition } from './itemBuilders.js';
 
 export type NodeKind = 'document' | 'folder';
 export type NodeState = 'pending' | 'active' | 'deleting';
@@ -70,3 +71,10 @@ export interface GrantItem {
 export function isLive(entry: AclEntry, nowMs: number): boolean {
   return entry.expiresAt === undefined || Date.parse(entry.expiresAt) > nowMs;
 }
+
+/** Guard: the node is active and at the `rev` read. */
+export const activeAtRev = (rev: number): Condition => ({
+  expression: '#state = :active AND rev = :rev',
+  names: { '#state': 'state' },
+  values: { ':active': 'active', ':rev': rev },
+});

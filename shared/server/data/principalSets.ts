@@ -1,8 +1,8 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { concurrentUpdate } from './guards.js';
 import { batchGetAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { dynamo, isConditionFailure } from './dynamoErrors.js';
+import { atRev, type Condition, isNew, type PutItem, putItem, type UpdateItem, updateItem } from './itemBuilders.js';
+import { sendIfHolds } from './sendGuarded.js';
 import type { GroupMeta } from './groupItems.js';
 import { indexKeys, keys, prefixes, principal } from './keys.js';
 
@@ -38,32 +38,18 @@ export async function getPrincipalSets(db: Database, userIds: string[]): Promise
 }
 
 /** The transaction item that replaces a user's set; guard: nobody changed it since `rev` was read. */
-export function putPrincipalSetItem(db: Database, userId: string, computed: ComputedSet) {
-  return {
-    Put: {
-      TableName: db.table,
-      Item: { ...keys.principalSet(userId), type: 'principals', userId, groups: computed.groups, rev: computed.rev + 1 },
-      ...revCondition(computed.rev),
-    },
-  };
+export function putPrincipalSetItem(db: Database, userId: string, computed: ComputedSet): PutItem {
+  return putItem(db, { ...keys.principalSet(userId), type: 'principals', userId, groups: computed.groups, rev: computed.rev + 1 }, { condition: revCondition(computed.rev) });
 }
 
 /** The transaction item that replaces a group's supergroups; guard: its META is still at `rev`. */
-export function setSupergroupsItem(db: Database, groupId: string, computed: ComputedSet, propagationPending: boolean) {
-  return {
-    Update: {
-      TableName: db.table,
-      Key: keys.groupMeta(groupId),
-      UpdateExpression: `SET supergroups = :s, rev = :next${propagationPending ? ', propagationPending = :true' : ''}`,
-      ConditionExpression: 'rev = :rev',
-      ExpressionAttributeValues: {
-        ':s': computed.groups,
-        ':rev': computed.rev,
-        ':next': computed.rev + 1,
-        ...(propagationPending ? { ':true': true } : {}),
-      },
-    },
-  };
+export function setSupergroupsItem(db: Database, groupId: string, computed: ComputedSet, propagationPending: boolean): UpdateItem {
+  return updateItem<GroupMeta>(
+    db,
+    keys.groupMeta(groupId),
+    { set: { supergroups: computed.groups, rev: computed.rev + 1, propagationPending: propagationPending || undefined } },
+    { condition: atRev(computed.rev) },
+  );
 }
 
 /**
@@ -160,28 +146,14 @@ export async function recomputePrincipalSet(db: Database, userId: string): Promi
     const computed = await computePrincipalSet(db, userId, current);
     if (current && sameMap(current.groups, computed.groups)) return;
     if (!current && Object.keys(computed.groups).length === 0) return;
-    const guard = revCondition(computed.rev);
-    try {
-      await dynamo(
-        () =>
-          db.doc.send(
-            new UpdateCommand({
-              TableName: db.table,
-              Key: keys.principalSet(userId),
-              UpdateExpression: 'SET #type = :type, userId = :user, groups = :groups, rev = :next',
-              ConditionExpression: guard.ConditionExpression,
-              ExpressionAttributeNames: { '#type': 'type' },
-              ExpressionAttributeValues: { ':type': 'principals', ':user': userId, ':groups': computed.groups, ':next': computed.rev + 1, ...guard.ExpressionAttributeValues },
-            }),
-          ),
-        (error) => {
-          if (isConditionFailure(error)) throw new RetryRecompute();
-        },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof RetryRecompute)) throw error;
-    }
+    const update = updateItem<PrincipalSetItem & { type: 'principals' }>(
+      db,
+      keys.principalSet(userId),
+      { set: { type: 'principals', userId, groups: computed.groups, rev: computed.rev + 1 } },
+      { condition: revCondition(computed.rev) },
+    );
+    // A lost race: read again and recompute.
+    if (await sendIfHolds(db, update)) return;
   }
   throw concurrentUpdate();
 }
@@ -196,18 +168,7 @@ export async function recomputeSupergroups(db: Database, groupId: string): Promi
     if (!meta) return false;
     const computed = await computeSupergroups(db, meta);
     if (sameMap(meta.supergroups ?? {}, computed.groups)) return false;
-    const update = setSupergroupsItem(db, groupId, computed, false).Update;
-    try {
-      await dynamo(
-        () => db.doc.send(new UpdateCommand(update)),
-        (error) => {
-          if (isConditionFailure(error)) throw new RetryRecompute();
-        },
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof RetryRecompute)) throw error;
-    }
+    if (await sendIfHolds(db, setSupergroupsItem(db, groupId, computed, false))) return true;
   }
   throw concurrentUpdate();
 }
@@ -217,14 +178,11 @@ export function sameMap(a: Record<string, string>, b: Record<string, string>): b
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
-function revCondition(rev: number) {
-  return rev === 0
-    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-    : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': rev } };
+/** Guard of a derived set: still at the `rev` it was computed from (0: still absent). */
+function revCondition(rev: number): Condition {
+  return rev === 0 ? isNew : atRev(rev);
 }
 
 function toSet(item: Record<string, unknown>): PrincipalSetItem {
   return { userId: item.userId as string, groups: (item.groups as Record<string, string>) ?? {}, rev: (item.rev as number) ?? 0 };
 }
-
-class RetryRecompute extends Error {}

@@ -1,9 +1,12 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, Unauthorized } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { type CheckItem, conditionCheck, exists, isNew, putItem, updateItem } from './itemBuilders.js';
 import { keys } from './keys.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { transact } from './transact.js';
+import { ifNotExists } from './updateExpression.js';
+import { writeGuarded } from './writeGuarded.js';
 
 /**
  * Refresh tokens are stored as SHA-256 hashes only, grouped in a family (one login).
@@ -26,35 +29,25 @@ export interface RefreshTokenItem {
   sessionEpoch?: number;
 }
 
+/** `FAMILY#<id>` / `FAMILY`: one login's tokens, revoked together. */
+interface TokenFamilyItem {
+  familyId: string;
+  userId: string;
+  createdAt: string;
+  /** Epoch seconds: the TTL attribute. */
+  expiresAt: number;
+  revokedAt?: string;
+}
+
 const invalid = () => new Unauthorized('INVALID_REFRESH_TOKEN', 'The refresh token is not valid: log in again.');
 
 /** Login: a new family and its first token. */
 export async function startRefreshFamily(db: Database, token: RefreshTokenItem): Promise<void> {
-  await dynamo(() =>
-    transactWrite(db, [
-          {
-            Put: {
-              TableName: db.table,
-              Item: {
-                ...keys.tokenFamily(token.familyId),
-                type: 'tokenFamily',
-                familyId: token.familyId,
-                userId: token.userId,
-                createdAt: token.issuedAt,
-                expiresAt: token.expiresAt,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: db.table,
-              Item: { ...keys.refreshToken(token.hash), type: 'refreshToken', ...token },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ]),
-  );
+  const family: TokenFamilyItem = { familyId: token.familyId, userId: token.userId, createdAt: token.issuedAt, expiresAt: token.expiresAt };
+  await transact(db, [
+    putItem(db, { ...keys.tokenFamily(token.familyId), type: 'tokenFamily', ...family }, { condition: isNew }),
+    putItem(db, { ...keys.refreshToken(token.hash), type: 'refreshToken', ...token }, { condition: isNew }),
+  ]);
 }
 
 /** A live, unexpired token by hash; throws INVALID_REFRESH_TOKEN otherwise (expired ones included). */
@@ -75,64 +68,35 @@ export async function getRefreshToken(db: Database, hash: string, nowMs: number)
  * reuse: the family is revoked and the caller must log in again.
  */
 export async function rotateRefreshToken(db: Database, old: RefreshTokenItem, next: RefreshTokenItem): Promise<void> {
-  await dynamo(
-    () =>
-      transactWrite(db, [
-            {
-              Update: {
-                TableName: db.table,
-                Key: keys.refreshToken(old.hash),
-                UpdateExpression: 'SET usedAt = :now',
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-                ExpressionAttributeValues: { ':now': next.issuedAt },
-              },
-            },
-            {
-              ConditionCheck: {
-                TableName: db.table,
-                Key: keys.tokenFamily(old.familyId),
-                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-              },
-            },
-            {
-              Put: {
-                TableName: db.table,
-                Item: { ...keys.refreshToken(next.hash), type: 'refreshToken', ...next },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            sessionEpochCheck(db, old),
-          ]),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (reasons[1]?.code === 'ConditionalCheckFailed' || reasons[3]?.code === 'ConditionalCheckFailed') {
-        throw new Unauthorized('SESSION_REVOKED', 'This session was logged out or revoked: log in again.');
-      }
-      if (reasons[3]?.code === 'TransactionConflict' && reasons[0]?.code === 'None') {
-        // A passphrase change was writing the credentials at that instant: nothing was spent, retry.
-        throw new Conflict('CONCURRENT_UPDATE', 'The account changed at the same moment: retry.');
-      }
-      if (reasons[0]?.code === 'ConditionalCheckFailed') throw new RefreshTokenReused(old.familyId);
-      if (reasons.some((r) => r.code === 'TransactionConflict')) {
-        // A concurrent use of the same token is a reuse as well.
-        throw new RefreshTokenReused(old.familyId);
-      }
-    },
-  );
+  const reused = () => new RefreshTokenReused(old.familyId);
+  const spend = updateItem<RefreshTokenItem>(db, keys.refreshToken(old.hash), { set: { usedAt: next.issuedAt } }, {
+    condition: { expression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)' },
+    onConditionFail: reused,
+  });
+  const family = conditionCheck(db, keys.tokenFamily(old.familyId), { condition: { expression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)' } });
+  const epoch = sessionEpochCheck(db, old);
+  await transact(db, [spend, family, putItem(db, { ...keys.refreshToken(next.hash), type: 'refreshToken', ...next }, { condition: isNew }), epoch], {
+    // A revoked session is the answer even when the token was also spent.
+    explain: (failed) =>
+      failed.includes(family) || failed.includes(epoch) ? new Unauthorized('SESSION_REVOKED', 'This session was logged out or revoked: log in again.') : undefined,
+    onConflict: (reasonOf) =>
+      // A passphrase change was writing the credentials at that instant: nothing was spent, retry.
+      // A concurrent use of the same token is a reuse as well.
+      reasonOf(epoch) === 'TransactionConflict' && reasonOf(spend) === 'None'
+        ? new Conflict('CONCURRENT_UPDATE', 'The account changed at the same moment: retry.')
+        : reused(),
+  });
 }
 
 /** The refresh's guard on the user's credentials: the family's session epoch is still the current one. */
-function sessionEpochCheck(db: Database, token: RefreshTokenItem) {
+function sessionEpochCheck(db: Database, token: RefreshTokenItem): CheckItem {
   const epoch = token.sessionEpoch ?? 0;
-  return {
-    ConditionCheck: {
-      TableName: db.table,
-      Key: keys.userCredentials(token.userId),
-      ConditionExpression: epoch === 0 ? 'attribute_exists(pk) AND (attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)' : 'sessionEpoch = :epoch',
-      ExpressionAttributeValues: { ':epoch': epoch },
+  return conditionCheck(db, keys.userCredentials(token.userId), {
+    condition: {
+      expression: epoch === 0 ? 'attribute_exists(pk) AND (attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)' : 'sessionEpoch = :epoch',
+      values: { ':epoch': epoch },
     },
-  };
+  });
 }
 
 /** Thrown by rotateRefreshToken when a token is presented twice. */
@@ -144,16 +108,5 @@ export class RefreshTokenReused extends Unauthorized {
 
 /** Logout and reuse response: revoke every token of the family. Idempotent. */
 export async function revokeRefreshFamily(db: Database, familyId: string, nowIso: string): Promise<void> {
-  await dynamo(() =>
-    writeItem(db, { Update: {
-        TableName: db.table,
-        Key: keys.tokenFamily(familyId),
-        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :now)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': nowIso },
-      } }),
-    (error) => {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') throw invalid();
-    },
-  );
+  await writeGuarded(db, updateItem<TokenFamilyItem>(db, keys.tokenFamily(familyId), { set: { revokedAt: ifNotExists(nowIso) } }, { condition: exists, onConditionFail: invalid }));
 }

@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { withAudit } from '../audit/withAudit.js';
 import { currentAuditScope } from '../audit/requestAudit.js';
@@ -45,9 +46,9 @@ export type WriteItem = { Put: NonNullable<TransactItem['Put']> } | { Update: No
 export async function writeItem(db: Database, item: WriteItem): Promise<void> {
   const scope = currentAuditScope();
   if (!scope || scope.written || scope.claimed) {
-    if ('Put' in item) await db.doc.send(new PutCommand(item.Put as never));
-    else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update as never));
-    else await db.doc.send(new DeleteCommand(item.Delete as never));
+    if ('Put' in item) await db.doc.send(new PutCommand(item.Put));
+    else if ('Update' in item) await db.doc.send(new UpdateCommand(item.Update));
+    else await db.doc.send(new DeleteCommand(item.Delete));
     return;
   }
   try {
@@ -55,7 +56,7 @@ export async function writeItem(db: Database, item: WriteItem): Promise<void> {
   } catch (error) {
     const reason = cancellationReasons(error)?.[0];
     if (reason?.code === 'ConditionalCheckFailed') {
-      throw new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed', ...(reason.item ? { Item: reason.item as never } : {}) });
+      throw new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed', ...(reason.item ? { Item: marshall(reason.item) } : {}) });
     }
     throw error;
   }

@@ -1,11 +1,15 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
 import { concurrentUpdate, guardChecks, type Guard, itemId } from './guards.js';
-import { cancellationReasons, dynamo, isConditionFailure } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { conditionCheck, deleteItem, exists, isNew, putItem, updateItem } from './itemBuilders.js';
 import { keys, prefixes } from './keys.js';
-import { MAX_DEPTH, type NodeKind, type NodeMeta } from './nodes.js';
-import { transactWrite } from './transactWrite.js';
+import { activeAtRev, MAX_DEPTH, type NodeKind, type NodeMeta } from './nodes.js';
+import { transact } from './transact.js';
+import type { GuardedItem } from './transactItem.js';
+import { increment } from './updateExpression.js';
+import { sendIfHolds } from './sendGuarded.js';
 
 /**
  * The folder tree (docs/permissions.md, "DynamoDB items" and "Moves"): child pointers,
@@ -99,65 +103,36 @@ export interface MoveWrite {
  */
 export async function moveNodeTransaction(db: Database, move: MoveWrite): Promise<void> {
   const { node, destination, nowIso } = move;
-  const names: Record<string, string> = { '#state': 'state', '#path': 'path' };
-  const values: Record<string, unknown> = { ':rev': node.rev, ':one': 1, ':active': 'active', ':path': move.path, ':now': nowIso };
-  const set = ['#path = :path', 'rev = rev + :one', 'updatedAt = :now'];
-  const remove: string[] = [];
-  if (destination) {
-    set.push('parentId = :parent');
-    values[':parent'] = destination.nodeId;
-  } else remove.push('parentId');
-  if (move.parentWrap) {
-    set.push('parentWrap = :wrap', 'parentKeyGeneration = :pgen');
-    values[':wrap'] = move.parentWrap.wrappedKey;
-    values[':pgen'] = move.parentWrap.parentKeyGeneration;
-  } else remove.push('parentWrap', 'parentKeyGeneration');
-
   const taken = new Set([itemId(keys.nodeMeta(node.nodeId))]);
-  const items: unknown[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: keys.nodeMeta(node.nodeId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ConditionExpression: 'rev = :rev AND #state = :active',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+  const items: GuardedItem[] = [
+    updateItem<NodeMeta>(
+      db,
+      keys.nodeMeta(node.nodeId),
+      {
+        set: {
+          path: move.path,
+          rev: increment(1),
+          updatedAt: nowIso,
+          parentId: destination?.nodeId,
+          parentWrap: move.parentWrap?.wrappedKey,
+          parentKeyGeneration: move.parentWrap?.parentKeyGeneration,
+        },
+        remove: [...(destination ? [] : ['parentId' as const]), ...(move.parentWrap ? [] : ['parentWrap' as const, 'parentKeyGeneration' as const])],
       },
-    },
+      { condition: activeAtRev(node.rev) },
+    ),
   ];
-  if (node.parentId) {
-    items.push({ Delete: { TableName: db.table, Key: keys.child(node.parentId, node.nodeId), ConditionExpression: 'attribute_exists(pk)' } });
-  }
+  if (node.parentId) items.push(deleteItem(db, keys.child(node.parentId, node.nodeId), { condition: exists }));
   if (destination) {
     taken.add(itemId(keys.nodeMeta(destination.nodeId)));
     items.push(
-      {
-        Put: {
-          TableName: db.table,
-          Item: childPointerItem(destination.nodeId, node.nodeId, node.kind, nowIso),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        ConditionCheck: {
-          TableName: db.table,
-          Key: keys.nodeMeta(destination.nodeId),
-          ConditionExpression: 'rev = :rev AND #state = :active',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':rev': destination.rev, ':active': 'active' },
-        },
-      },
+      putItem(db, childPointerItem(destination.nodeId, node.nodeId, node.kind, nowIso), { condition: isNew }),
+      conditionCheck(db, keys.nodeMeta(destination.nodeId), { condition: activeAtRev(destination.rev) }),
     );
   }
   const chain = move.destinationAncestors.map((a) => ({ key: keys.nodeMeta(a.nodeId), rev: a.rev }));
   items.push(...guardChecks(db, [...chain, ...move.guards], taken));
-  await dynamo(
-    () => transactWrite(db, items as never),
-    (error) => {
-      if (cancellationReasons(error)) throw concurrentUpdate();
-    },
-  );
+  await transact(db, items, { otherwise: concurrentUpdate });
 }
 
 /** Descendant paths rewritten by one propagation. */
@@ -202,31 +177,11 @@ export async function propagatePaths(db: Database, folderId: string, path: strin
 
 /** One descendant's path; false when it no longer sits under `parentId` (or is gone). */
 async function setPath(db: Database, nodeId: string, parentId: string, path: string[]): Promise<boolean> {
-  try {
-    await dynamo(
-      () =>
-        db.doc.send(
-          new UpdateCommand({
-            TableName: db.table,
-            Key: keys.nodeMeta(nodeId),
-            UpdateExpression: 'SET #path = :path, rev = rev + :one',
-            ConditionExpression: 'parentId = :parent',
-            ExpressionAttributeNames: { '#path': 'path' },
-            ExpressionAttributeValues: { ':path': path, ':parent': parentId, ':one': 1 },
-          }),
-        ),
-      (error) => {
-        if (isConditionFailure(error)) throw new MovedAway();
-      },
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof MovedAway) return false;
-    throw error;
-  }
+  return sendIfHolds(
+    db,
+    updateItem<NodeMeta>(db, keys.nodeMeta(nodeId), { set: { path, rev: increment(1) } }, { condition: { expression: 'parentId = :parent', values: { ':parent': parentId } } }),
+  );
 }
-
-class MovedAway extends Error {}
 
 /** Recursive delete: remove one child pointer (idempotent). */
 export async function deleteChildPointer(db: Database, parentId: string, childId: string): Promise<void> {

@@ -2,9 +2,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from './batchOperations.js';
 import { Conflict, Unauthorized } from '../../core/errors/index.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo } from './dynamoErrors.js';
+import { dynamo } from './dynamoErrors.js';
+import { exists, isNew, type PutItem, putItem, updateItem } from './itemBuilders.js';
 import { keys } from './keys.js';
-import { transactWrite, writeItem } from './transactWrite.js';
+import { transact } from './transact.js';
+import { writeGuarded } from './writeGuarded.js';
 
 export interface UserProfileItem {
   userId: string;
@@ -56,35 +58,17 @@ function toProfile(item: Record<string, unknown>): UserProfileItem {
  * The writes that create a user, each guarded by "the user id is new"; also used by
  * guest registration (shared/server/data/invitations.ts), which adds the invitation to the same transaction.
  */
-export function userCreationItems(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem) {
+export function userCreationItems(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem): PutItem[] {
+  const taken = () => new Conflict('USER_EXISTS', 'This user id is taken: choose another.');
   return [
-    {
-      Put: {
-        TableName: db.table,
-        Item: { ...keys.userProfile(profile.userId), type: 'user', ...profile },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: db.table,
-        Item: { ...keys.userCredentials(profile.userId), type: 'credentials', ...credentials },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
+    putItem(db, { ...keys.userProfile(profile.userId), type: 'user', ...profile }, { condition: isNew, onConditionFail: taken }),
+    putItem(db, { ...keys.userCredentials(profile.userId), type: 'credentials', ...credentials }, { condition: isNew, onConditionFail: taken }),
   ];
 }
 
 /** Register: profile and credentials together; guard: the user id is new. */
 export async function createUser(db: Database, profile: UserProfileItem, credentials: UserCredentialsItem): Promise<void> {
-  await dynamo(
-    () => transactWrite(db, userCreationItems(db, profile, credentials)),
-    (error) => {
-      if (cancellationReasons(error)?.some((r) => r.code === 'ConditionalCheckFailed')) {
-        throw new Conflict('USER_EXISTS', 'This user id is taken: choose another.');
-      }
-    },
-  );
+  await transact(db, userCreationItems(db, profile, credentials));
 }
 
 /** One user's public profile, or undefined; `consistent` to read one's own write. */
@@ -120,80 +104,46 @@ const CONFLICT_ATTEMPTS = 4;
  */
 export async function changeCredentials(db: Database, checked: UserCredentialsItem, next: NewCredentials, nowIso: string): Promise<void> {
   const epoch = checked.sessionEpoch ?? 0;
-  const item = {
-    Update: {
-      TableName: db.table,
-      Key: keys.userCredentials(checked.userId),
-      UpdateExpression: 'SET kdf = :kdf, verifier = :verifier, privateKeyBlob = :blob, sessionEpoch = :next, passphraseChangedAt = :now',
-      ConditionExpression: `verifier = :checked AND ${epoch === 0 ? '(attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)' : 'sessionEpoch = :epoch'}`,
-      ExpressionAttributeValues: {
-        ':kdf': next.kdf,
-        ':verifier': next.verifier,
-        ':blob': next.privateKeyBlob,
-        ':next': epoch + 1,
-        ':now': nowIso,
-        ':checked': checked.verifier,
-        ':epoch': epoch,
+  const item = updateItem<UserCredentialsItem>(
+    db,
+    keys.userCredentials(checked.userId),
+    { set: { kdf: next.kdf, verifier: next.verifier, privateKeyBlob: next.privateKeyBlob, sessionEpoch: epoch + 1, passphraseChangedAt: nowIso } },
+    {
+      condition: {
+        expression: `verifier = :checked AND ${epoch === 0 ? '(attribute_not_exists(sessionEpoch) OR sessionEpoch = :epoch)' : 'sessionEpoch = :epoch'}`,
+        values: { ':checked': checked.verifier, ':epoch': epoch },
       },
+      onConditionFail: () => new Conflict('PASSPHRASE_CHANGED', 'The passphrase was changed meanwhile by another request: log in with the new passphrase.'),
     },
-  };
+  );
   for (let attempt = 1; ; attempt++) {
-    const outcome = await dynamo(
-      async () => {
-        try {
-          await transactWrite(db, [item]);
-          return 'applied' as const;
-        } catch (error) {
-          // Another write held the item at that instant: nothing applied; resend, and the guard decides.
-          if (cancellationReasons(error)?.[0]?.code === 'TransactionConflict') return 'conflict' as const;
-          throw error;
-        }
-      },
-      (error) => {
-        if (cancellationReasons(error)?.[0]?.code === 'ConditionalCheckFailed') {
-          throw new Conflict('PASSPHRASE_CHANGED', 'The passphrase was changed meanwhile by another request: log in with the new passphrase.');
-        }
-      },
-    );
-    if (outcome === 'applied') return;
+    try {
+      // Always a transaction: a TransactionConflict tells a write that held the item at that instant.
+      await transact(db, [item], { onConflict: () => new LostRace() });
+      return;
+    } catch (error) {
+      // Nothing applied: resend, and the guard decides.
+      if (!(error instanceof LostRace)) throw error;
+    }
     if (attempt >= CONFLICT_ATTEMPTS) throw new Conflict('CONCURRENT_UPDATE', 'The account changed at the same moment: retry.');
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
 }
 
+/** Another write held the credentials at that instant (never leaves this file). */
+class LostRace extends Error {}
+
 /** Profile change: set the given fields, remove those given as null; guard: the user exists. */
 export async function updateProfile(db: Database, userId: string, changes: ProfileChanges): Promise<void> {
-  const set: string[] = [];
-  const remove: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  for (const field of ['name', 'email', 'designation'] as const) {
-    const value = changes[field];
-    if (value === undefined) continue;
-    names[`#${field}`] = field;
-    if (value === null) remove.push(`#${field}`);
-    else {
-      set.push(`#${field} = :${field}`);
-      values[`:${field}`] = value;
-    }
-  }
-  if (set.length + remove.length === 0) throw new TypeError('updateProfile: nothing to change');
-  await dynamo(
-    () =>
-      writeItem(db, {
-        Update: {
-          TableName: db.table,
-          Key: keys.userProfile(userId),
-          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' '),
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
-        },
-      }),
-    (error) => {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new Unauthorized('UNKNOWN_USER', 'This account no longer exists: log in again.');
-      }
+  if (Object.values(changes).every((v) => v === undefined)) throw new TypeError('updateProfile: nothing to change');
+  const update = updateItem<UserProfileItem>(
+    db,
+    keys.userProfile(userId),
+    {
+      set: { name: changes.name, email: changes.email ?? undefined, designation: changes.designation ?? undefined },
+      remove: (['email', 'designation'] as const).filter((field) => changes[field] === null),
     },
+    { condition: exists, onConditionFail: () => new Unauthorized('UNKNOWN_USER', 'This account no longer exists: log in again.') },
   );
+  await writeGuarded(db, update);
 }

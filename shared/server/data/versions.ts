@@ -2,12 +2,13 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Conflict, NotFound } from '../../core/errors/index.js';
 import { batchDeleteAll, queryAll } from './batchOperations.js';
 import type { Database } from './Database.js';
-import { cancellationReasons, dynamo } from './dynamoErrors.js';
-import { conditionFailed, guardedTransaction } from './guardedTransaction.js';
-import type { TransactItem } from './transactItem.js';
+import { dynamo } from './dynamoErrors.js';
+import { type Condition, conditionCheck, type Guarding, isNew, putItem, updateItem } from './itemBuilders.js';
 import { indexKeys, keys, prefixes } from './keys.js';
 import { concurrentUpdate, type Guard, guardChecks, itemId } from './guards.js';
-import { MAX_TRANSACTION_ITEMS, transactWrite } from './transactWrite.js';
+import type { NodeMeta } from './nodes.js';
+import { transact, transactIfHolds } from './transact.js';
+import { MAX_TRANSACTION_ITEMS } from './transactWrite.js';
 
 /**
  * Document versions (docs/versions.md, "Items"): `NODE#<id>` / `VERSION#<9-digit version>`.
@@ -88,36 +89,30 @@ export interface ReservationRead {
  */
 export async function reserveVersion(db: Database, read: ReservationRead, item: VersionItem, guards: readonly Guard[], nowIso: string): Promise<void> {
   const metaKey = keys.nodeMeta(read.nodeId);
-  const items: TransactItem[] = [
-    {
-      Update: {
-        TableName: db.table,
-        Key: metaKey,
-        UpdateExpression: 'SET nextVersion = :next, updatedAt = :now',
-        ConditionExpression: `#state = :active AND keyGeneration = :gen AND attribute_not_exists(rotationDue) AND ${
-          read.hadNextVersion ? 'nextVersion = :last' : 'attribute_not_exists(nextVersion) AND currentVersion = :last'
-        }`,
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':next': item.version, ':now': nowIso, ':active': 'active', ':gen': read.keyGeneration, ':last': read.lastVersion },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    },
-    { Put: { TableName: db.table, Item: versionItem(item), ConditionExpression: 'attribute_not_exists(pk)' } },
-    ...(guardChecks(db, guards, new Set([itemId(metaKey)])) as TransactItem[]),
-  ];
-  await dynamo(
-    () => transactWrite(db, items),
-    (error) => {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return;
-      if (conditionFailed(reasons[0])) {
-        const now = reasons[0]?.item as { state?: string; keyGeneration?: number; rotationDue?: boolean } | undefined;
-        if (now?.state !== 'active') throw documentGone();
-        if (now.keyGeneration !== read.keyGeneration) throw keyGenerationStale(now.keyGeneration as number);
-        if (now.rotationDue) throw keyRotationRequired();
-      }
-      throw concurrentUpdate();
-    },
+  await transact(
+    db,
+    [
+      updateItem<VersionedMeta>(db, metaKey, { set: { nextVersion: item.version, updatedAt: nowIso } }, {
+        condition: {
+          expression: `#state = :active AND keyGeneration = :gen AND attribute_not_exists(rotationDue) AND ${
+            read.hadNextVersion ? 'nextVersion = :last' : 'attribute_not_exists(nextVersion) AND currentVersion = :last'
+          }`,
+          names: { '#state': 'state' },
+          values: { ':active': 'active', ':gen': read.keyGeneration, ':last': read.lastVersion },
+        },
+        returnOld: true,
+        onConditionFail: (old) => {
+          const now = old as Partial<VersionedMeta> | undefined;
+          if (now?.state !== 'active') return documentGone();
+          if (now.keyGeneration !== read.keyGeneration) return keyGenerationStale(now.keyGeneration as number);
+          if (now.rotationDue) return keyRotationRequired();
+          return undefined;
+        },
+      }),
+      putItem(db, versionItem(item), { condition: isNew }),
+      ...guardChecks(db, guards, new Set([itemId(metaKey)])),
+    ],
+    { otherwise: concurrentUpdate },
   );
 }
 
@@ -149,63 +144,66 @@ export async function activateVersion(db: Database, activation: Activation): Pro
   let current = activation.currentVersion;
   for (let attempt = 1; attempt <= ACTIVATION_ATTEMPTS; attempt++) {
     const moveUp = item.version > current;
-    const metaValues = { ':active': 'active', ':gen': item.keyGeneration, ':n': item.version };
-    const reasons = await guardedTransaction(db, [
-      {
-        Update: {
-          TableName: db.table,
-          Key: versionKey,
-          UpdateExpression: `SET #state = :active, completedAt = :now${activation.digest ? ', digest = :digest' : ''} REMOVE upload, abandonAt, gsi2pk, gsi2sk`,
-          ConditionExpression: '#state = :pending AND createdBy = :caller',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':active': 'active',
-            ':pending': 'pending',
-            ':caller': activation.callerId,
-            ':now': nowIso,
-            ...(activation.digest ? { ':digest': activation.digest } : {}),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
+    const metaGuard: Guarding & { condition: Condition } = {
+      condition: {
+        expression: `#state = :active AND keyGeneration = :gen AND currentVersion ${moveUp ? '<' : '>'} :n`,
+        names: { '#state': 'state' },
+        values: { ':active': 'active', ':gen': item.keyGeneration, ':n': item.version },
       },
-      moveUp
-        ? {
-            Update: {
-              TableName: db.table,
-              Key: metaKey,
-              UpdateExpression: 'SET currentVersion = :n, size = :size, updatedAt = :now',
-              ConditionExpression: '#state = :active AND keyGeneration = :gen AND currentVersion < :n',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ...metaValues, ':size': item.size, ':now': nowIso },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      returnOld: true,
+      onConditionFail: (old) => {
+        const meta = old as Partial<VersionedMeta> | undefined;
+        if (meta?.state !== 'active') return documentGone();
+        if (meta.keyGeneration !== item.keyGeneration) return keyGenerationStale(meta.keyGeneration as number);
+        return new CurrentVersionMoved(meta.currentVersion ?? current);
+      },
+    };
+    try {
+      await transact(
+        db,
+        [
+          updateItem<VersionItem>(
+            db,
+            versionKey,
+            { set: { state: 'active', completedAt: nowIso, digest: activation.digest }, remove: ['upload', 'abandonAt', 'gsi2pk', 'gsi2sk'] },
+            {
+              condition: { expression: '#state = :pending AND createdBy = :caller', names: { '#state': 'state' }, values: { ':pending': 'pending', ':caller': activation.callerId } },
+              returnOld: true,
+              onConditionFail: (old) => {
+                const now = old as Partial<VersionItem> | undefined;
+                return now?.createdBy === activation.callerId && isActiveVersion(now) ? new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed.') : uploadNotFound();
+              },
             },
-          }
-        : {
-            ConditionCheck: {
-              TableName: db.table,
-              Key: metaKey,
-              ConditionExpression: '#state = :active AND keyGeneration = :gen AND currentVersion > :n',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: metaValues,
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          },
-    ]);
-    if (!reasons) return moveUp;
-    if (conditionFailed(reasons[0])) {
-      const now = reasons[0]?.item as Partial<VersionItem> | undefined;
-      if (now?.createdBy === activation.callerId && isActiveVersion(now)) {
-        throw new Conflict('UPLOAD_ALREADY_COMPLETED', 'This upload was already completed.');
-      }
-      throw uploadNotFound();
+          ),
+          moveUp
+            ? updateItem<VersionedMeta>(db, metaKey, { set: { currentVersion: item.version, size: item.size, updatedAt: nowIso } }, metaGuard)
+            : conditionCheck(db, metaKey, metaGuard),
+        ],
+        { retryConflicts: true },
+      );
+      return moveUp;
+    } catch (error) {
+      if (!(error instanceof CurrentVersionMoved)) throw error;
+      // Another completion moved the current version: decide again from what it is now.
+      current = error.currentVersion;
     }
-    const meta = reasons[1]?.item as { state?: string; keyGeneration?: number; currentVersion?: number } | undefined;
-    if (meta?.state !== 'active') throw documentGone();
-    if (meta.keyGeneration !== item.keyGeneration) throw keyGenerationStale(meta.keyGeneration as number);
-    // Another completion moved the current version: decide again from what it is now.
-    current = meta.currentVersion ?? current;
   }
   throw concurrentUpdate();
+}
+
+/** Another completion moved the document's current version between our read and our write. */
+class CurrentVersionMoved extends Error {
+  constructor(readonly currentVersion: number) {
+    super('current version moved');
+  }
+}
+
+/** The META's version counters (DocumentMeta's; declared here because documents.ts imports this file). */
+interface VersionedMeta extends NodeMeta {
+  currentVersion: number;
+  nextVersion?: number;
+  size: number;
+  rotationDue?: true;
 }
 
 export const uploadNotFound = () =>
@@ -278,32 +276,22 @@ export async function markVersionsPruned(
   for (let i = 0; i < versions.length; i += batch) {
     const slice = versions.slice(i, i + batch).filter((v) => v !== currentVersion);
     if (slice.length === 0) continue;
-    const reasons = await guardedTransaction(db, [
-      {
-        ConditionCheck: {
-          TableName: db.table,
-          Key: keys.nodeMeta(nodeId),
-          ConditionExpression: '#state = :active AND currentVersion = :current',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':active': 'active', ':current': currentVersion },
-        },
-      },
-      ...slice.map((version): TransactItem => {
+    const held = await transactIfHolds(db, [
+      conditionCheck(db, keys.nodeMeta(nodeId), {
+        condition: { expression: '#state = :active AND currentVersion = :current', names: { '#state': 'state' }, values: { ':active': 'active', ':current': currentVersion } },
+      }),
+      ...slice.map((version) => {
         const key = keys.nodeVersion(nodeId, version);
-        const expiry = indexKeys.byExpiry(abandonAtIso, key.pk, key.sk);
-        return {
-          Update: {
-            TableName: db.table,
-            Key: key,
-            UpdateExpression: 'SET #state = :pruned, abandonAt = :at, gsi2pk = :g2pk, gsi2sk = :g2sk',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#state) OR #state = :active)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':pruned': 'pruned', ':active': 'active', ':at': abandonAtIso, ':g2pk': expiry.gsi2pk, ':g2sk': expiry.gsi2sk },
+        return updateItem<VersionItem>(db, key, { set: { state: 'pruned', abandonAt: abandonAtIso, ...indexKeys.byExpiry(abandonAtIso, key.pk, key.sk) } }, {
+          condition: {
+            expression: 'attribute_exists(pk) AND (attribute_not_exists(#state) OR #state = :active)',
+            names: { '#state': 'state' },
+            values: { ':active': 'active' },
           },
-        };
+        });
       }),
     ]);
-    if (reasons) break;
+    if (!held) break;
     marked.push(...slice);
   }
   return marked;

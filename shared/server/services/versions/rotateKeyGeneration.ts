@@ -2,6 +2,7 @@ import { nodeChange } from '../../access/authorityGuards.js';
 import { resolveAccess } from '../../access/resolveAccess.js';
 import type { Deps } from '../../config/Deps.js';
 import type { DocumentMeta } from '../../data/documents.js';
+import { conditionCheck } from '../../data/itemBuilders.js';
 import { keys } from '../../data/keys.js';
 import { type Rewrap, writeKeyRotation } from '../../data/keyRotation.js';
 import { isLive } from '../../data/nodes.js';
@@ -68,34 +69,30 @@ export async function rotateKeyGeneration(deps: Deps, caller: Caller, documentId
       guards,
       nowIso: new Date(now).toISOString(),
       meta: {
-        set: parent ? ['parentWrap = :pwrap', 'parentKeyGeneration = :pgen'] : [],
+        set: parent ? { parentWrap: body.parentWrap, parentKeyGeneration: body.parentKeyGeneration } : {},
         remove: ['rotationDue'],
-        values: parent ? { ':pwrap': body.parentWrap, ':pgen': body.parentKeyGeneration } : {},
+      },
+      onStale: (now) => {
+        const current = (now as Partial<DocumentMeta> | undefined)?.keyGeneration;
+        return current !== undefined && current !== doc.keyGeneration ? keyGenerationChanged(current) : undefined;
       },
       checks: parent
         ? [
-            {
-              ConditionCheck: {
-                TableName: deps.db.table,
-                Key: keys.nodeMeta(parent.nodeId),
-                // The folder's rev too when it carried the caller's authority (one check per item).
-                ConditionExpression: `#state = :active AND keyGeneration = :pgen${parentGuard ? ' AND rev = :prev' : ''}`,
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':active': 'active', ':pgen': parent.keyGeneration, ...(parentGuard ? { ':prev': parentGuard.rev } : {}) },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            conditionCheck(deps.db, keys.nodeMeta(parent.nodeId), {
+              // The folder's rev too when it carried the caller's authority (one check per item).
+              condition: {
+                expression: `#state = :active AND keyGeneration = :pgen${parentGuard ? ' AND rev = :prev' : ''}`,
+                names: { '#state': 'state' },
+                values: { ':active': 'active', ':pgen': parent.keyGeneration, ...(parentGuard ? { ':prev': parentGuard.rev } : {}) },
               },
-            },
+              returnOld: true,
+              onConditionFail: (now) => {
+                const current = (now as { keyGeneration?: number } | undefined)?.keyGeneration;
+                return current !== undefined && current !== parent.keyGeneration ? parentKeyChanged() : undefined;
+              },
+            }),
           ]
         : [],
-    },
-    (reasons) => {
-      const meta = reasons[0]?.item as Partial<DocumentMeta> | undefined;
-      if (reasons[0]?.code === 'ConditionalCheckFailed' && meta?.keyGeneration !== undefined && meta.keyGeneration !== doc.keyGeneration) {
-        return keyGenerationChanged(meta.keyGeneration);
-      }
-      const folder = parent ? (reasons[1 + rewraps.length + expired.length]?.item as { keyGeneration?: number } | undefined) : undefined;
-      if (folder?.keyGeneration !== undefined && folder.keyGeneration !== parent?.keyGeneration) return parentKeyChanged();
-      return undefined;
     },
   );
   return { documentId, keyGeneration: body.keyGeneration };
