@@ -18,8 +18,8 @@ const db = { doc, table: 'coffer' };
 const cancelled = (...reasons: { Code: string; Item?: Record<string, AttributeValue> }[]) =>
   new TransactionCanceledException({ $metadata: {}, message: 'cancelled', CancellationReasons: reasons });
 
-const exists = () => new Conflict('THING_EXISTS', 'exists');
-const stale = (generation: number) => new Conflict('STALE', `at ${generation}`);
+const exists = () => new Conflict('DOCUMENT_EXISTS', 'exists');
+const stale = (generation: number) => new Conflict('KEY_GENERATION_STALE', `at ${generation}`);
 const meta = updateItem<{ rev: number; keyGeneration: number }>(db, { pk: 'T#1', sk: 'META' }, { set: { rev: 2 } }, {
   condition: { expression: 'rev = :rev', values: { ':rev': 1 } },
   returnOld: true,
@@ -32,11 +32,11 @@ const items = [meta, put, check];
 describe('cancellationError', () => {
   it('answers with the first failed item whose handler explains it, given the item as it is now', () => {
     const error = cancellationError(cancelled({ Code: 'ConditionalCheckFailed', Item: { keyGeneration: { N: '3' } } }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }), items);
-    expect(error).toMatchObject({ code: 'STALE', message: 'at 3' });
+    expect(error).toMatchObject({ code: 'KEY_GENERATION_STALE', message: 'at 3' });
   });
 
   it('goes on to the next failed item when a handler leaves it, then to otherwise', () => {
-    expect(cancellationError(cancelled({ Code: 'ConditionalCheckFailed', Item: { keyGeneration: { N: '1' } } }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }), items)).toMatchObject({ code: 'THING_EXISTS' });
+    expect(cancellationError(cancelled({ Code: 'ConditionalCheckFailed', Item: { keyGeneration: { N: '1' } } }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }), items)).toMatchObject({ code: 'DOCUMENT_EXISTS' });
     const otherwise = () => new Conflict('CONCURRENT_UPDATE', 'lost');
     expect(cancellationError(cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }), items, { otherwise })).toMatchObject({ code: 'CONCURRENT_UPDATE' });
   });
@@ -50,9 +50,9 @@ describe('cancellationError', () => {
 
   it('tells onConflict what happened to each item', () => {
     const error = cancellationError(cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'TransactionConflict' }), items, {
-      onConflict: (reasonOf) => new Conflict('RACE', `${reasonOf(meta)}/${reasonOf(check)}`),
+      onConflict: (reasonOf) => new Conflict('CONCURRENT_UPDATE', `${reasonOf(meta)}/${reasonOf(check)}`),
     });
-    expect(error).toMatchObject({ code: 'RACE', message: 'None/TransactionConflict' });
+    expect(error).toMatchObject({ code: 'CONCURRENT_UPDATE', message: 'None/TransactionConflict' });
   });
 
   it('is SERVICE_UNAVAILABLE for anything but a cancellation, and for an unexplained one', () => {
@@ -66,7 +66,7 @@ describe('transact', () => {
 
   it('sends the items without their handlers and throws the error the failed item declared', async () => {
     mock.on(TransactWriteCommand).rejects(cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }));
-    await expect(transact(db, items)).rejects.toMatchObject({ code: 'THING_EXISTS' });
+    await expect(transact(db, items)).rejects.toMatchObject({ code: 'DOCUMENT_EXISTS' });
     const sent = mock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(sent).toHaveLength(3);
     for (const item of sent) expect(item).not.toHaveProperty('onConditionFail');
@@ -79,7 +79,7 @@ describe('writeGuarded', () => {
 
   it('throws the declared error when the condition fails, and writeIfHolds answers false', async () => {
     mock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'failed', Item: { keyGeneration: { N: '4' } } }));
-    await expect(writeGuarded(db, meta)).rejects.toMatchObject({ code: 'STALE', message: 'at 4' });
+    await expect(writeGuarded(db, meta)).rejects.toMatchObject({ code: 'KEY_GENERATION_STALE', message: 'at 4' });
     expect(await writeIfHolds(db, meta)).toBe(false);
   });
 
