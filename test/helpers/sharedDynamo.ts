@@ -19,7 +19,19 @@ export default async function sharedDynamo(project: TestProject): Promise<() => 
   // than its faster code saves (measured: DynamoDB Local's CPU 25 s -> 15 s over the groups and
   // folders files); one serial GC thread for a small heap on 2 cores.
   process.env.JDK_JAVA_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
-  const dynamo = await startDynamoLocal();
+  // Two projects (integration, web) use this globalSetup: one JVM serves both,
+  // stopped when the last of them ends.
+  const shared = ((globalThis as { [SHARED]?: Shared })[SHARED] ??= { dynamo: startDynamoLocal(), users: 0 });
+  shared.users++;
+  const dynamo = await shared.dynamo;
   project.provide('dynamodbEndpoint', dynamo.endpoint);
-  return () => dynamo.stop();
+  return async () => {
+    if (--shared.users === 0) await dynamo.stop();
+  };
+}
+
+const SHARED = Symbol.for('coffer.sharedDynamo');
+interface Shared {
+  dynamo: ReturnType<typeof startDynamoLocal>;
+  users: number;
 }
