@@ -3,7 +3,7 @@ import { hashRefreshToken } from '../../shared/server/auth/refreshTokens.js';
 import { getRefreshToken, RefreshTokenReused, revokeRefreshFamily } from '../../shared/server/data/refreshTokens.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { refreshBody } from '../../shared/core/api/schemas/auth.js';
-import { rotateSession } from '../../shared/server/services/sessions.js';
+import { rotateSession } from '../../shared/server/services/auth/sessions.js';
 
 /** Rotate a refresh token. A token presented twice revokes its whole family. */
 export const refresh = operation({

@@ -1,7 +1,7 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { addCommentBody } from '../../shared/core/api/schemas/comments.js';
 import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
-import { addDocumentComment } from '../../shared/server/services/addDocumentComment.js';
+import { addDocumentComment } from '../../shared/server/services/comments/addDocumentComment.js';
 
 /** Add a comment (commenter and above): ciphertext under the document key; the server never sees the text. */
 export const addComment = operation({

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { completeDocumentBody, documentIdParams } from '../../shared/core/api/schemas/documents.js';
-import { activateUploadedDocument } from '../../shared/server/services/activateUploadedDocument.js';
+import { activateUploadedDocument } from '../../shared/server/services/documents/activateUploadedDocument.js';
 
 /** Complete: the object must exist with exactly the declared size; then the grants go live (and the digest is kept with the version). */
 export const completeDocument = operation({

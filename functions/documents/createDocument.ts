@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { createDocumentBody } from '../../shared/core/api/schemas/documents.js';
-import { createDocumentNode } from '../../shared/server/services/createDocumentNode.js';
+import { createDocumentNode } from '../../shared/server/services/documents/createDocumentNode.js';
 
 /**
  * Create: a pending document with the owner's and recipients' wrapped DEKs, and

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
-import { purgeDocument } from '../../shared/server/services/purgeDocument.js';
+import { purgeDocument } from '../../shared/server/services/documents/purgeDocument.js';
 
 /** Delete: registry entries, versions, comments, ciphertext and metadata (the owner; a pending upload too). */
 export const deleteDocument = operation({

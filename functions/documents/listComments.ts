@@ -2,8 +2,8 @@ import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { listCommentsQuery } from '../../shared/core/api/schemas/comments.js';
 import { documentIdParams } from '../../shared/core/api/schemas/documents.js';
-import { commentCursor } from '../../shared/server/services/commentCursor.js';
-import { listDocumentComments } from '../../shared/server/services/listDocumentComments.js';
+import { commentCursor } from '../../shared/server/services/comments/commentCursor.js';
+import { listDocumentComments } from '../../shared/server/services/comments/listDocumentComments.js';
 
 /** List a document's comments (viewer and above), oldest first, a page at a time. */
 export const listComments = operation({

@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { listDocumentsQuery } from '../../shared/core/api/schemas/documents.js';
-import { listCallerDocuments } from '../../shared/server/services/listCallerDocuments.js';
+import { listCallerDocuments } from '../../shared/server/services/documents/listCallerDocuments.js';
 
 /**
  * "Mine and shared with me": the caller's direct grants (a gsi1 query page), then one batch read

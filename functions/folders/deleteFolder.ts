@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { folderIdParams } from '../../shared/core/api/schemas/folders.js';
-import { deleteFolderTree } from '../../shared/server/services/folderDelete.js';
+import { deleteFolderTree } from '../../shared/server/services/folders/deleteFolderTree.js';
 
 /** Delete a folder and its whole subtree (owner only): hidden at once, then purged bottom-up. */
 export const deleteFolder = operation({

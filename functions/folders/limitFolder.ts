@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { folderIdParams, limitFolderBody } from '../../shared/core/api/schemas/folders.js';
-import { setFolderLimited } from '../../shared/server/services/folderLimit.js';
+import { setFolderLimited } from '../../shared/server/services/folders/setFolderLimited.js';
 
 /** Limited access on (new key, no inheritance) or off (inherit again). */
 export const limitFolder = operation({

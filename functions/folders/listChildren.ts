@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { folderIdParams, listChildrenQuery } from '../../shared/core/api/schemas/folders.js';
-import { listFolderChildren } from '../../shared/server/services/folderView.js';
+import { listFolderChildren } from '../../shared/server/services/folders/folderView.js';
 
 /** One page of a folder's active children, each with its parent wrap and the caller's level. */
 export const listChildren = operation({

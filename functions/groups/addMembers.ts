@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { addMembersBody, groupIdParams } from '../../shared/core/api/schemas/groups.js';
-import { addGroupMembers } from '../../shared/server/services/groupsMembership.js';
+import { addGroupMembers } from '../../shared/server/services/groups/groupMembership.js';
 
 /** Add users and nested groups (admins only), each with the group secret wrapped for its current key. */
 export const addMembers = operation({

@@ -2,7 +2,7 @@ import { changeMemberRole as changeRole, getMemberItems } from '../../shared/ser
 import { NotFound, Unprocessable } from '../../shared/core/errors/index.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { changeMemberRoleBody, memberParams } from '../../shared/core/api/schemas/groups.js';
-import { requireGroupAdmin } from '../../shared/server/services/groupsAccess.js';
+import { requireGroupAdmin } from '../../shared/server/services/groups/groupStanding.js';
 
 /** Make a member an admin or a plain member (admins only); the last admin stays. */
 export const changeMemberRole = operation({

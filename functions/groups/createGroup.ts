@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { createGroupBody } from '../../shared/core/api/schemas/groups.js';
-import { createGroupWithAdmin } from '../../shared/server/services/createGroupWithAdmin.js';
+import { createGroupWithAdmin } from '../../shared/server/services/groups/createGroupWithAdmin.js';
 
 /** Create a group: the META, the creator as its first admin and the creator's principal set, in one transaction. */
 export const createGroup = operation({

@@ -1,8 +1,8 @@
 import { listMembers } from '../../shared/server/data/groups.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { groupIdParams } from '../../shared/core/api/schemas/groups.js';
-import { groupNotFound, groupStanding } from '../../shared/server/services/groupsAccess.js';
-import { groupView } from '../../shared/server/services/groupView.js';
+import { groupNotFound, groupStanding } from '../../shared/server/services/groups/groupStanding.js';
+import { groupView } from '../../shared/server/services/groups/groupView.js';
 
 /**
  * A group's public face for any member of the directory (to nest it, or wrap for it);

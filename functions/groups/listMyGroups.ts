@@ -1,5 +1,5 @@
 import { operation } from '../../shared/server/http/Operation.js';
-import { groupKeyring } from '../../shared/server/services/groupsKeyring.js';
+import { groupKeyring } from '../../shared/server/services/groups/groupKeyring.js';
 
 /** The caller's groups, transitively, with what its client needs to open each group's private key. */
 export const listMyGroups = operation({

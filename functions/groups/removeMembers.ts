@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { groupIdParams, removeMembersBody } from '../../shared/core/api/schemas/groups.js';
-import { removeGroupMembers } from '../../shared/server/services/groupsMembership.js';
+import { removeGroupMembers } from '../../shared/server/services/groups/groupMembership.js';
 
 /** Remove members (admins; any member may leave) and rotate the group key in the same request. */
 export const removeMembers = operation({

@@ -1,7 +1,7 @@
 import { renameGroup as rename } from '../../shared/server/data/groups.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { groupIdParams, renameGroupBody } from '../../shared/core/api/schemas/groups.js';
-import { requireGroupAdmin } from '../../shared/server/services/groupsAccess.js';
+import { requireGroupAdmin } from '../../shared/server/services/groups/groupStanding.js';
 
 /** Rename (admins only); the name is plaintext the server sees. */
 export const renameGroup = operation({

@@ -1,7 +1,7 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { groupIdParams, rewrapGrantsBody } from '../../shared/core/api/schemas/groups.js';
-import { requireGroupMember } from '../../shared/server/services/groupsAccess.js';
-import { rewrapGrantsForGroup } from '../../shared/server/services/rewrapGrantsForGroup.js';
+import { requireGroupMember } from '../../shared/server/services/groups/groupStanding.js';
+import { rewrapGrantsForGroup } from '../../shared/server/services/groups/rewrapGrantsForGroup.js';
 
 /**
  * Store node keys re-wrapped for the group's current key (members only). Each grant is its own

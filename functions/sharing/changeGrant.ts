@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { changeGrantBody, nodeGrantParams } from '../../shared/core/api/schemas/sharing.js';
-import { changeNodeGrant } from '../../shared/server/services/changeNodeGrant.js';
+import { changeNodeGrant } from '../../shared/server/services/sharing/changeNodeGrant.js';
 
 /** Change a principal's level or expiry: a registry update, no re-encryption. */
 export const changeGrant = operation({

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { changeSettingsBody, nodeIdParams } from '../../shared/core/api/schemas/sharing.js';
-import { changeNodeSettings } from '../../shared/server/services/changeNodeSettings.js';
+import { changeNodeSettings } from '../../shared/server/services/sharing/changeNodeSettings.js';
 
 /** The owner's settings of one node: "editors may share", and a document's retention (`keepVersions`). */
 export const changeSettings = operation({

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { nodeIdParams } from '../../shared/core/api/schemas/sharing.js';
-import { permissionList } from '../../shared/server/services/permissionList.js';
+import { permissionList } from '../../shared/server/services/sharing/permissionList.js';
 
 /** Effective permissions: every principal with its level and source (direct, or inherited from which folder). */
 export const listPermissions = operation({

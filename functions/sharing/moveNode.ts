@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { moveNodeBody, treeNodeParams } from '../../shared/core/api/schemas/folders.js';
-import { moveNode as move } from '../../shared/server/services/folderMove.js';
+import { moveNode as move } from '../../shared/server/services/sharing/moveNode.js';
 
 /** Move a document or folder into another folder or to the root; a dry run reports who would gain access. */
 export const moveNode = operation({

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { nodeIdParams, revokeNodeBody } from '../../shared/core/api/schemas/sharing.js';
-import { revokeNodeGrants } from '../../shared/server/services/revokeNodeGrants.js';
+import { revokeNodeGrants } from '../../shared/server/services/sharing/revokeNodeGrants.js';
 
 /**
  * Revoke direct grants, all or none: managers up to their own level, never the owner.

@@ -1,7 +1,7 @@
 import { resolveAccess } from '../../shared/server/access/resolveAccess.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { nodeIdParams, transferOwnershipBody } from '../../shared/core/api/schemas/sharing.js';
-import { transferNodeOwnership } from '../../shared/server/services/transferNodeOwnership.js';
+import { transferNodeOwnership } from '../../shared/server/services/sharing/transferNodeOwnership.js';
 
 /** Transfer ownership to a member who already holds the key (a live direct grant); the old owner becomes manager. */
 export const transferOwnership = operation({

@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { changePassphraseBody } from '../../shared/core/api/schemas/users.js';
-import { changeUserPassphrase } from '../../shared/server/services/changeUserPassphrase.js';
+import { changeUserPassphrase } from '../../shared/server/services/users/changeUserPassphrase.js';
 
 /**
  * The caller's passphrase change (always the caller's own account: the path names no one).

@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { createInvitationBody } from '../../shared/core/api/schemas/invitations.js';
-import { inviteGuest } from '../../shared/server/services/inviteGuest.js';
+import { inviteGuest } from '../../shared/server/services/users/inviteGuest.js';
 
 /** Invite a guest: a one-time code, shown once; the table keeps only its hash. Members only. */
 export const createInvitation = operation({

@@ -1,7 +1,7 @@
 import { Forbidden } from '../../shared/core/errors/index.js';
 import { operation } from '../../shared/server/http/Operation.js';
 import { lookupUsersQuery } from '../../shared/core/api/schemas/users.js';
-import { lookUpProfiles } from '../../shared/server/services/lookUpProfiles.js';
+import { lookUpProfiles } from '../../shared/server/services/users/lookUpProfiles.js';
 
 /** Public profiles, public keys and fingerprints by id; unknown ids are listed. Members only: guests never browse the directory. */
 export const lookupUsers = operation({

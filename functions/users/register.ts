@@ -1,6 +1,6 @@
 import { operation } from '../../shared/server/http/Operation.js';
 import { registerBody } from '../../shared/core/api/schemas/users.js';
-import { registerUser } from '../../shared/server/services/registerUser.js';
+import { registerUser } from '../../shared/server/services/users/registerUser.js';
 
 /**
  * Self-registration: the client sends only public and sealed material. With an

@@ -293,7 +293,7 @@ function describe(size: number, run: CliRun): string {
 
 /** The part plan the server recorded for the upload (the version item's upload record is gone once completed: recompute from settings). */
 async function planOf(stack: Awaited<ReturnType<typeof startBenchStack>>, _documentId: string, ciphertextBytes: number): Promise<{ partSize: number; partCount: number }> {
-  const { planParts } = await import('../../shared/server/services/planUpload.js');
+  const { planParts } = await import('../../shared/server/services/documents/planUpload.js');
   const plan = planParts(stack.deps.settings, ciphertextBytes);
   return { partSize: plan.partSize, partCount: plan.partCount };
 }

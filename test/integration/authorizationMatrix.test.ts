@@ -953,7 +953,7 @@ interface GroupRouteSpec {
   check?(c: GroupCtx, res: ApiResponse): Promise<void>;
 }
 
-/** THE expected answer of a group cell (functions/groups, shared/server/services/groupsAccess.ts). */
+/** THE expected answer of a group cell (functions/groups, shared/server/services/groups/groupStanding.ts). */
 function expectedForGroup(route: GroupRouteSpec, spec: GroupActorSpec): Expected {
   const kind = actorSpec(spec.actor).kind;
   if (spec.standing === 'none') {

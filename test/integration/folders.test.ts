@@ -24,7 +24,7 @@ import {
 import { type FolderMeta, markFolderDeleting } from '../../shared/server/data/folders.js';
 import { keys } from '../../shared/server/data/keys.js';
 import { MAX_DEPTH } from '../../shared/server/data/nodes.js';
-import { purgeFolderTree } from '../../shared/server/services/folderDelete.js';
+import { purgeFolderTree } from '../../shared/server/services/folders/deleteFolderTree.js';
 import { type Actor, newDocumentId, register } from '../helpers/actors.js';
 import {
   chainLabel,

@@ -14,7 +14,7 @@ import { indexKeys, keys, prefixes, principal } from './keys.js';
  *
  * The source of truth is the member items (`GROUP#<g>` / `MEMBER#<p>`); these maps are derived
  * from them and written in the same transaction as the membership change (for the principals
- * it names directly), then propagated below a nested group (services/groupsPropagation.ts).
+ * it names directly), then propagated below a nested group (services/groups/groupPropagation.ts).
  */
 export interface PrincipalSetItem {
   userId: string;

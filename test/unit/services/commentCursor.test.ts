@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationFailed } from '../../../shared/core/errors/index.js';
-import { commentCursor } from '../../../shared/server/services/commentCursor.js';
+import { commentCursor } from '../../../shared/server/services/comments/commentCursor.js';
 
 const COMMENT_ID = '01JD0000000000000000000000';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupMeta } from '../../../shared/server/data/groupItems.js';
-import { groupView } from '../../../shared/server/services/groupView.js';
+import { groupView } from '../../../shared/server/services/groups/groupView.js';
 
 const META = {
   groupId: 'G1', name: 'Board', keyGeneration: 3, publicKey: 'pk', fingerprint: 'f'.repeat(64), memberCount: 2, createdAt: '2030-01-01T00:00:00.000Z',

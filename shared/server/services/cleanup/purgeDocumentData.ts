@@ -2,7 +2,7 @@ import type { Deps } from '../../config/Deps.js';
 import { deleteItems, type DocumentMeta, listNodeItems } from '../../data/documents.js';
 import { keys } from '../../data/keys.js';
 import { deleteLinksOf } from '../../data/links.js';
-import { documentObjects } from '../documentObjects.js';
+import { documentObjects } from '../documents/documentObjects.js';
 
 /**
  * The purge steps of `purgeDocument` for a document already marked `deleting`, without the

@@ -1,5 +1,5 @@
 import { claimDelete, type ExpiryEntry } from '../../data/expiry.js';
-import { purgeFolderTree } from '../folderDelete.js';
+import { purgeFolderTree } from '../folders/deleteFolderTree.js';
 import type { CleanupCount } from './CleanupReport.js';
 import { type CleanupRun, RESUME_AFTER_SECONDS, retryAt, systemEvent } from './CleanupRun.js';
 import { purgeDocumentData } from './purgeDocumentData.js';

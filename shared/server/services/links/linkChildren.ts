@@ -4,7 +4,7 @@ import { keys } from '../../data/keys.js';
 import type { NodeMeta } from '../../data/nodes.js';
 import { listChildPointers } from '../../data/tree.js';
 import type { LinkChild } from '../../../core/api/schemas/links.js';
-import { encodeChildCursor } from '../folderCursor.js';
+import { encodeChildCursor } from '../folders/folderCursor.js';
 
 /** Children per page of a folder link's listing. */
 export const LINK_PAGE_SIZE = 100;

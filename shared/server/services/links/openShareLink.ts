@@ -4,7 +4,7 @@ import { getLink, LinkChanged, type LinkItem, recordLinkOpen } from '../../data/
 import type { NodeMeta } from '../../data/nodes.js';
 import { CofferError, httpStatus, ServiceUnavailable, ValidationFailed } from '../../../core/errors/index.js';
 import type { OpenedLinkNode, OpenLinkBody, OpenLinkResponse } from '../../../core/api/schemas/links.js';
-import { decodeChildCursor } from '../folderCursor.js';
+import { decodeChildCursor } from '../folders/folderCursor.js';
 import { type LinkActor, linkEvent } from './linkAudit.js';
 import { checkAudience, checkLinkUsable } from './linkChecks.js';
 import { linkChildrenPage } from './linkChildren.js';

@@ -5,7 +5,7 @@ import { objectKey } from '../../data/keys.js';
 import { getVersion, isActiveVersion, versionNotFound } from '../../data/versions.js';
 import { capabilitiesOf } from '../../../core/permissions/levels.js';
 import type { GetDocumentResponse } from '../../../core/api/schemas/documents.js';
-import { documentSummary } from '../documentSummary.js';
+import { documentSummary } from '../documents/documentSummary.js';
 
 /** The key chain entries from `current - 1` down to `generation`: how the current key opens an older one. */
 export function keyChainDown(chain: Record<string, string> | undefined, current: number, generation: number): Record<string, string> {

@@ -5,7 +5,7 @@ import { activateVersion, getVersion, keyGenerationStale, uploadNotFound } from 
 import { Conflict } from '../../../core/errors/index.js';
 import type { Caller } from '../../http/Operation.js';
 import type { CompleteVersionBody, VersionSummary } from '../../../core/api/schemas/versions.js';
-import { finishUpload } from '../finishUpload.js';
+import { finishUpload } from '../documents/finishUpload.js';
 import { pruneVersions } from './pruneVersions.js';
 import { versionSummary } from './versionSummary.js';
 

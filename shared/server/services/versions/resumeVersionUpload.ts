@@ -6,7 +6,7 @@ import { getVersion, type UploadRecord, uploadNotFound } from '../../data/versio
 import { NotFound } from '../../../core/errors/index.js';
 import type { Caller } from '../../http/Operation.js';
 import type { ResumeUploadResponse } from '../../../core/api/schemas/versions.js';
-import { uploadInstructions } from '../planUpload.js';
+import { uploadInstructions } from '../documents/planUpload.js';
 
 /** A pending upload of the caller's: the object it fills, and what the response adds. */
 interface PendingUpload {

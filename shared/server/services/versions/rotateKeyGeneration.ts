@@ -10,7 +10,7 @@ import { Conflict, Unprocessable, ValidationFailed } from '../../../core/errors/
 import type { Caller } from '../../http/Operation.js';
 import type { RotateDocumentKeyBody, RotateDocumentKeyResponse } from '../../../core/api/schemas/versions.js';
 import { MAX_TRANSACTION_ITEMS } from '../../data/transactWrite.js';
-import { checkGrantees, checkWrappedFor } from '../granteeRewrap.js';
+import { checkGrantees, checkWrappedFor } from '../sharing/granteeRewrap.js';
 
 const keyGenerationChanged = (current: number) =>
   new Conflict('KEY_GENERATION_CHANGED', `The document is at key generation ${current}: wrap a new key for ${current + 1}.`, { keyGeneration: current });

@@ -7,7 +7,7 @@ import { keyGenerationStale, keyRotationRequired, reserveVersion, type VersionIt
 import { Unprocessable } from '../../../core/errors/index.js';
 import type { Caller } from '../../http/Operation.js';
 import { type CreateVersionBody, type CreateVersionResponse, MAX_VERSION } from '../../../core/api/schemas/versions.js';
-import { planUpload } from '../planUpload.js';
+import { planUpload } from '../documents/planUpload.js';
 
 /**
  * Reserve the next version (`edit`) and hand out its upload: the number is `nextVersion + 1`,
