@@ -54,6 +54,7 @@ class FilesPage {
   async open(section: Section, trail: { folderId: string; name: string }[]): Promise<void> {
     this.section = section;
     this.trail = trail;
+    this.say('');
     await this.reload();
   }
 
@@ -141,8 +142,9 @@ class FilesPage {
       'div',
       { class: 'actions toolbar' },
       this.button('New folder', () => void this.newFolder()),
-      el('label', { for: 'upload-files', class: 'button' }, 'Upload files'),
+      // The input first: its focus ring is drawn on the label after it (styles.css).
       picker,
+      el('label', { for: 'upload-files', class: 'button' }, 'Upload files'),
       el('span', { class: 'hint' }, 'or drop files on this page'),
     );
   }
