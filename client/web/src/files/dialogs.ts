@@ -23,6 +23,8 @@ function openDialog<T>(title: string, body: HTMLElement[], submitLabel: string, 
       resolve(result);
     });
     dialog.showModal();
+    // A destructive question starts on Cancel: Enter alone never deletes.
+    if (danger) cancel.focus();
   });
 }
 
