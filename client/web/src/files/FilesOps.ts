@@ -11,7 +11,6 @@ const MAX_CHOICES = 300;
 /** One upload the worker knows: the File (by reference) and its resume journal, until it succeeds or is discarded. */
 interface UploadSlot {
   file: File;
-  parent: string | undefined;
   journal: MemoryUploadJournal;
   controller: AbortController;
 }
@@ -122,24 +121,12 @@ export class FilesOps {
    * created leaves a pending document that no listing shows; the page then offers to resume
    * (parts S3 holds are kept) or to discard it.
    */
-  private async upload(uploadId: string, file: File, parent: string | undefined, progress: MessagePort): Promise<UploadOutcome> {
-    const slot: UploadSlot = { file, parent, journal: new MemoryUploadJournal(), controller: new AbortController() };
+  private upload(uploadId: string, file: File, parent: string | undefined, progress: MessagePort): Promise<UploadOutcome> {
+    const slot: UploadSlot = { file, journal: new MemoryUploadJournal(), controller: new AbortController() };
     this.uploads.set(uploadId, slot);
-    try {
-      await this.client.upload(file, {
-        name: file.name,
-        ...(parent ? { parent } : {}),
-        onProgress: throttled(progress),
-        signal: slot.controller.signal,
-        journal: { store: slot.journal },
-      });
-    } catch (error) {
-      return this.failed(uploadId, slot, error);
-    } finally {
-      progress.close();
-    }
-    this.uploads.delete(uploadId);
-    return { uploaded: true, resumable: false };
+    return this.send(uploadId, slot, progress, (onProgress, signal) =>
+      this.client.upload(file, { name: file.name, ...(parent ? { parent } : {}), onProgress, signal, journal: { store: slot.journal } }),
+    );
   }
 
   private async resume(uploadId: string, progress: MessagePort): Promise<UploadOutcome> {
@@ -150,12 +137,19 @@ export class FilesOps {
       return { uploaded: false, resumable: false, error: { code: 'RESUME_REFUSED', message: 'This upload can no longer be resumed: upload the file again.' } };
     }
     slot.controller = new AbortController();
+    const source = { stream: slot.file.stream() as ReadableStream<Uint8Array>, size: slot.file.size };
+    return this.send(uploadId, slot, progress, (onProgress, signal) => this.client.resumeUpload(entry, source, { journal: slot.journal, onProgress, signal }));
+  }
+
+  /** Runs one upload or resume with progress on `progress` and the slot's abort signal; a success forgets the slot. */
+  private async send(
+    uploadId: string,
+    slot: UploadSlot,
+    progress: MessagePort,
+    run: (onProgress: (p: UploadProgress) => void, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<UploadOutcome> {
     try {
-      await this.client.resumeUpload(entry, { stream: slot.file.stream() as ReadableStream<Uint8Array>, size: slot.file.size }, {
-        journal: slot.journal,
-        onProgress: throttled(progress),
-        signal: slot.controller.signal,
-      });
+      await run(throttled(progress), slot.controller.signal);
     } catch (error) {
       return this.failed(uploadId, slot, error);
     } finally {
