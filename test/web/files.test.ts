@@ -30,9 +30,9 @@ let page: Page;
 let closePage: () => Promise<void>;
 
 const files = {
-  big: { name: 'Quarterly figures 2027.bin', bytes: randomBytes(11 * MiB + 123) },
+  big: { name: 'Quarterly figures 2027.bin', bytes: randomBytes(6 * MiB + 123) },
   small: { name: 'Minutes – board.txt', bytes: Buffer.from('The board met and agreed on everything.\n'.repeat(50)) },
-  dropped: { name: 'Merger draft.bin', bytes: randomBytes(6 * MiB) },
+  dropped: { name: 'Merger draft.bin', bytes: randomBytes(5 * MiB + 1) },
 };
 const folder = 'Project Nightingale';
 const renamed = 'Project Kestrel';
