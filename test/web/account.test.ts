@@ -60,7 +60,7 @@ describe('sign-in and My files', () => {
     await node.login('carol', passphrase);
     await node.upload(new TextEncoder().encode('figures'), { name });
     await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.getByRole('cell', { name }).waitFor();
+    await page.getByRole('cell', { name, exact: true }).waitFor();
 
     // Assess
     expect(await page.getByText('Signed in as Carol (carol)').count()).toBe(1);
@@ -78,7 +78,7 @@ describe('sign-in and My files', () => {
     await page.getByLabel('User id').fill('carol');
     await page.getByLabel('Passphrase').fill(passphrase);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('cell', { name }).waitFor({ timeout: 20_000 });
+    await page.getByRole('cell', { name, exact: true }).waitFor({ timeout: 20_000 });
     await close();
   }, 90_000);
 

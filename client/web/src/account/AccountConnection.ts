@@ -7,12 +7,13 @@ export class AccountConnection {
   private next = 1;
   private readonly waiting = new Map<number, { resolve(result: AccountResult): void; reject(error: Error): void }>();
 
-  call<T extends AccountResult>(request: AccountRequest): Promise<T> {
+  /** `transfer`: ports (and the like) the request carries, moved to the worker. */
+  call<T extends AccountResult>(request: AccountRequest, transfer: Transferable[] = []): Promise<T> {
     const worker = (this.worker ??= this.start());
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (result: AccountResult) => void, reject });
-      worker.postMessage({ id, request });
+      worker.postMessage({ id, request }, transfer);
     });
   }
 

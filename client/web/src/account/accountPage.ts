@@ -1,7 +1,6 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { el, show } from '../dom.js';
-import { formatBytes, formatInstant } from '../format.js';
-import type { FileRow, Profile } from './accountProtocol.js';
+import type { Profile } from './accountProtocol.js';
 import { AccountConnection } from './AccountConnection.js';
 
 /**
@@ -80,42 +79,14 @@ class AccountPage {
     show(this.root, el('h1', {}, 'Your passphrase'), form);
   }
 
+  /** The signed-in app, loaded only now: the sign-in page's JavaScript stays small (docs/web.md). */
   private async files(profile: Profile): Promise<void> {
-    let rows: FileRow[];
     try {
-      rows = (await this.account.call<{ files: FileRow[] }>({ op: 'list' })).files;
-    } catch (error) {
-      return this.signIn(messageOf(error));
+      const { filesPage } = await import('../files/filesPage.js');
+      filesPage(this.root, this.account, profile, () => this.signIn());
+    } catch {
+      this.signIn('The page could not load. Reload it and sign in again.');
     }
-    const refresh = el('button', { type: 'button' }, 'Refresh');
-    refresh.addEventListener('click', () => void this.files(profile));
-    const signOut = el('button', { type: 'button' }, 'Sign out');
-    signOut.addEventListener('click', () => void this.account.call({ op: 'logout' }).finally(() => this.signIn()));
-    const table =
-      rows.length === 0
-        ? el('p', {}, 'No files yet. Upload with the coffer command line for now; uploads in the browser are coming.')
-        : el(
-            'table',
-            { class: 'files' },
-            el('caption', {}, 'Files and folders you have access to'),
-            el('thead', {}, el('tr', {}, ...['Name', 'Size', 'Owner', 'Your role', 'Created'].map((h) => el('th', { scope: 'col' }, h)))),
-            el(
-              'tbody',
-              {},
-              ...rows.map((row) =>
-                el(
-                  'tr',
-                  {},
-                  el('td', {}, row.name ?? '(name unreadable)'),
-                  el('td', {}, row.kind === 'folder' ? 'folder' : formatBytes(row.size)),
-                  el('td', {}, row.ownerId),
-                  el('td', {}, row.role),
-                  el('td', {}, formatInstant(row.createdAt)),
-                ),
-              ),
-            ),
-          );
-    show(this.root, el('h1', {}, 'My files'), el('p', { class: 'hint' }, `Signed in as ${profile.name} (${profile.userId}). Names are decrypted in this browser.`), table, el('p', { class: 'actions' }, refresh, signOut));
   }
 
   /** Runs `task` in the worker while the page shows a ticking progress line: the page stays responsive. */

@@ -2,6 +2,8 @@ import { DEFAULT_KDF, generatePassphrase } from '../../../../shared/core/crypto/
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { CofferClient } from '../../../sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../../sdk/KeyPinStore.js';
+import { FilesOps } from '../files/FilesOps.js';
+import { isFilesRequest, transferablesOf } from '../files/filesProtocol.js';
 import type { AccountReply, AccountRequest, AccountResult, FileRow } from './accountProtocol.js';
 
 /**
@@ -12,7 +14,10 @@ import type { AccountReply, AccountRequest, AccountResult, FileRow } from './acc
  */
 const client = new CofferClient({ serverUrl: self.location.origin, pinStore: new MemoryKeyPinStore(), tuning: { accountKdf: DEFAULT_KDF } });
 
+const files = new FilesOps(client);
+
 async function handle(request: AccountRequest): Promise<AccountResult> {
+  if (isFilesRequest(request)) return files.handle(request);
   switch (request.op) {
     case 'newPassphrase':
       return { passphrase: generatePassphrase().passphrase };
@@ -41,7 +46,7 @@ self.addEventListener('message', (event: MessageEvent<{ id: number; request: Acc
   const { id, request } = event.data;
   // Every failure is posted back: an error thrown in a worker would reach the page only as a console line.
   handle(request).then(
-    (result) => self.postMessage({ id, result } satisfies AccountReply),
+    (result) => self.postMessage({ id, result } satisfies AccountReply, { transfer: transferablesOf(result) }),
     (error: unknown) =>
       self.postMessage({
         id,
