@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildCoffer, type CofferStacks } from '../../infra/CofferApp.js';
@@ -6,11 +7,16 @@ import { buildCoffer, type CofferStacks } from '../../infra/CofferApp.js';
 /** The placeholder environment the tests synthesise into. */
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' } as const;
 
+/** A stand-in for dist/web (index.html, the Service Worker, one asset): no build needed to synthesise. */
+export const WEB_FIXTURE = fileURLToPath(new URL('./fixtures/web', import.meta.url));
+
 export interface SynthesizedCoffer {
   readonly app: App;
   readonly stacks: CofferStacks;
+  /** Each template is made on first use (3-4 s each) and kept. */
   readonly data: Template;
   readonly api: Template;
+  readonly web: Template;
 }
 
 /**
@@ -18,7 +24,8 @@ export interface SynthesizedCoffer {
  * context (feature flags included), cdk-nag registered, so an unacknowledged finding
  * throws here — with two shortcuts that `npm run synth` still covers: Lambda bundling
  * is skipped (the templates do not depend on the bundle) and so is CDK's built-in
- * CloudFormation schema validation (about 5 s per synthesis).
+ * CloudFormation schema validation (about 5 s per synthesis). The web app is a small fixture
+ * (WEB_FIXTURE) rather than a build of client/web.
  */
 export function synthCoffer(context: Record<string, unknown> = {}): SynthesizedCoffer {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
@@ -28,8 +35,22 @@ export function synthCoffer(context: Record<string, unknown> = {}): SynthesizedC
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
     builtinCloudFormationValidation: false,
   });
-  const stacks = buildCoffer(app, TEST_ENV);
-  return { app, stacks, data: Template.fromStack(stacks.data), api: Template.fromStack(stacks.api) };
+  const stacks = buildCoffer(app, TEST_ENV, { webRoot: WEB_FIXTURE });
+  const templates = new Map<Stack, Template>();
+  const template = (stack: Stack) => templates.get(stack) ?? templates.set(stack, Template.fromStack(stack)).get(stack)!;
+  return {
+    app,
+    stacks,
+    get data() {
+      return template(stacks.data);
+    },
+    get api() {
+      return template(stacks.api);
+    },
+    get web() {
+      return template(stacks.web);
+    },
+  };
 }
 
 /** The logical id CDK gave a construct's CloudFormation resource (looked up, never hard-coded). */
