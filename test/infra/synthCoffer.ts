@@ -13,7 +13,7 @@ export const WEB_FIXTURE = fileURLToPath(new URL('./fixtures/web', import.meta.u
 export interface SynthesizedCoffer {
   readonly app: App;
   readonly stacks: CofferStacks;
-  /** Each template is made on first use (3-4 s each) and kept. */
+  /** Each template is read from the one synthesis on first use, and kept. */
   readonly data: Template;
   readonly api: Template;
   readonly web: Template;
@@ -23,19 +23,23 @@ export interface SynthesizedCoffer {
  * Builds and synthesises the app as `cdk synth` does — same builder, same cdk.json
  * context (feature flags included), cdk-nag registered, so an unacknowledged finding
  * throws here — with two shortcuts that `npm run synth` still covers: Lambda bundling
- * is skipped (the templates do not depend on the bundle) and so is CDK's built-in
+ * is skipped (the templates do not depend on the bundle), as are asset staging and CDK's built-in
  * CloudFormation schema validation (about 5 s per synthesis). The web app is a small fixture
  * (WEB_FIXTURE) rather than a build of client/web.
  */
-export function synthCoffer(context: Record<string, unknown> = {}): SynthesizedCoffer {
+export function synthCoffer(context: Record<string, unknown> = {}, webRoot: string = WEB_FIXTURE): SynthesizedCoffer {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
     context: Record<string, unknown>;
   };
   const app = new App({
-    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
+    // No bundling, and assets referenced where they are rather than copied into a temporary
+    // cdk.out (BucketDeployment's AWS CLI layer alone is 22 MB): the templates are the same.
+    context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-asset-staging': true, ...context },
     builtinCloudFormationValidation: false,
   });
-  const stacks = buildCoffer(app, TEST_ENV, { webRoot: WEB_FIXTURE });
+  const stacks = buildCoffer(app, TEST_ENV, { webRoot });
+  // Synthesise now (once: the templates below reuse it), so an unacknowledged finding throws here.
+  app.synth();
   const templates = new Map<Stack, Template>();
   const template = (stack: Stack) => templates.get(stack) ?? templates.set(stack, Template.fromStack(stack)).get(stack)!;
   return {
@@ -69,5 +73,23 @@ export function renderForTestEnv(value: unknown): string {
   if (typeof object?.Ref === 'string' && object.Ref in pseudo) return pseudo[object.Ref]!;
   const join = object?.['Fn::Join'] as [string, unknown[]] | undefined;
   if (join) return join[1].map(renderForTestEnv).join(join[0]);
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/**
+ * A template value as text, each reference replaced by a readable placeholder: `<Id.Attr>` for
+ * Fn::GetAtt, `<Id>` for Ref, `<output:Name>` for another stack's output. For values CloudFormation
+ * joins at deploy time, such as a custom resource's JSON call or a policy with a bucket name in it.
+ */
+export function renderWithPlaceholders(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, any>;
+  if (object?.['Fn::Join']) {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map(renderWithPlaceholders).join(separator);
+  }
+  if (object?.['Fn::GetAtt']) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (typeof object?.Ref === 'string') return `<${object.Ref}>`;
+  if (object?.['Fn::GetStackOutput']) return `<output:${object['Fn::GetStackOutput'].OutputName}>`;
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
