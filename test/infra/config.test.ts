@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, configFromContext, parseCorsOrigins } from '../../infra/config.js';
 import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
@@ -9,6 +9,12 @@ import { AREAS } from '../../shared/core/api/routes.js';
 import { renderWithPlaceholders, synthCoffer } from './synthCoffer.js';
 
 const configOf = (context: Record<string, unknown>) => configFromContext(new App({ context }).node);
+
+// A worker's first synthesis is several times slower than the next (loading aws-cdk-lib's modules,
+// a cold JIT): make it here, under the hook's budget, so the tests below each take a warm one.
+beforeAll(() => {
+  synthCoffer();
+});
 
 describe('parseCorsOrigins', () => {
   it('accepts a list (cdk.json) or a comma-separated string (-c), trimmed and de-duplicated', () => {
