@@ -94,16 +94,6 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks).toHaveLength(ROUTES.length + iam5Roles.length + onWeb.length);
   });
 
-  it('needs no TLS acknowledgement on a custom domain (TLS 1.2 or newer from viewers)', () => {
-    const custom = synthCoffer({
-      'coffer:domainName': 'coffer.example.com',
-      'coffer:certificateArn': 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
-    });
-    expect(new AwsSolutionsChecks().validateScope(custom.app).violations.filter((v) => !v.ruleName.startsWith('AwsSolutions-IAM5[Resource::'))).toEqual([]);
-    const onDistribution = acknowledgements(custom.app).filter((a) => a.path === custom.stacks.web.distribution.node.path).map((a) => a.id);
-    expect(onDistribution.sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR2']);
-  });
-
   it('is not vacuous: it flags a wildcard policy nobody acknowledged', () => {
     const app = new App();
     const stack = new Stack(app, 'Probe', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS } from '../../infra/config.js';
 import { apiPathPatterns } from '../../infra/constructs/apiPathPatterns.js';
@@ -275,10 +276,22 @@ describe('outputs', () => {
 
 describe('custom domain', () => {
   const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+  let synthesized: SynthesizedCoffer;
   let custom: Template;
 
   beforeAll(() => {
-    custom = synthCoffer({ [CONTEXT_KEYS.domainName]: 'coffer.example.com', [CONTEXT_KEYS.certificateArn]: certificateArn }).web;
+    // Throws on any cdk-nag finding left unacknowledged.
+    synthesized = synthCoffer({ [CONTEXT_KEYS.domainName]: 'coffer.example.com', [CONTEXT_KEYS.certificateArn]: certificateArn });
+    custom = synthesized.web;
+  });
+
+  it('needs no TLS acknowledgement (AwsSolutions-CFR4) on the distribution: viewers get TLS 1.2 or newer', () => {
+    const acknowledged = (construct: IConstruct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) => Object.keys(entry.data as Record<string, string>).map((id) => id.replace(/^[^:]+::/, '')));
+    expect(acknowledged(synthesized.stacks.web.distribution).sort()).toEqual(['AwsSolutions-CFR1', 'AwsSolutions-CFR2']);
+    expect(acknowledged(coffer.stacks.web.distribution)).toContain('AwsSolutions-CFR4');
   });
 
   it('serves the distribution on the name, with its certificate, SNI and TLS 1.2 or newer', () => {
