@@ -29,6 +29,17 @@ export interface CofferConfig {
    * it and sign checkpoints on demand. Empty by default: nobody.
    */
   readonly auditors: readonly string[];
+  /**
+   * The web app's own domain name on CloudFront (docs/deploy.md, "Custom domain"), or undefined
+   * for the distribution's `*.cloudfront.net` name. Both settings or neither.
+   */
+  readonly customDomain: CustomDomain | undefined;
+}
+
+/** A custom domain for the distribution: the name, and an ACM certificate for it in us-east-1 (CloudFront's region). */
+export interface CustomDomain {
+  readonly domainName: string;
+  readonly certificateArn: string;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -44,6 +55,8 @@ export const CONTEXT_KEYS = {
   auditArchive: 'coffer:auditArchive',
   auditArchiveRetentionDays: 'coffer:auditArchiveRetentionDays',
   auditors: 'coffer:auditors',
+  domainName: 'coffer:domainName',
+  certificateArn: 'coffer:certificateArn',
 } as const;
 
 /** `linkMaxTtlDays` bounds: at least a day, at most a year (a share's own longest expiry). */
@@ -79,7 +92,37 @@ export function configFromContext(node: Node): CofferConfig {
     linkMaxTtlDays: parseDays(CONTEXT_KEYS.linkMaxTtlDays, node.tryGetContext(CONTEXT_KEYS.linkMaxTtlDays), LINK_MAX_TTL_DAYS, 30),
     auditArchive: parseAuditArchive(node),
     auditors: parseAuditors(node.tryGetContext(CONTEXT_KEYS.auditors)),
+    customDomain: parseCustomDomain(node.tryGetContext(CONTEXT_KEYS.domainName), node.tryGetContext(CONTEXT_KEYS.certificateArn)),
   };
+}
+
+/** A lower-case DNS name of two labels or more, no wildcard, no trailing dot. */
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+/** CloudFront only takes certificates from ACM in us-east-1, whatever region the stacks are in. */
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/** Both `coffer:domainName` and `coffer:certificateArn`, or neither (the `*.cloudfront.net` name). */
+export function parseCustomDomain(domain: unknown, certificate: unknown): CustomDomain | undefined {
+  const given = (value: unknown) => value !== undefined && value !== null && value !== '';
+  const { domainName: nameKey, certificateArn: arnKey } = CONTEXT_KEYS;
+  if (!given(domain) && !given(certificate)) return undefined;
+  if (!given(certificate)) {
+    throw new Error(`${nameKey} is set but ${arnKey} is not: set both (an ACM certificate for the name, in us-east-1), or neither to use the CloudFront domain`);
+  }
+  if (!given(domain)) {
+    throw new Error(`${arnKey} is set but ${nameKey} is not: set both (e.g. -c ${nameKey}=coffer.example.com), or neither to use the CloudFront domain`);
+  }
+  const domainName = String(domain).trim();
+  const certificateArn = String(certificate).trim();
+  if (!DOMAIN_NAME.test(domainName)) {
+    throw new Error(`${nameKey} must be a lower-case host name such as coffer.example.com: no scheme, path, port, wildcard or trailing dot (got "${domainName}")`);
+  }
+  if (!CERTIFICATE_ARN.test(certificateArn)) {
+    throw new Error(
+      `${arnKey} must be an ACM certificate ARN in us-east-1 (CloudFront's region), arn:aws:acm:us-east-1:<account>:certificate/<id> (got "${certificateArn}")`,
+    );
+  }
+  return { domainName, certificateArn };
 }
 
 /** A JSON array of user ids (cdk.json) or a comma-separated string (`-c coffer:auditors=alice,bob`). */

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { PriceClass, SecurityPolicyProtocol } from 'aws-cdk-lib/aws-cloudfront';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, type BucketProps, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -65,6 +66,17 @@ export const DEFAULTS = {
     accessLogExpiration: Duration.days(365),
     /** How long browsers may cache an S3 CORS preflight, in seconds. */
     corsMaxAgeSeconds: 3600,
+  },
+
+  web: {
+    /** North America and Europe edges only: the cheapest class; viewers elsewhere are served from those. */
+    priceClass: PriceClass.PRICE_CLASS_100,
+    /** TLS 1.2 or newer from viewers on a custom domain (the `*.cloudfront.net` name cannot be restricted). */
+    minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+    /** CloudFront's own access logs (not the API's): long enough to investigate, then gone. */
+    accessLogExpiration: Duration.days(365),
+    /** The uploader of the app's files (BucketDeployment): the whole build is a few hundred KB. */
+    deploymentMemoryMiB: 512,
   },
 
   /** Every object the API creates lives under this prefix (shared/server/data/keys.ts `objectKey`). */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { webAppHeaders, type WebAppPolicyOptions } from '../../shared/server/web/webAppHeaders.js';
+import { WEB_APP_CACHE_CONTROL, WEB_APP_PAGE_FILE, WEB_APP_PATHS } from '../../shared/server/web/webAppPaths.js';
 
 /** A file of the web app, ready to send. */
 export interface WebAppFile {
@@ -24,26 +25,21 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The app's pages: the root, and the link page at `/l/<token>` (its secret is in the fragment, never here). */
-const PAGE = /^\/(?:l\/[A-Za-z0-9_-]{1,200})?$/;
-/** Hashed build output (`/assets/x-1a2b.js`): cached for good, since a new build has new names. */
-const ASSET = /^\/assets\/[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
-/** Files at the root with an extension (the Service Worker, the icon). No API path has a dot. */
-const ROOT_FILE = /^\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.[a-z0-9]+$/;
+const { page: PAGE, asset: ASSET, rootFile: ROOT_FILE } = WEB_APP_PATHS;
 
 /**
  * Serves the built web app (`vite build`, docs/web.md) from `root` on the API's origin, with the
  * strict policy of shared/server/web/webAppHeaders.ts on every file. Names are matched against
- * the patterns above before touching the disk, so no path can leave `root`.
+ * the patterns of shared/server/web/webAppPaths.ts before touching the disk, so no path can leave `root`.
  */
 export function webAppResponder(root: string, policy: WebAppPolicyOptions = {}): WebAppResponder {
   const headers = webAppHeaders(policy);
   return async (pathname) => {
     let file: string;
     let cache: string;
-    if (PAGE.test(pathname)) [file, cache] = ['index.html', 'no-store'];
-    else if (ASSET.test(pathname)) [file, cache] = [pathname.slice(1), 'public, max-age=31536000, immutable'];
-    else if (ROOT_FILE.test(pathname) && pathname !== '/index.html') [file, cache] = [pathname.slice(1), 'no-cache'];
+    if (PAGE.test(pathname)) [file, cache] = [WEB_APP_PAGE_FILE, WEB_APP_CACHE_CONTROL.page];
+    else if (ASSET.test(pathname)) [file, cache] = [pathname.slice(1), WEB_APP_CACHE_CONTROL.asset];
+    else if (ROOT_FILE.test(pathname) && pathname !== `/${WEB_APP_PAGE_FILE}`) [file, cache] = [pathname.slice(1), WEB_APP_CACHE_CONTROL.rootFile];
     else return undefined;
     const body = await readFile(join(root, file)).catch(() => undefined);
     if (!body) return undefined;

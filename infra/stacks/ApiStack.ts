@@ -147,7 +147,8 @@ export class ApiStack extends Stack {
       }
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL for the CLI: export COFFER_URL=<this>' });
+    // The web stack's AppUrl is the one to use: links made through this URL would name execute-api.
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'The HTTP API directly (execute-api); clients use the web stack\'s AppUrl' });
   }
 }
 

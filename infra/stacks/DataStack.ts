@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { Bucket, BucketEncryption, type CorsRule, HttpMethods, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
+import { Bucket, BucketEncryption, ObjectLockRetention } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/server/data/tableDefinition.js';
 import type { CofferConfig } from '../config.js';
@@ -107,7 +107,8 @@ export class DataStack extends Stack {
       // No versioning on purpose: objects are client-side encrypted ciphertext, and a
       // document delete (or revoke-and-purge) must be final, not a hidden noncurrent version.
       versioned: false,
-      cors: documentsCors(config.corsOrigins),
+      // No `cors` here: the web stack owns this bucket's CORS (infra/constructs/DocumentsBucketCors.ts),
+      // because the app's origin is only known once its distribution exists.
       lifecycleRules: [
         {
           id: 'abort-incomplete-multipart-uploads',
@@ -197,18 +198,3 @@ export const AUDIT_ARCHIVE_DENIED_ACTIONS = [
   's3:PutObjectRetention',
   's3:BypassGovernanceRetention',
 ];
-
-/** Browser uploads and downloads through presigned URLs, from the configured origins only. */
-function documentsCors(origins: readonly string[]): CorsRule[] | undefined {
-  if (origins.length === 0) return undefined;
-  return [
-    {
-      allowedOrigins: [...origins],
-      allowedMethods: [HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
-      allowedHeaders: ['content-type'],
-      // Multipart uploads read each part's ETag to complete the upload.
-      exposedHeaders: ['ETag'],
-      maxAge: DEFAULTS.buckets.corsMaxAgeSeconds,
-    },
-  ];
-}

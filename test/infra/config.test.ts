@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS, configFromContext, parseCorsOrigins } from '../../infra/config.js';
 import { functionDescription, jobDescription } from '../../infra/constructs/CofferFunction.js';
 import { SETTINGS_ENV } from '../../infra/stacks/ApiStack.js';
 import { AREAS } from '../../shared/core/api/routes.js';
-import { synthCoffer } from './synthCoffer.js';
+import { renderWithPlaceholders, synthCoffer } from './synthCoffer.js';
 
 const configOf = (context: Record<string, unknown>) => configFromContext(new App({ context }).node);
+
+// A worker's first synthesis is several times slower than the next (loading aws-cdk-lib's modules,
+// a cold JIT): make it here, under the hook's budget, so the tests below each take a warm one.
+beforeAll(() => {
+  synthCoffer();
+});
 
 describe('parseCorsOrigins', () => {
   it('accepts a list (cdk.json) or a comma-separated string (-c), trimmed and de-duplicated', () => {
@@ -50,6 +56,7 @@ describe('configFromContext', () => {
       linkMaxTtlDays: 90,
       auditArchive: { retentionDays: 2557 },
       auditors: [],
+      customDomain: undefined,
     });
   });
 
@@ -94,6 +101,27 @@ describe('configFromContext', () => {
     expect(withSetting).toHaveLength(1);
   });
 
+  it('reads an optional custom domain: both settings or neither', () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    expect(configOf({ [CONTEXT_KEYS.domainName]: ' coffer.example.com', [CONTEXT_KEYS.certificateArn]: certificateArn }).customDomain).toEqual({
+      domainName: 'coffer.example.com',
+      certificateArn,
+    });
+    expect(configOf({ [CONTEXT_KEYS.domainName]: '', [CONTEXT_KEYS.certificateArn]: '' }).customDomain).toBeUndefined();
+  });
+
+  it.each([
+    [{ [CONTEXT_KEYS.domainName]: 'coffer.example.com' }, /coffer:domainName is set but coffer:certificateArn is not/],
+    [{ [CONTEXT_KEYS.certificateArn]: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /coffer:certificateArn is set but coffer:domainName is not/],
+    [{ [CONTEXT_KEYS.domainName]: 'https://coffer.example.com', [CONTEXT_KEYS.certificateArn]: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /coffer:domainName must be a lower-case host name/],
+    [{ [CONTEXT_KEYS.domainName]: '*.example.com', [CONTEXT_KEYS.certificateArn]: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /coffer:domainName must be a lower-case host name/],
+    [{ [CONTEXT_KEYS.domainName]: 'Coffer.Example.com', [CONTEXT_KEYS.certificateArn]: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /coffer:domainName must be a lower-case host name/],
+    [{ [CONTEXT_KEYS.domainName]: 'coffer.example.com', [CONTEXT_KEYS.certificateArn]: 'arn:aws:acm:eu-west-1:123456789012:certificate/12345678-1234-1234-1234-123456789012' }, /coffer:certificateArn must be an ACM certificate ARN in us-east-1/],
+    [{ [CONTEXT_KEYS.domainName]: 'coffer.example.com', [CONTEXT_KEYS.certificateArn]: 'not-an-arn' }, /coffer:certificateArn must be an ACM certificate ARN in us-east-1/],
+  ])('rejects the custom domain %j, naming the setting', (context, message) => {
+    expect(() => configOf(context)).toThrow(message);
+  });
+
   it('accepts command-line strings', () => {
     expect(configOf({ [CONTEXT_KEYS.stage]: 'prod', [CONTEXT_KEYS.logLevel]: 'debug', [CONTEXT_KEYS.tracing]: 'true' })).toMatchObject({
       stage: 'prod',
@@ -125,7 +153,8 @@ describe('cdk.json', () => {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'));
 
   it('runs the TypeScript app without notices or telemetry', () => {
-    expect(cdkJson.app).toBe('npx tsx infra/app.ts');
+    // The web app is built first, so a deploy never ships a stale dist/web.
+    expect(cdkJson.app).toBe('npm run --silent build:web && npx tsx infra/app.ts');
     expect(cdkJson.notices).toBe(false);
     // The CLI reads the telemetry opt-out from context.
     expect(cdkJson.context['cli-telemetry']).toBe(false);
@@ -137,10 +166,12 @@ describe('cdk.json', () => {
 });
 
 describe('CORS from context', () => {
-  it('puts the configured origins on the bucket, the API and the API functions (not the cleanup job, which serves no browser)', () => {
+  it('puts the configured origins on the bucket (beside the app origin), the API and the API functions (not the cleanup job, which serves no browser)', () => {
     const origins = ['https://a.example.com', 'https://b.example.com'];
-    const { data, api } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: origins.join(',') });
-    data.hasResourceProperties('AWS::S3::Bucket', { CorsConfiguration: { CorsRules: [{ AllowedOrigins: origins }] } });
+    const { api, web } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: origins.join(',') });
+    const [cors] = Object.values(web.findResources('Custom::DocumentsBucketCors'));
+    const call = JSON.parse(renderWithPlaceholders(cors!.Properties.Create));
+    expect(call.parameters.CORSConfiguration.CORSRules[0].AllowedOrigins).toEqual([expect.stringMatching(/^https:\/\/<Distribution\w+\.DomainName>$/), ...origins]);
     api.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: origins } });
     const functions = Object.values(api.findResources('AWS::Lambda::Function'));
     const apiFunctions = functions.filter((fn) => AREAS.some((area) => fn.Properties.Description === functionDescription(area)));
@@ -151,7 +182,7 @@ describe('CORS from context', () => {
     expect(jobs[0]!.Properties.Environment.Variables.CORS_ORIGINS).toBeUndefined();
   });
 
-  it('configures no CORS at all when no origin is given', () => {
+  it('configures no API CORS and no bucket CORS in the data stack when no origin is given (the app is same-origin)', () => {
     const { data, api } = synthCoffer({ [CONTEXT_KEYS.corsOrigins]: '' });
     for (const bucket of Object.values(data.findResources('AWS::S3::Bucket'))) {
       expect(bucket.Properties.CorsConfiguration).toBeUndefined();

@@ -199,12 +199,8 @@ describe('documents bucket', () => {
     });
   });
 
-  it('allows browser CORS from the configured origins only', () => {
-    const rules = bucket.Properties.CorsConfiguration.CorsRules as Record<string, any>[];
-    expect(rules).toHaveLength(1);
-    expect(rules[0]!.AllowedOrigins).toEqual(coffer.stacks.config.corsOrigins);
-    expect(rules[0]!.AllowedMethods).toEqual(expect.arrayContaining(['PUT', 'GET']));
-    expect(rules[0]!.ExposedHeaders).toContain('ETag');
+  it('declares no CORS: the web stack owns it, as it alone knows the app origin (test/infra/webStack.test.ts)', () => {
+    expect(bucket.Properties.CorsConfiguration).toBeUndefined();
   });
 
   it('aborts incomplete multipart uploads after one day', () => {
