@@ -4,8 +4,10 @@
  */
 export type AccountRequest =
   | { op: 'newPassphrase' }
-  | { op: 'register'; userId: string; name: string; passphrase: string }
-  | { op: 'login'; userId: string; passphrase: string }
+  | { op: 'register'; userId: string; name: string; passphrase: string; chosen: boolean }
+  | { op: 'login'; userId: string; passphrase: string; remember: boolean }
+  | { op: 'resume' }
+  | { op: 'strength'; passphrase: string; userInputs: string[] }
   | { op: 'list' }
   | { op: 'logout' };
 
@@ -25,6 +27,20 @@ export interface FileRow {
   createdAt: string;
 }
 
-export type AccountResult = { passphrase: string } | { profile: Profile } | { files: FileRow[] } | { done: true };
+/** The strength rule of the CLI (checkPassphraseStrength: zxcvbn, at least 12 characters and 75 bits). */
+export interface Strength {
+  ok: boolean;
+  entropyBits: number;
+  feedback: string;
+}
+
+export type AccountResult =
+  | { passphrase: string }
+  | { profile: Profile }
+  /** `resume`: null when this browser remembers no device, or its session is over. */
+  | { resumed: Profile | null }
+  | { strength: Strength }
+  | { files: FileRow[] }
+  | { done: true };
 
 export type AccountReply = { id: number; result: AccountResult } | { id: number; error: { code: string; message: string } };
