@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
@@ -25,6 +26,8 @@ let recorder: BrowserRecorder;
 let page: Page;
 let context: BrowserContext;
 let close: () => Promise<void>;
+/** Erin's private key (read from Node), which no request may carry. */
+let privateKey = '';
 /** Every refresh token the browser held: none may appear in a URL or a body. */
 const refreshTokens = new Set<string>();
 
@@ -157,10 +160,33 @@ describe('the web session', () => {
     await page.getByRole('heading', { name: 'Sign in to Coffer' }).waitFor();
   });
 
-  it('sent no passphrase, private key or refresh token in any URL or body; no body carried a refresh token', async () => {
+  it('opens a link for signed-in users after signing in on the link page, as that user, on the same page', async () => {
     const node = new CofferClient({ serverUrl: stack.url, pinStore: new MemoryKeyPinStore() });
     await node.login('erin', STRONG);
-    const { privateKeyPkcs8 } = (await node.session())!;
+    const content = 'members-only minutes';
+    const name = 'minutes.txt';
+    const { documentId } = await node.upload(new TextEncoder().encode(content), { name });
+    const { url } = await node.createLink(documentId, { audience: { mode: 'signed-in' } });
+    recorder.keepSecret('the link secret', new URL(url).hash.slice(1));
+    recorder.keepSecret('the content', content);
+    privateKey = (await node.session())!.privateKeyPkcs8;
+
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: 'Sign in to open this link' }).waitFor({ timeout: 15_000 });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('User id').fill('erin');
+    await page.getByLabel('Passphrase').fill(STRONG);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('button', { name: 'Sign in and open' }).click()]);
+    expect(Buffer.from(await readFile((await download.path())!)).toString()).toBe(content);
+    expect(download.suggestedFilename()).toBe(name);
+    // The one authenticated call came from the account worker, with a bearer token the page never held.
+    const opens = recorder.exchanges.filter((e) => new URL(e.url).pathname === '/links/open');
+    expect(opens.some((e) => /"authorization":"Bearer /.test(e.text))).toBe(true);
+  }, 60_000);
+
+  it('sent no passphrase, private key or refresh token in any URL or body; no body carried a refresh token', async () => {
+    const { privateKeyPkcs8 } = { privateKeyPkcs8: privateKey };
     recorder.keepSecret('the private key (base64url)', privateKeyPkcs8);
     recorder.keepSecret('the private key', Buffer.from(privateKeyPkcs8, 'base64url'));
     recorder.keepSecret('the private key (base64)', Buffer.from(privateKeyPkcs8, 'base64url').toString('base64'));

@@ -8,6 +8,8 @@ export type AccountRequest =
   | { op: 'login'; userId: string; passphrase: string; remember: boolean }
   | { op: 'resume' }
   | { op: 'strength'; passphrase: string; userInputs: string[] }
+  /** `POST /links/open` with the signed-in user's token: the link page's one authenticated call (signedInTransport.ts). */
+  | { op: 'openLink'; body: string }
   | { op: 'list' }
   | { op: 'logout' };
 
@@ -40,6 +42,8 @@ export type AccountResult =
   /** `resume`: null when this browser remembers no device, or its session is over. */
   | { resumed: Profile | null }
   | { strength: Strength }
+  /** The API's answer as it came, for the page's SDK to read (status and JSON text). */
+  | { linkAnswer: { status: number; body: string } }
   | { files: FileRow[] }
   | { done: true };
 

@@ -1,6 +1,7 @@
 import { checkPassphraseStrength, DEFAULT_KDF, fromBase64Url, generatePassphrase, importPrivateKey } from '../../../../shared/core/crypto/index.js';
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { CofferClient } from '../../../sdk/CofferClient.js';
+import { CofferApiError } from '../../../sdk/errors.js';
 import { MemoryKeyPinStore } from '../../../sdk/KeyPinStore.js';
 import type { AccountReply, AccountRequest, AccountResult, FileRow } from './accountProtocol.js';
 import { forgetDevice, loadRememberedDevice, rememberDevice } from './rememberedDevice.js';
@@ -60,10 +61,26 @@ async function handle(request: AccountRequest): Promise<AccountResult> {
       }
       return { files };
     }
+    case 'openLink':
+      return { linkAnswer: await openLinkSignedIn(request.body) };
     case 'logout':
       await forgetDevice();
       await client.logout();
       return { done: true };
+  }
+}
+
+/**
+ * The link page's `POST /links/open` for a "signed-in" link, with this worker's bearer token (the
+ * token never reaches the page). The body carries the link token and, if any, the password's
+ * proof; never the link's secret, which stays in the page. The answer goes back as the API gave it.
+ */
+async function openLinkSignedIn(body: string): Promise<{ status: number; body: string }> {
+  try {
+    return { status: 200, body: JSON.stringify(await client.api.post<unknown>('/links/open', JSON.parse(body) as unknown)) };
+  } catch (error) {
+    if (!(error instanceof CofferApiError)) throw error;
+    return { status: error.status, body: JSON.stringify({ error: { code: error.code, message: error.message, ...(error.details && { details: error.details }) } }) };
   }
 }
 
