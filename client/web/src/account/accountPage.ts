@@ -123,7 +123,7 @@ class AccountPage {
       if (ticket === asked) {
         latest = { passphrase: value, strength };
         meter.value = Math.min(strength.entropyBits, 75);
-        verdict.textContent = `${strength.ok ? 'Strong enough' : 'Not strong enough'} (about ${strength.entropyBits} bits; 75 needed). ${strength.feedback}`;
+        verdict.textContent = strength.ok ? `Strong enough (about ${strength.entropyBits} bits; 75 needed).` : `Not strong enough. ${strength.feedback}`;
       }
       return { passphrase: value, strength };
     };
