@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchLike } from '../../client/sdk/ApiClient.js';
+import { CofferClient } from '../../client/sdk/CofferClient.js';
+import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
+import { fromBase64Url, generateUserKeyPair, importPrivateKey, TEST_KDF } from '../../shared/core/crypto/index.js';
 import { type Actor, register } from '../helpers/actors.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
@@ -212,5 +216,63 @@ describe('CORS', () => {
     });
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
     expect(res.headers.get('access-control-allow-headers') ?? '').not.toMatch(/x-coffer-csrf/i);
+  });
+});
+
+/**
+ * A fetch that keeps cookies as a browser would for this test's one host: sends them only under
+ * their Path, stores what Set-Cookie gives, drops what it clears. Enough for the SDK's cookie mode.
+ */
+function cookieJarFetch(): { fetch: FetchLike; jar: Map<string, string> } {
+  const jar = new Map<string, string>();
+  const jarFetch: FetchLike = async (input, init) => {
+    const headers = new Headers(init?.headers);
+    if (new URL(input).pathname.startsWith('/auth/session/') && jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
+    const res = await fetch(input, { ...init, headers });
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0]!;
+      const name = pair.slice(0, pair.indexOf('='));
+      if (/Max-Age=0(;|$)/.test(line)) jar.delete(name);
+      else jar.set(name, pair.slice(name.length + 1));
+    }
+    return res;
+  };
+  return { fetch: jarFetch, jar };
+}
+
+describe('the SDK in cookie mode (the web app’s account worker)', () => {
+  const cookieClient = (jarFetch: FetchLike) =>
+    new CofferClient({ serverUrl: url, pinStore: new MemoryKeyPinStore(), fetch: jarFetch, session: 'cookie', tuning: { allowWeakKdf: true, accountKdf: TEST_KDF } });
+
+  it('logs in with the cookie, holds no refresh token, resumes from a non-extractable key, and signs out', async () => {
+    const { fetch: jarFetch, jar } = cookieJarFetch();
+    const first = cookieClient(jarFetch);
+    await first.register({ userId: 'cookie-frank', name: 'Frank', passphrase: 'a passphrase for the cookie test only' });
+    const session = (await first.session())!;
+    expect(session.refreshToken).toBe('');
+    expect([...jar.keys()]).toEqual([COOKIE]);
+    const { documentId } = await first.upload(new TextEncoder().encode('kept'), { name: 'kept.txt' });
+
+    // A new page load: only the cookie and the remembered key are left.
+    const privateKey = await importPrivateKey(fromBase64Url(session.privateKeyPkcs8));
+    expect(privateKey.extractable).toBe(false);
+    const device = { userId: 'cookie-frank', privateKey, publicKeySpki: session.publicKeySpki, fingerprint: session.fingerprint };
+    const before = jar.get(COOKIE);
+    const second = cookieClient(jarFetch);
+    expect((await second.resume(device)).userId).toBe('cookie-frank');
+    expect(jar.get(COOKIE)).not.toBe(before); // rotated
+    const got = await second.download(documentId);
+    expect(got.name).toBe('kept.txt');
+    expect(new TextDecoder().decode(new Uint8Array(await new Response(got.stream).arrayBuffer()))).toBe('kept');
+
+    // A key that is not the account's is refused, and leaves no session behind.
+    const stranger = await generateUserKeyPair();
+    const third = cookieClient(jarFetch);
+    await expect(third.resume({ ...device, privateKey: await importPrivateKey(stranger.privateKeyPkcs8) })).rejects.toMatchObject({ code: 'PRIVATE_KEY_UNREADABLE' });
+    expect(await third.session()).toBeUndefined();
+
+    expect(await second.logout()).toMatchObject({ serverRevoked: true });
+    expect(jar.size).toBe(0);
+    await expect(cookieClient(jarFetch).resume(device)).rejects.toMatchObject({ code: 'SESSION_EXPIRED' });
   });
 });

@@ -48,7 +48,7 @@ describe('requireSameSiteRequest', () => {
       { origin: 'https://files.coffer.example', host: 'coffer.example' },
       { origin: 'null', host: 'coffer.example' },
       { origin: 'https://coffer.example' },
-    ]) {
+    ] as Record<string, string>[]) {
       expect(from({ 'x-coffer-csrf': '1', ...headers }), JSON.stringify(headers)).toThrow(expect.objectContaining({ code: 'CROSS_SITE_REQUEST' }));
     }
   });
