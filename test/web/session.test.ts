@@ -146,7 +146,12 @@ describe('the web session', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'My files' }).waitFor({ timeout: 20_000 });
     expect(await page.getByText('Signed in as Erin (erin)').count()).toBe(1);
-    expect(recorder.exchanges.filter((e) => e.url.endsWith('/auth/session/refresh')).length).toBeGreaterThan(refreshesBefore);
+    const refreshes = recorder.exchanges.filter((e) => e.url.endsWith('/auth/session/refresh'));
+    expect(refreshes.length).toBeGreaterThan(refreshesBefore);
+    // Chromium itself attached the Secure cookie on http://127.0.0.1 (a potentially trustworthy origin), with the CSRF header.
+    const sent = JSON.parse(refreshes[refreshesBefore]!.text) as Record<string, string>;
+    expect(sent.cookie).toMatch(new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43}$`));
+    expect(sent['x-coffer-csrf']).toBe('1');
     await refreshCookie();
     expect(await accessibilityProblems(page)).toEqual([]);
   }, 40_000);
