@@ -209,6 +209,10 @@ export const ERROR_MESSAGES: { readonly [C in Exclude<ErrorCode, WebErrorCode>]:
   UNAUTHORIZED: fallback,
   TOKEN_EXPIRED: fallback,
   REFRESH_TOKEN_REUSED: fallback,
+  // The web app's cookie session: the CLI uses bearer tokens and never meets these.
+  REFRESH_COOKIE_MISSING: fallback,
+  CSRF_HEADER_MISSING: fallback,
+  CROSS_SITE_REQUEST: fallback,
   SESSION_REVOKED: fallback,
   CANNOT_VIEW: fallback,
   FOLDER_NOT_FOUND: fallback,

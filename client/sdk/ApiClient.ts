@@ -23,6 +23,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Send the bearer token (default true). */
   auth?: boolean;
+  /** Extra request headers (the web app's CSRF header on its cookie session). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -87,7 +89,7 @@ export class ApiClient {
 
   private async send<T>(method: string, path: string, options: RequestOptions, token: string | undefined): Promise<T> {
     const url = this.url(path, options.query);
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     const init: RequestInit = { method, headers };
     if (options.body !== undefined) {

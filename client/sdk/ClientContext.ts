@@ -3,11 +3,22 @@ import type { ApiClient, FetchLike } from './ApiClient.js';
 import type { Recipients } from './Recipients.js';
 import type { SessionKeeper } from './SessionKeeper.js';
 
+/**
+ * `bearer` (CLI, SDK): the refresh token is in the session, sent in request bodies. `cookie` (the
+ * web app): the server keeps it in an HttpOnly cookie on /auth/session that no script can read.
+ */
+export type SessionMode = 'bearer' | 'cookie';
+
+/** The header the server requires on every request that sets or spends the refresh cookie (its CSRF defence). */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'x-coffer-csrf': '1' };
+
 /** What the operation modules share; CofferClient builds it once. */
 export interface ClientContext {
   readonly api: ApiClient;
   readonly keeper: SessionKeeper;
   readonly recipients: Recipients;
+  /** `cookie`: the web app's session, the refresh token an HttpOnly cookie (CofferClientOptions.session). */
+  readonly session?: SessionMode;
   /** For presigned object-storage URLs (no bearer token, no API error envelope). */
   readonly fetch: FetchLike;
   /** The logged-in user's private key, imported once per session. */

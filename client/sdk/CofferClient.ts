@@ -1,11 +1,12 @@
 import { fromBase64Url, importPrivateKey, parseLinkUrl } from '../../shared/core/crypto/index.js';
 import type { CreateInvitationResponse } from '../../shared/core/api/schemas/invitations.js';
 import type { LookupUsersResponse, OwnProfile } from '../../shared/core/api/schemas/users.js';
+import type { SessionRefreshResponse } from '../../shared/core/api/schemas/auth.js';
 import { changePassphrase, type ChangePassphraseOptions, type ProfileChanges, updateProfile } from './account.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import { type AuditCheckpointRun, type AuditEvent, type AuditEventQuery, auditEvents, auditEventsPage, type AuditPageOptions, type AuditReport, checkpointAudit, verifyAudit } from './audit.js';
 import type { ByteSource } from './byteStreams.js';
-import type { ClientContext, Tuning } from './ClientContext.js';
+import { type ClientContext, CSRF_HEADERS, type SessionMode, type Tuning } from './ClientContext.js';
 import { addComment, type CommentEntry, type CommentListOptions, type CommentPage, deleteComment, listComments, listCommentsPage } from './comments.js';
 import { download, type DownloadOptions, type DownloadResult } from './download.js';
 import * as folders from './folders.js';
@@ -20,6 +21,7 @@ import { login } from './login.js';
 import { documentPath } from './paths.js';
 import { Recipients, type TrustResult } from './Recipients.js';
 import { register, type RegisterOptions } from './register.js';
+import { type RememberedDevice, resumeSession } from './resumeSession.js';
 import { MemorySessionStore, type Session, type SessionStore } from './Session.js';
 import { SessionKeeper, type RefreshedTokens } from './SessionKeeper.js';
 import {
@@ -65,6 +67,11 @@ export interface CofferClientOptions {
   pinStore?: KeyPinStore;
   fetch?: FetchLike;
   tuning?: Partial<Tuning>;
+  /**
+   * `cookie`: the web app's session (docs/web.md, "Sessions"): the server keeps the refresh token
+   * in an HttpOnly cookie and this client never sees it. Same-origin browsers only. Default `bearer`.
+   */
+  session?: SessionMode;
 }
 
 const MiB = 1024 * 1024;
@@ -83,8 +90,9 @@ export class CofferClient {
   constructor(options: CofferClientOptions) {
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.api = new ApiClient({ baseUrl: options.serverUrl, fetch: fetchImpl });
+    const cookie = options.session === 'cookie';
     this.keeper = new SessionKeeper(options.sessionStore ?? new MemorySessionStore(), (refreshToken) =>
-      this.api.post<RefreshedTokens>('/auth/refresh', { refreshToken }, { auth: false }),
+      cookie ? this.refreshCookieSession() : this.api.post<RefreshedTokens>('/auth/refresh', { refreshToken }, { auth: false }),
     );
     this.api.useTokens(this.keeper);
     this.recipients = new Recipients(this.api, options.pinStore ?? new MemoryKeyPinStore());
@@ -92,6 +100,7 @@ export class CofferClient {
       api: this.api,
       keeper: this.keeper,
       recipients: this.recipients,
+      ...(cookie && { session: 'cookie' as const }),
       fetch: fetchImpl,
       privateKey: () => this.privateKey(),
       groupKeys: () => this.groupKeyring(),
@@ -124,9 +133,14 @@ export class CofferClient {
     if (!session) return { serverRevoked: false };
     let serverRevoked = true;
     try {
-      await this.keeper.accessToken(); // refresh first if due, so the refresh token sent is the live one
-      const { refreshToken } = await this.keeper.current();
-      await this.api.post<unknown>('/auth/logout', { refreshToken });
+      if (this.ctx.session === 'cookie') {
+        // The browser sends the cookie; the answer clears it.
+        await this.api.post<unknown>('/auth/session/logout', undefined, { auth: false, headers: { ...CSRF_HEADERS } });
+      } else {
+        await this.keeper.accessToken(); // refresh first if due, so the refresh token sent is the live one
+        const { refreshToken } = await this.keeper.current();
+        await this.api.post<unknown>('/auth/logout', { refreshToken });
+      }
     } catch {
       serverRevoked = false;
     } finally {
@@ -449,8 +463,25 @@ export class CofferClient {
     await this.api.delete<unknown>(documentPath(documentId));
   }
 
+  /**
+   * A cookie session resumed without the passphrase (the web app's "remember this device"): the
+   * browser's refresh cookie gives a new access token, and `device` is the private key kept as a
+   * non-extractable CryptoKey with the public key it was proven against. The server's copy of the
+   * public key must still be that one, and the key must still unwrap what it wraps: a changed
+   * key means sign in again. Throws SESSION_EXPIRED when the cookie is gone or revoked.
+   */
+  resume(device: RememberedDevice): Promise<OwnProfile> {
+    return resumeSession(this.ctx, device, () => this.refreshCookieSession());
+  }
+
+  private async refreshCookieSession(): Promise<RefreshedTokens> {
+    const tokens = await this.api.post<SessionRefreshResponse>('/auth/session/refresh', undefined, { auth: false, headers: { ...CSRF_HEADERS } });
+    return { ...tokens, refreshToken: '' };
+  }
+
   private async privateKey(): Promise<CryptoKey> {
-    const { privateKeyPkcs8 } = await this.keeper.current();
+    const { privateKeyPkcs8, privateKey } = await this.keeper.current();
+    if (privateKey) return privateKey;
     if (this.privateKeyCache?.pkcs8 !== privateKeyPkcs8) {
       this.privateKeyCache = { pkcs8: privateKeyPkcs8, key: importPrivateKey(fromBase64Url(privateKeyPkcs8)) };
     }

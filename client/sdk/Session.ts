@@ -14,8 +14,13 @@ export interface Session {
   refreshToken: string;
   /** ISO 8601. */
   refreshExpiresAt: string;
-  /** base64url PKCS#8 DER. */
+  /** base64url PKCS#8 DER; empty when the key is held as `privateKey` instead. */
   privateKeyPkcs8: string;
+  /**
+   * The private key as a non-extractable CryptoKey, when the bytes are not held at all (a web
+   * browser's remembered device, CofferClient.resume). Never written by the file store.
+   */
+  privateKey?: CryptoKey;
   /** base64url SPKI DER of the user's own public key, proven to match the private key at login. */
   publicKeySpki: string;
   /** SHA-256 of `publicKeySpki`, lower-case hex. */

@@ -4,7 +4,8 @@ export { ApiClient, TOKEN_EXPIRED, type ApiClientOptions, type FetchLike, type R
 export type { AuditCheckpointRun, AuditEvent, AuditEventQuery, AuditPageOptions, AuditReport } from './audit.js';
 export type { ByteSource } from './byteStreams.js';
 export { CofferClient, type CofferClientOptions } from './CofferClient.js';
-export type { Tuning } from './ClientContext.js';
+export type { SessionMode, Tuning } from './ClientContext.js';
+export type { RememberedDevice } from './resumeSession.js';
 export type { CommentEntry, CommentListOptions, CommentPage } from './comments.js';
 export type { DownloadOptions, DownloadResult } from './download.js';
 export {

@@ -11,9 +11,9 @@ import {
   unwrapKey,
   wrapKey,
 } from '../../shared/core/crypto/index.js';
-import type { PreloginResponse, TokenResponse } from '../../shared/core/api/schemas/auth.js';
+import type { CookieTokenResponse, PreloginResponse, TokenResponse } from '../../shared/core/api/schemas/auth.js';
 import type { OwnProfile } from '../../shared/core/api/schemas/users.js';
-import type { ClientContext } from './ClientContext.js';
+import { type ClientContext, CSRF_HEADERS } from './ClientContext.js';
 import { CofferApiError, InvalidCredentialsError, KeyMismatchError, PrivateKeyUnreadableError, WeakKdfError } from './errors.js';
 import type { Session } from './Session.js';
 
@@ -38,9 +38,14 @@ export async function login(ctx: ClientContext, userId: string, passphrase: stri
  * substituted own key would make every upload readable by whoever substituted it.
  */
 export async function openSession(ctx: ClientContext, userId: string, keys: UserKeys): Promise<OwnProfile> {
-  let tokens: TokenResponse;
+  let tokens: TokenResponse | CookieTokenResponse;
+  const cookie = ctx.session === 'cookie';
   try {
-    tokens = await ctx.api.post<TokenResponse>('/auth/token', { userId, authKey: toBase64Url(keys.authKey) }, { auth: false });
+    tokens = await ctx.api.post<TokenResponse | CookieTokenResponse>(
+      '/auth/token',
+      { userId, authKey: toBase64Url(keys.authKey), ...(cookie && { session: 'cookie' }) },
+      { auth: false, ...(cookie && { headers: { ...CSRF_HEADERS } }) },
+    );
   } catch (error) {
     if (error instanceof CofferApiError && error.status === 401) throw new InvalidCredentialsError();
     throw error;
@@ -66,7 +71,8 @@ export async function openSession(ctx: ClientContext, userId: string, keys: User
     userId,
     accessToken: tokens.accessToken,
     accessExpiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken,
+    // A cookie session's refresh token is the browser's, out of script's reach: none here.
+    refreshToken: 'refreshToken' in tokens ? tokens.refreshToken : '',
     refreshExpiresAt: tokens.refreshExpiresAt,
     privateKeyPkcs8: toBase64Url(pkcs8),
     publicKeySpki: tokens.user.publicKey,

@@ -21,8 +21,10 @@ export interface LocalHttpServer {
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2, extra: Record<string, string>): void {
-  const headers: Record<string, string> = { ...extra };
+  const headers: Record<string, string | string[]> = { ...extra };
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
+  // As API Gateway does with payload 2.0: each of the result's `cookies` is one Set-Cookie header.
+  if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(result.body ?? '');
 }

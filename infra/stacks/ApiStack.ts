@@ -175,6 +175,9 @@ function apiCors(origins: readonly string[]) {
   return {
     allowOrigins: [...origins],
     allowMethods: methods.map((m) => CorsHttpMethod[m]),
+    // Never credentials nor X-Coffer-CSRF: the web app's cookie session is same-origin only
+    // (shared/server/auth/requireSameSiteRequest.ts). Its Cookie and Set-Cookie need no setting
+    // here: payload 2.0 hands the Lambda `event.cookies` and sends the result's `cookies`.
     allowHeaders: ['authorization', 'content-type'],
     allowCredentials: false,
     maxAge: DEFAULTS.api.corsMaxAge,

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 /** One request or response as the browser sent or got it: URL, headers, body bytes. */
 export interface Exchange {
@@ -35,7 +35,7 @@ export class BrowserRecorder {
   }
 
   /** A fresh browser context (a new visitor: no cookies, storage or workers), recorded. */
-  async visitor(): Promise<{ page: Page; close(): Promise<void> }> {
+  async visitor(): Promise<{ page: Page; context: BrowserContext; close(): Promise<void> }> {
     const context = await this.browser.newContext({ acceptDownloads: true });
     let closing = false;
     await context.route('**/*', async (route) => {
@@ -57,6 +57,7 @@ export class BrowserRecorder {
     page.on('pageerror', (error) => this.consoleProblems.push(`pageerror: ${error.message}`));
     return {
       page,
+      context,
       close: () => {
         closing = true;
         return context.close();

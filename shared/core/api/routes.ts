@@ -44,6 +44,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/auth/token', area: 'auth', operation: 'token', auth: 'public', audit: 'auth' },
   { method: 'POST', path: '/auth/refresh', area: 'auth', operation: 'refresh', auth: 'public', audit: 'auth' },
   { method: 'POST', path: '/auth/logout', area: 'auth', operation: 'logout', auth: 'bearer', audit: 'auth' },
+  // The web app's session: the refresh token rides in an HttpOnly cookie scoped to /auth/session (docs/web.md, "Sessions").
+  { method: 'POST', path: '/auth/session/refresh', area: 'auth', operation: 'sessionRefresh', auth: 'public', audit: 'auth' },
+  { method: 'POST', path: '/auth/session/logout', area: 'auth', operation: 'sessionLogout', auth: 'public', audit: 'auth' },
 
   { method: 'POST', path: '/invitations', area: 'users', operation: 'createInvitation', auth: 'bearer', audit: 'user' },
 

@@ -52,6 +52,7 @@ export const SERVER_ERROR_CODES = {
   INVALID_CREDENTIALS: 'Unauthorized',
   INVALID_REFRESH_TOKEN: 'Unauthorized',
   REFRESH_TOKEN_REUSED: 'Unauthorized',
+  REFRESH_COOKIE_MISSING: 'Unauthorized',
   SESSION_REVOKED: 'Unauthorized',
   UNKNOWN_USER: 'Unauthorized',
   LINK_PASSWORD_REQUIRED: 'Unauthorized',
@@ -73,6 +74,8 @@ export const SERVER_ERROR_CODES = {
   NOT_AN_AUDITOR: 'Forbidden',
   LINK_MEMBERS_ONLY: 'Forbidden',
   LINK_USER_NOT_ALLOWED: 'Forbidden',
+  CSRF_HEADER_MISSING: 'Forbidden',
+  CROSS_SITE_REQUEST: 'Forbidden',
   // 404
   NOT_FOUND: 'NotFound',
   DOCUMENT_NOT_FOUND: 'NotFound',

@@ -27,11 +27,18 @@ export interface OperationInput<B, Q, P> {
   /** Absent only for `standalone` operations. */
   deps: Deps;
   request: RequestInfo;
+  /**
+   * The request's cookies (`name=value`, as API Gateway's payload 2.0 delivers them) and a
+   * header lookup, for the few operations that read them (the web app's cookie session).
+   */
+  http: { cookies: readonly string[]; header(name: string): string | undefined };
 }
 
 export interface OperationResult {
   status?: number;
   body?: unknown;
+  /** Set-Cookie values (API Gateway's payload 2.0 `cookies`; the local server writes them as headers). */
+  cookies?: string[];
 }
 
 type Schema = z.ZodType;

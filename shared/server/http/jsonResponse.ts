@@ -11,10 +11,11 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
-export function jsonResponse(status: number, body?: unknown): APIGatewayProxyStructuredResultV2 {
+export function jsonResponse(status: number, body?: unknown, cookies?: string[]): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: { ...SECURITY_HEADERS },
     body: body === undefined ? '' : JSON.stringify(body),
+    ...(cookies && cookies.length > 0 && { cookies }),
   };
 }

@@ -27,8 +27,9 @@ export async function runOperation(event: APIGatewayProxyEventV2, context: AreaC
         sourceIp: event.requestContext?.http?.sourceIp ?? '',
         userAgent: header(event, 'user-agent') ?? '',
       },
+      http: { cookies: event.cookies ?? [], header: (name) => header(event, name) },
     });
-    return jsonResponse(result.status ?? 200, result.body);
+    return jsonResponse(result.status ?? 200, result.body, result.cookies);
   };
   return audit ? inAuditScope(audit, run) : run();
 }

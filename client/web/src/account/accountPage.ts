@@ -1,7 +1,8 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { el, show } from '../dom.js';
-import type { Profile } from './accountProtocol.js';
+import type { Profile, Strength } from './accountProtocol.js';
 import { AccountConnection } from './AccountConnection.js';
+import { hasRememberedDevice } from './rememberedDevice.js';
 
 /**
  * The root page: sign in, create an account, and "My files" (docs/web.md, "Sign-in"). Every key
@@ -9,7 +10,7 @@ import { AccountConnection } from './AccountConnection.js';
  */
 export function accountPage(root: HTMLElement): void {
   document.title = 'Coffer';
-  new AccountPage(root, new AccountConnection()).signIn();
+  void new AccountPage(root, new AccountConnection()).start();
 }
 
 class AccountPage {
@@ -18,16 +19,35 @@ class AccountPage {
     private readonly account: AccountConnection,
   ) {}
 
+  /** A remembered device signs in without the passphrase; otherwise the sign-in form. The worker starts only when needed. */
+  async start(): Promise<void> {
+    if (!(await hasRememberedDevice())) return this.signIn();
+    await this.work(
+      'Unlocking Coffer on this device…',
+      () => this.account.call<{ resumed: Profile | null }>({ op: 'resume' }),
+      (r) => (r.resumed ? this.files(r.resumed) : this.signIn()),
+      (message) => this.signIn(message),
+    );
+  }
+
   signIn(problem?: string): void {
     const userId = field('signin-user', 'User id', 'text', 'username');
     const passphrase = field('signin-passphrase', 'Passphrase', 'password', 'current-password');
-    const form = el('form', { class: 'stack' }, ...userId.nodes, ...passphrase.nodes, problemNode(problem), el('button', { type: 'submit', class: 'primary' }, 'Sign in'));
+    const remember = el('input', { type: 'checkbox', id: 'remember-device', 'aria-describedby': 'remember-hint' });
+    const form = el(
+      'form',
+      { class: 'stack' },
+      ...userId.nodes,
+      ...passphrase.nodes,
+      el('div', { class: 'check' }, remember, el('label', { for: 'remember-device' }, 'Remember this device')),
+      el('p', { class: 'hint', id: 'remember-hint' }, 'Only on a device that is yours alone: this browser keeps your key (which no script can read out) and signs you in without the passphrase until you sign out.'),
+      problemNode(problem),
+      el('button', { type: 'submit', class: 'primary' }, 'Sign in'),
+    );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.work('Deriving your keys from the passphrase…', () => this.account.call<{ profile: Profile }>({ op: 'login', userId: userId.input.value.trim(), passphrase: passphrase.input.value }), (r) =>
-        this.files(r.profile),
-        (message) => this.signIn(message),
-      );
+      const request = { op: 'login' as const, userId: userId.input.value.trim(), passphrase: passphrase.input.value, remember: remember.checked };
+      void this.work('Deriving your keys from the passphrase…', () => this.account.call<{ profile: Profile }>(request), (r) => this.files(r.profile), (message) => this.signIn(message));
     });
     const create = el('button', { type: 'button' }, 'Create an account');
     create.addEventListener('click', () => this.register());
@@ -48,11 +68,15 @@ class AccountPage {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const details = { userId: userId.input.value.trim(), name: name.input.value.trim() };
-      void this.work('Drawing a passphrase…', () => this.account.call<{ passphrase: string }>({ op: 'newPassphrase' }), (r) => this.confirmPassphrase(details, r.passphrase), (m) => this.register(m));
+      this.generatedPassphrase(details);
     });
     const back = el('button', { type: 'button' }, 'Back to sign-in');
     back.addEventListener('click', () => this.signIn());
     show(this.root, el('h1', {}, 'Create an account'), form, back);
+  }
+
+  private generatedPassphrase(details: { userId: string; name: string }): void {
+    void this.work('Drawing a passphrase…', () => this.account.call<{ passphrase: string }>({ op: 'newPassphrase' }), (r) => this.confirmPassphrase(details, r.passphrase), (m) => this.register(m));
   }
 
   /** The generated passphrase, shown once: the account is created only once its owner says it is written down. */
@@ -69,14 +93,68 @@ class AccountPage {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       if (!check.checked) return;
-      void this.work(
-        'Generating your key pair and deriving your keys (this takes a few seconds)…',
-        () => this.account.call<{ profile: Profile }>({ op: 'register', ...details, passphrase }),
-        (r) => this.files(r.profile),
-        (message) => this.register(message),
-      );
+      this.createAccount(details, passphrase, false);
     });
-    show(this.root, el('h1', {}, 'Your passphrase'), form);
+    const own = el('button', { type: 'button' }, 'Choose my own passphrase instead');
+    own.addEventListener('click', () => this.ownPassphrase(details));
+    show(this.root, el('h1', {}, 'Your passphrase'), form, own);
+  }
+
+  /**
+   * One's own passphrase, with a live strength meter: the CLI's rule (checkPassphraseStrength),
+   * run in the worker, whose zxcvbn dictionaries load on the first keystroke here, never on the
+   * sign-in page. The worker checks it again before creating the account.
+   */
+  private ownPassphrase(details: { userId: string; name: string }, problem?: string): void {
+    const passphrase = field('own-passphrase', 'Your passphrase (at least 12 characters; several uncommon words)', 'password', 'new-password');
+    const repeat = field('own-passphrase-repeat', 'The same passphrase again', 'password', 'new-password');
+    passphrase.input.setAttribute('aria-describedby', 'strength-text');
+    const meter = el('meter', { id: 'strength-meter', min: '0', max: '75', low: '50', high: '74', optimum: '75', value: '0', 'aria-label': 'Passphrase strength' });
+    const verdict = el('p', { id: 'strength-text', class: 'hint', 'aria-live': 'polite' }, 'Type a passphrase to see how strong it is.');
+    let latest: { passphrase: string; strength: Strength } | undefined;
+    let asked = 0;
+    const measure = async (): Promise<{ passphrase: string; strength: Strength }> => {
+      const value = passphrase.input.value;
+      if (latest?.passphrase === value) return latest;
+      const ticket = ++asked;
+      const { strength } = await this.account.call<{ strength: Strength }>({ op: 'strength', passphrase: value, userInputs: [details.userId, details.name, 'coffer'] });
+      // Answers may cross: only the one for the latest keystroke is shown.
+      if (ticket === asked) {
+        latest = { passphrase: value, strength };
+        meter.value = Math.min(strength.entropyBits, 75);
+        verdict.textContent = strength.ok ? `Strong enough (about ${strength.entropyBits} bits; 75 needed).` : `Not strong enough. ${strength.feedback}`;
+      }
+      return { passphrase: value, strength };
+    };
+    passphrase.input.addEventListener('input', () => void measure().catch(() => undefined));
+    const form = el('form', { class: 'stack' }, ...passphrase.nodes, meter, verdict, ...repeat.nodes, problemNode(problem), el('button', { type: 'submit', class: 'primary' }, 'Create account'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void (async () => {
+        const { strength } = await measure();
+        if (!strength.ok) return this.ownPassphrase(details, `Passphrase refused. ${strength.feedback}`);
+        if (repeat.input.value !== passphrase.input.value) return this.ownPassphrase(details, 'The two passphrases differ.');
+        this.createAccount(details, passphrase.input.value, true);
+      })().catch((error: unknown) => this.ownPassphrase(details, messageOf(error)));
+    });
+    const generated = el('button', { type: 'button' }, 'Use a generated passphrase instead');
+    generated.addEventListener('click', () => this.generatedPassphrase(details));
+    show(
+      this.root,
+      el('h1', {}, 'Choose your passphrase'),
+      el('p', {}, 'Nobody, not even the people who run Coffer, can recover it or your files without it.'),
+      form,
+      generated,
+    );
+  }
+
+  private createAccount(details: { userId: string; name: string }, passphrase: string, chosen: boolean): void {
+    void this.work(
+      'Generating your key pair and deriving your keys (this takes a few seconds)…',
+      () => this.account.call<{ profile: Profile }>({ op: 'register', ...details, passphrase, chosen }),
+      (r) => this.files(r.profile),
+      (message) => (chosen ? this.ownPassphrase(details, message) : this.register(message)),
+    );
   }
 
   /** The signed-in app, loaded only now: the sign-in page's JavaScript stays small (docs/web.md). */

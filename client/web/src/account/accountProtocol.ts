@@ -7,9 +7,12 @@ import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
 export type AccountRequest =
   | FilesRequest
   | { op: 'newPassphrase' }
-  | { op: 'register'; userId: string; name: string; passphrase: string }
-  | { op: 'login'; userId: string; passphrase: string }
-  | { op: 'list' }
+  | { op: 'register'; userId: string; name: string; passphrase: string; chosen: boolean }
+  | { op: 'login'; userId: string; passphrase: string; remember: boolean }
+  | { op: 'resume' }
+  | { op: 'strength'; passphrase: string; userInputs: string[] }
+  /** `POST /links/open` with the signed-in user's token: the link page's one authenticated call (signedInTransport.ts). */
+  | { op: 'openLink'; body: string }
   | { op: 'logout' };
 
 export interface Profile {
@@ -17,17 +20,22 @@ export interface Profile {
   name: string;
 }
 
-export interface FileRow {
-  documentId: string;
-  kind: 'document' | 'folder';
-  /** Undefined when the name could not be decrypted. */
-  name: string | undefined;
-  size: number;
-  ownerId: string;
-  role: string;
-  createdAt: string;
+/** The strength rule of the CLI (checkPassphraseStrength: zxcvbn, at least 12 characters and 75 bits). */
+export interface Strength {
+  ok: boolean;
+  entropyBits: number;
+  feedback: string;
 }
 
-export type AccountResult = FilesResult | { passphrase: string } | { profile: Profile } | { files: FileRow[] } | { done: true };
+export type AccountResult =
+  | FilesResult
+  | { passphrase: string }
+  | { profile: Profile }
+  /** `resume`: null when this browser remembers no device, or its session is over. */
+  | { resumed: Profile | null }
+  | { strength: Strength }
+  /** The API's answer as it came, for the page's SDK to read (status and JSON text). */
+  | { linkAnswer: { status: number; body: string } }
+  | { done: true };
 
 export type AccountReply = { id: number; result: AccountResult } | { id: number; error: { code: string; message: string } };

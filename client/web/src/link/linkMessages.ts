@@ -50,7 +50,7 @@ export function linkMessage(error: unknown): LinkMessage {
     case 'LINK_SIGN_IN_REQUIRED':
       return {
         title: 'This link is for Coffer users only',
-        detail: 'Its creator allowed only signed-in users to open it. Signing in is not in the web app yet: open the link with the coffer command line while logged in (coffer open).',
+        detail: 'Its creator allowed only signed-in users to open it. Sign in to open it.',
         retry: false,
       };
     case 'LINK_MEMBERS_ONLY':

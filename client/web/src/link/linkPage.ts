@@ -1,12 +1,16 @@
 import { parseLinkUrl } from '../../../../shared/core/crypto/index.js';
 import { CofferError } from '../../../../shared/core/errors/index.js';
-import { openLink, type LinkedNode, type OpenedLink } from '../../../sdk/openLink.js';
+import { type LinkedNode, type LinkTransport, openLink, openLinkWith, type OpenedLink } from '../../../sdk/openLink.js';
+import type { Profile } from '../account/accountProtocol.js';
+import { AccountConnection } from '../account/AccountConnection.js';
+import { hasRememberedDevice } from '../account/rememberedDevice.js';
 import { safeFileName } from '../../../sdk/safeFileName.js';
 import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { readForView, viewable } from '../view/viewContent.js';
 import { linkMessage } from './linkMessages.js';
+import { signedInTransport } from './signedInTransport.js';
 
 /**
  * The link page (`/l/<token>#<secret>`), for anyone with the URL and no account. Everything is
@@ -28,6 +32,8 @@ export function linkPage(root: HTMLElement, href: string): void {
 class LinkPage {
   /** Where the current transfer reports its bytes (the SDK's onProgress is set once per URL). */
   private progress: ((bytes: number) => void) | undefined;
+  /** Set once the visitor signed in for a "signed-in" link: the link is then opened as that user. */
+  private signedIn: { account: AccountConnection; transport: LinkTransport } | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -50,15 +56,59 @@ class LinkPage {
     this.busy('Opening the link…');
     let opened: OpenedLink;
     try {
-      opened = await openLink(this.href, {
-        password: password ?? (() => this.askPassword()),
-        onProgress: ({ bytes }) => this.progress?.(bytes),
-      });
+      const options = { password: password ?? (() => this.askPassword()), onProgress: ({ bytes }: { bytes: number }) => this.progress?.(bytes) };
+      opened = this.signedIn ? await openLinkWith(this.signedIn.transport, this.href, options) : await openLink(this.href, options);
     } catch (error) {
       if (error instanceof CofferError && error.code === 'LINK_PASSWORD_WRONG') return this.passwordForm(linkMessage(error).detail);
+      if (error instanceof CofferError && error.code === 'LINK_SIGN_IN_REQUIRED' && !this.signedIn) return this.signInToOpen(password);
       return showError(this.root, error, () => this.intro());
     }
     await this.present(opened, undefined);
+  }
+
+  /**
+   * A link for signed-in users: a remembered device signs in by itself; otherwise the visitor signs
+   * in here, in the account worker, and the link opens as that user on this same page.
+   */
+  private async signInToOpen(password: string | undefined, problem?: string): Promise<void> {
+    const account = this.signedIn?.account ?? new AccountConnection();
+    const proceed = (profile: Profile) => {
+      this.signedIn = { account, transport: signedInTransport(account, location.origin) };
+      this.busy(`Signed in as ${profile.name}. Opening the link…`);
+      return this.start(password);
+    };
+    if (problem === undefined && (await hasRememberedDevice())) {
+      this.busy('Signing in with this device…');
+      const { resumed } = await account.call<{ resumed: Profile | null }>({ op: 'resume' }).catch(() => ({ resumed: null }));
+      if (resumed) return proceed(resumed);
+    }
+    const userId = el('input', { id: 'link-user', type: 'text', name: 'username', autocomplete: 'username', required: true });
+    const passphrase = el('input', { id: 'link-passphrase', type: 'password', name: 'passphrase', autocomplete: 'current-password', required: true });
+    const form = el(
+      'form',
+      { class: 'stack' },
+      el('label', { for: 'link-user' }, 'User id'),
+      userId,
+      el('label', { for: 'link-passphrase' }, 'Passphrase'),
+      passphrase,
+      problem !== undefined && el('p', { class: 'error', role: 'alert' }, problem),
+      el('button', { type: 'submit', class: 'primary' }, 'Sign in and open'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.busy('Deriving your keys from the passphrase…');
+      account.call<{ profile: Profile }>({ op: 'login', userId: userId.value.trim(), passphrase: passphrase.value, remember: false }).then(
+        (r) => proceed(r.profile),
+        (error: unknown) =>
+          this.signInToOpen(password, error instanceof CofferError && error.code === 'INVALID_CREDENTIALS' ? 'Wrong user id or passphrase.' : linkMessage(error).detail),
+      );
+    });
+    show(
+      this.root,
+      el('h1', {}, 'Sign in to open this link'),
+      el('p', {}, 'Its creator allowed only Coffer users to open it. Sign in here: the link opens on this page as you, and its secret still never leaves this browser.'),
+      form,
+    );
   }
 
   /** Asked by the SDK only when the server says the link has a password. */

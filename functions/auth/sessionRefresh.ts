@@ -1,0 +1,16 @@
+import { readRefreshCookie } from '../../shared/server/auth/refreshCookie.js';
+import { requireSameSiteRequest } from '../../shared/server/auth/requireSameSiteRequest.js';
+import { Unauthorized } from '../../shared/core/errors/index.js';
+import { operation } from '../../shared/server/http/Operation.js';
+import { cookieSession } from '../../shared/server/services/auth/cookieSession.js';
+import { refreshSession } from '../../shared/server/services/auth/refreshSession.js';
+
+/** The web app's refresh: the token from the HttpOnly cookie, rotated as in the bearer flow (reuse revokes the family). */
+export const sessionRefresh = operation({
+  async run({ deps, http }) {
+    requireSameSiteRequest(http.header);
+    const token = readRefreshCookie(http.cookies);
+    if (!token) throw new Unauthorized('REFRESH_COOKIE_MISSING', 'No session cookie: sign in again.');
+    return cookieSession(await refreshSession(deps, token), deps.clock());
+  },
+});
