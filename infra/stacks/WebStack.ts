@@ -32,6 +32,7 @@ import { acknowledgeWildcardResource } from '../constructs/acknowledge.js';
 import { apiPathPatterns } from '../constructs/apiPathPatterns.js';
 import { DocumentsBucketCors } from '../constructs/DocumentsBucketCors.js';
 import { webAppResponseHeaders } from '../constructs/webAppResponseHeaders.js';
+import { viewerHostCode } from '../constructs/viewerHostCode.js';
 import { webAppRouterCode } from '../constructs/webAppRouterCode.js';
 import { DEFAULTS } from '../defaults.js';
 
@@ -98,6 +99,12 @@ export class WebStack extends Stack {
       code: FunctionCode.fromInline(webAppRouterCode()),
     });
 
+    const viewerHost = new CloudFrontFunction(this, 'ViewerHost', {
+      comment: "Coffer: the viewer's Host as X-Forwarded-Host for the API (the cookie session's Origin check)",
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(viewerHostCode()),
+    });
+
     const app: BehaviorOptions = {
       origin: S3BucketOrigin.withOriginAccessControl(this.appBucket),
       viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -120,6 +127,7 @@ export class WebStack extends Stack {
       allowedMethods: AllowedMethods.ALLOW_ALL,
       cachePolicy: CachePolicy.CACHING_DISABLED,
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      functionAssociations: [{ function: viewerHost, eventType: FunctionEventType.VIEWER_REQUEST }],
       compress: false,
     };
 

@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTEXT_KEYS } from '../../infra/config.js';
 import { apiPathPatterns } from '../../infra/constructs/apiPathPatterns.js';
+import { viewerHostCode } from '../../infra/constructs/viewerHostCode.js';
 import { webAppRouterCode } from '../../infra/constructs/webAppRouterCode.js';
 import { presignedUrlOrigin } from '../../infra/stacks/WebStack.js';
 import { S3ObjectStore } from '../../shared/server/adapters/aws/S3ObjectStore.js';
@@ -34,6 +35,13 @@ beforeAll(() => {
 
 function resources(template: Template, type: string): [string, Resource][] {
   return Object.entries(template.findResources(type)) as [string, Resource][];
+}
+
+/** The logical id of the CloudFront Function with this code. */
+function functionId(code: string): string {
+  const found = resources(web, 'AWS::CloudFront::Function').filter(([, fn]) => fn.Properties.FunctionCode === code);
+  expect(found).toHaveLength(1);
+  return found[0]![0];
 }
 
 function only(template: Template, type: string): [string, Resource] {
@@ -132,9 +140,10 @@ describe('distribution behaviours', () => {
       expect([...behavior.AllowedMethods].sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
       // A redirect from http would turn a POST into a GET.
       expect(behavior.ViewerProtocolPolicy).toBe('https-only');
-      // The API sends its own headers; the app's router never sees an API path.
+      // The API sends its own headers; the app's router never sees an API path, only the function
+      // that passes the viewer's Host on (the cookie session's Origin check).
       expect(behavior.ResponseHeadersPolicyId).toBeUndefined();
-      expect(behavior.FunctionAssociations).toBeUndefined();
+      expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId(viewerHostCode()), 'FunctionARN'] } }]);
     }
     expect(new Set(apiBehaviors().map((b) => b.TargetOriginId)).size).toBe(1);
   });
@@ -151,7 +160,7 @@ describe('distribution behaviours', () => {
     expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     expect(behavior.CachePolicyId).toBe(CachePolicy.CACHING_OPTIMIZED.cachePolicyId);
     expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: only(web, 'AWS::CloudFront::ResponseHeadersPolicy')[0] });
-    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [only(web, 'AWS::CloudFront::Function')[0], 'FunctionARN'] } }]);
+    expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId(webAppRouterCode()), 'FunctionARN'] } }]);
   });
 
   it('has no custom error responses, which would replace the API’s own errors', () => {
@@ -173,8 +182,7 @@ describe('app router (CloudFront Function)', () => {
   const route = (uri: string) => handler({ request: { uri } });
 
   it('is the generated code on the JavaScript 2.0 runtime', () => {
-    const [, fn] = only(web, 'AWS::CloudFront::Function');
-    expect(fn.Properties.FunctionCode).toBe(webAppRouterCode());
+    const fn = web.findResources('AWS::CloudFront::Function')[functionId(webAppRouterCode())]!;
     expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
   });
 
@@ -186,6 +194,27 @@ describe('app router (CloudFront Function)', () => {
 
   it.each(['/index.html', '/l/', `/l/${TOKEN}/x`, '/foo', '/download/abc', '/assets/', '/assets/a/b.js', '/.env', '/%2e%2e/x'])('answers %s with 404', (uri) => {
     expect(route(uri)).toEqual({ statusCode: 404, statusDescription: 'Not Found' });
+  });
+});
+
+describe('viewer host (CloudFront Function in front of the API)', () => {
+  const handler = new Function(`${viewerHostCode()}; return handler;`)() as (event: { request: { headers: Record<string, { value: string }> } }) => {
+    headers: Record<string, { value: string }>;
+  };
+
+  it('is the generated code on the JavaScript 2.0 runtime', () => {
+    const fn = web.findResources('AWS::CloudFront::Function')[functionId(viewerHostCode())]!;
+    expect(fn.Properties.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+  });
+
+  it("passes the viewer's Host on as X-Forwarded-Host, replacing one the viewer sent", () => {
+    const request = handler({ request: { headers: { host: { value: 'coffer.example.org' }, 'x-forwarded-host': { value: 'evil.example' } } } });
+    expect(request.headers['x-forwarded-host']).toEqual({ value: 'coffer.example.org' });
+    expect(request.headers.host).toEqual({ value: 'coffer.example.org' });
+  });
+
+  it('drops a viewer-sent X-Forwarded-Host when there is no Host', () => {
+    expect(handler({ request: { headers: { 'x-forwarded-host': { value: 'evil.example' } } } }).headers['x-forwarded-host']).toBeUndefined();
   });
 });
 
