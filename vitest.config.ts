@@ -34,9 +34,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'web',
-          // While .ci/run still installs Chromium in the background (COFFER_CHROMIUM_PENDING), the web
-          // files run after all the others, and browser.ts waits for the install should it be slower.
-          ...(process.env.COFFER_CHROMIUM_PENDING && { sequence: { groupOrder: 1 }, hookTimeout: 300_000 }),
+          // While .ci/run still installs Chromium in the background (COFFER_CHROMIUM_PENDING), a web
+          // file that starts early waits in browser.ts; the other files keep the cores busy meanwhile.
+          ...(process.env.COFFER_CHROMIUM_PENDING && { hookTimeout: 300_000 }),
           include: ['test/web/**/*.test.ts'],
           // The web app is built once (vite), and each file drives one headless Chromium over its own local stack.
           globalSetup: ['test/helpers/sharedDynamo.ts', 'test/web/buildWebApp.ts'],
