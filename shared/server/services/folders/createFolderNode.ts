@@ -1,14 +1,14 @@
 import { nodeChange } from '../../access/authorityGuards.js';
-import { resolveAccess } from '../../access/resolveAccess.js';
 import type { Deps } from '../../config/Deps.js';
 import { createFolder, type FolderMeta, type ParentCheck } from '../../data/folders.js';
 import type { Guard } from '../../data/guards.js';
 import { principal } from '../../data/keys.js';
-import { DEFAULT_SETTINGS, type GrantItem, MAX_DEPTH } from '../../data/nodes.js';
+import { DEFAULT_SETTINGS, type GrantItem } from '../../data/nodes.js';
 import { getProfile } from '../../data/users.js';
-import { Conflict, Forbidden, Unprocessable, ValidationFailed } from '../../../core/errors/index.js';
+import { Conflict } from '../../../core/errors/index.js';
 import type { Caller } from '../../http/Operation.js';
 import type { CreateFolderBody, CreateFolderResponse } from '../../../core/api/schemas/folders.js';
+import { type PlacementWording, resolveNewNodeParent } from '../sharing/placeNewNode.js';
 
 /** Where the new folder goes: its parent as the caller's check read it, the verified path and the authority guards. */
 interface FolderPlacement {
@@ -66,23 +66,15 @@ export async function createFolderNode(deps: Deps, caller: Caller, body: CreateF
   };
 }
 
+const FOLDER_WORDING: PlacementWording = {
+  wrapWithoutParent: 'parentWrap and parentKeyGeneration need a parentId.',
+  parentWithoutWrap: "In a folder, send parentWrap and parentKeyGeneration: the new folder's key wrapped under the folder's key.",
+};
+
 async function place(deps: Deps, caller: Caller, body: CreateFolderBody): Promise<FolderPlacement | undefined> {
-  if (!body.parentId) {
-    if (body.parentWrap || body.parentKeyGeneration !== undefined) throw new ValidationFailed('parentWrap and parentKeyGeneration need a parentId.');
-    if (caller.kind === 'guest') throw new Forbidden('GUEST_FORBIDDEN', 'Guests can only create inside a folder shared with them.');
-    return undefined;
-  }
-  if (!body.parentWrap || body.parentKeyGeneration === undefined) {
-    throw new ValidationFailed("In a folder, send parentWrap and parentKeyGeneration: the new folder's key wrapped under the folder's key.");
-  }
-  const parent = await resolveAccess(deps, caller, body.parentId, { kind: 'folder' });
-  parent.require('edit');
-  if (body.parentKeyGeneration !== parent.node.keyGeneration) {
-    throw new Conflict('PARENT_KEY_CHANGED', "The folder's key changed: fetch it again and re-wrap.");
-  }
-  // The verified chain, not the parent's stored path: that one may be stale while a move propagates.
-  const path = [parent.node.nodeId, ...parent.ancestors.map((a) => a.nodeId)];
-  if (path.length > MAX_DEPTH) throw new Unprocessable('TOO_DEEP', `Folders nest at most ${MAX_DEPTH} levels deep.`);
+  const placed = await resolveNewNodeParent(deps, caller, body, FOLDER_WORDING);
+  if (!placed) return undefined;
+  const { parent, path } = placed;
   return {
     parent: { parentId: parent.node.nodeId, rev: parent.node.rev, keyGeneration: parent.node.keyGeneration },
     path,
