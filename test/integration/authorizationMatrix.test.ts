@@ -1460,13 +1460,27 @@ async function runCell(cell: Cell): Promise<void> {
   const req = await cell.route.request(c);
   const pks = [...new Set([`NODE#${id}`, `NODE#${idOf(t, PARENT_OF[cell.node])}`, ...(req.touches ?? [])])];
   const watch = cell.route.writes && (!allowed || cell.route.neverWrites);
-  const before = watch ? await snapshot(pks) : undefined;
+  const res = await sendAndAssess(cell, who, req, watch ? pks : undefined);
+  if (allowed && cell.route.check) await cell.route.check(c, res);
+}
+
+/**
+ * One cell's request: the answer must be the expected status (and code), and with `watched` keys
+ * (a refused write, or one that must write nothing) every item under them must be as it was.
+ */
+async function sendAndAssess(
+  cell: { label: string; expected: { status: number; code?: string | undefined } },
+  who: Actor,
+  req: Pick<Req, 'method' | 'path' | 'body'>,
+  watched: string[] | undefined,
+): Promise<ApiResponse> {
+  const before = watched ? await snapshot(watched) : undefined;
   const res = await as(who, req.method, req.path, req.body);
   const message = `${cell.label}: got ${res.status} ${JSON.stringify(res.body)}`;
   expect(res.status, message).toBe(cell.expected.status);
   if (cell.expected.code) expect(res.body?.error?.code, message).toBe(cell.expected.code);
-  if (before) expect(await snapshot(pks), `${cell.label}: the registry changed`).toEqual(before);
-  if (allowed && cell.route.check) await cell.route.check(c, res);
+  if (before) expect(await snapshot(watched!), `${cell.label}: the registry changed`).toEqual(before);
+  return res;
 }
 
 describe('authorization matrix: node routes x actors', () => {
@@ -1502,12 +1516,7 @@ async function runGroupCell(cell: GroupCell): Promise<void> {
   const req = await route.request(c);
   const pks = [...new Set([`GROUP#${g.groupId}`, ...(req.touches ?? [])])];
   const watch = route.writes && (!allowed || !route.fresh);
-  const before = watch ? await snapshot(pks) : undefined;
-  const res = await as(who, req.method, req.path, req.body);
-  const message = `${cell.label}: got ${res.status} ${JSON.stringify(res.body)}`;
-  expect(res.status, message).toBe(cell.expected.status);
-  if (cell.expected.code) expect(res.body?.error?.code, message).toBe(cell.expected.code);
-  if (before) expect(await snapshot(pks), `${cell.label}: the registry changed`).toEqual(before);
+  const res = await sendAndAssess(cell, who, req, watch ? pks : undefined);
   if (allowed && route.check) await route.check(c, res);
 }
 
