@@ -17,7 +17,7 @@ import { createLink, type CreatedLink, type CreateLinkOptions, listLinks, type L
 import { type LinkTransport, openLinkWith, type OpenedLink, type OpenLinkOptions } from './openLink.js';
 import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
-import { login } from './login.js';
+import { login, type LoginOptions } from './login.js';
 import { documentPath } from './paths.js';
 import { Recipients, type TrustResult } from './Recipients.js';
 import { register, type RegisterOptions } from './register.js';
@@ -92,7 +92,7 @@ export class CofferClient {
     this.api = new ApiClient({ baseUrl: options.serverUrl, fetch: fetchImpl });
     const cookie = options.session === 'cookie';
     this.keeper = new SessionKeeper(options.sessionStore ?? new MemorySessionStore(), (refreshToken) =>
-      cookie ? this.refreshCookieSession() : this.api.post<RefreshedTokens>('/auth/refresh', { refreshToken }, { auth: false }),
+      cookie ? this.refreshCookieSession(undefined) : this.api.post<RefreshedTokens>('/auth/refresh', { refreshToken }, { auth: false }),
     );
     this.api.useTokens(this.keeper);
     this.recipients = new Recipients(this.api, options.pinStore ?? new MemoryKeyPinStore());
@@ -123,8 +123,8 @@ export class CofferClient {
   }
 
   /** Throws INVALID_CREDENTIALS for a wrong user id or passphrase. */
-  login(userId: string, passphrase: string): Promise<OwnProfile> {
-    return login(this.ctx, userId, passphrase);
+  login(userId: string, passphrase: string, options: LoginOptions = {}): Promise<OwnProfile> {
+    return login(this.ctx, userId, passphrase, options);
   }
 
   /** Revokes the refresh-token family on the server (best effort) and always erases the local session. */
@@ -471,11 +471,13 @@ export class CofferClient {
    * key means sign in again. Throws SESSION_EXPIRED when the cookie is gone or revoked.
    */
   resume(device: RememberedDevice): Promise<OwnProfile> {
-    return resumeSession(this.ctx, device, () => this.refreshCookieSession());
+    return resumeSession(this.ctx, device, () => this.refreshCookieSession(true));
   }
 
-  private async refreshCookieSession(): Promise<RefreshedTokens> {
-    const tokens = await this.api.post<SessionRefreshResponse>('/auth/session/refresh', undefined, { auth: false, headers: { ...CSRF_HEADERS } });
+  /** `keep`: whether the cookie outlives the browser session; undefined: as the current session's (Session.keepCookie). */
+  private async refreshCookieSession(keep: boolean | undefined): Promise<RefreshedTokens> {
+    keep ??= (await this.keeper.peek())?.keepCookie === true;
+    const tokens = await this.api.post<SessionRefreshResponse>('/auth/session/refresh', keep ? { remember: true } : undefined, { auth: false, headers: { ...CSRF_HEADERS } });
     return { ...tokens, refreshToken: '' };
   }
 

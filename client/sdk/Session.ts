@@ -25,6 +25,8 @@ export interface Session {
   publicKeySpki: string;
   /** SHA-256 of `publicKeySpki`, lower-case hex. */
   fingerprint: string;
+  /** A cookie session whose cookie outlives the browser session ("remember this device"); each refresh asks to keep it so. */
+  keepCookie?: boolean;
 }
 
 /** Where sessions live between runs: a file for the CLI, memory or IndexedDB in a browser. */

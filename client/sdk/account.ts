@@ -76,8 +76,9 @@ export async function changePassphrase(ctx: ClientContext, current: string, next
     if (error instanceof CofferApiError && error.code === 'INVALID_CREDENTIALS') throw new InvalidCredentialsError('Wrong current passphrase: nothing was changed.');
     throw error;
   }
+  const keepCookie = (await ctx.keeper.peek())?.keepCookie === true;
   try {
-    return await openSession(ctx, userId, nextKeys);
+    return await openSession(ctx, userId, nextKeys, { keepCookie });
   } catch (error) {
     // The passphrase is changed: the caller must still learn that (and keep the new one).
     throw new PassphraseChangedNotLoggedInError(userId, error);

@@ -5,6 +5,7 @@ export type { AuditCheckpointRun, AuditEvent, AuditEventQuery, AuditPageOptions,
 export type { ByteSource } from './byteStreams.js';
 export { CofferClient, type CofferClientOptions } from './CofferClient.js';
 export type { SessionMode, Tuning } from './ClientContext.js';
+export type { LoginOptions } from './login.js';
 export type { RememberedDevice } from './resumeSession.js';
 export type { CommentEntry, CommentListOptions, CommentPage } from './comments.js';
 export type { DownloadOptions, DownloadResult } from './download.js';

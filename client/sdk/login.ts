@@ -22,14 +22,22 @@ export interface UserKeys {
   encryptionKey: CryptoKey;
 }
 
+export interface LoginOptions {
+  /**
+   * A cookie session only (the web app's "remember this device"): the refresh cookie outlives the
+   * browser session. Without it the browser drops the cookie when it closes.
+   */
+  keepCookie?: boolean;
+}
+
 /** POST /auth/prelogin -> derive the keys from the passphrase -> open a session. */
-export async function login(ctx: ClientContext, userId: string, passphrase: string): Promise<OwnProfile> {
+export async function login(ctx: ClientContext, userId: string, passphrase: string, options: LoginOptions = {}): Promise<OwnProfile> {
   const { kdf } = await ctx.api.post<PreloginResponse>('/auth/prelogin', { userId }, { auth: false });
   // Security check, do not remove: a hostile server could hand out cheap parameters to make
   // the auth key it receives a fast oracle for guessing the passphrase.
   if (!ctx.tuning.allowWeakKdf && !isKdfStrongEnough(kdf)) throw new WeakKdfError();
   const keys = await deriveUserKeys(passphrase, kdf);
-  return openSession(ctx, userId, keys);
+  return openSession(ctx, userId, keys, options);
 }
 
 /**
@@ -37,13 +45,14 @@ export async function login(ctx: ClientContext, userId: string, passphrase: stri
  * prove the server's copy of our public key belongs to it before trusting it: a
  * substituted own key would make every upload readable by whoever substituted it.
  */
-export async function openSession(ctx: ClientContext, userId: string, keys: UserKeys): Promise<OwnProfile> {
+export async function openSession(ctx: ClientContext, userId: string, keys: UserKeys, options: LoginOptions = {}): Promise<OwnProfile> {
   let tokens: TokenResponse | CookieTokenResponse;
   const cookie = ctx.session === 'cookie';
+  const keepCookie = cookie && options.keepCookie === true;
   try {
     tokens = await ctx.api.post<TokenResponse | CookieTokenResponse>(
       '/auth/token',
-      { userId, authKey: toBase64Url(keys.authKey), ...(cookie && { session: 'cookie' }) },
+      { userId, authKey: toBase64Url(keys.authKey), ...(cookie && { session: 'cookie' }), ...(keepCookie && { remember: true }) },
       { auth: false, ...(cookie && { headers: { ...CSRF_HEADERS } }) },
     );
   } catch (error) {
@@ -77,6 +86,7 @@ export async function openSession(ctx: ClientContext, userId: string, keys: User
     privateKeyPkcs8: toBase64Url(pkcs8),
     publicKeySpki: tokens.user.publicKey,
     fingerprint: fp,
+    ...(keepCookie && { keepCookie }),
   };
   await ctx.keeper.start(session);
   await ctx.recipients.pinVerified(userId, fp);

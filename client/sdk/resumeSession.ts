@@ -44,6 +44,8 @@ export async function resumeSession(ctx: ClientContext, device: RememberedDevice
     privateKey: device.privateKey,
     publicKeySpki: device.publicKeySpki,
     fingerprint: device.fingerprint,
+    // A remembered device's cookie is the kept kind (it is how this session survived the browser).
+    keepCookie: true,
   };
   await ctx.keeper.start(session);
   try {

@@ -13,6 +13,6 @@ export const token = operation({
   async run({ body, deps, http }) {
     if (body.session === 'cookie') requireSameSiteRequest(http.header);
     const session = await logIn(deps, body.userId, body.authKey);
-    return body.session === 'cookie' ? cookieSession(session, deps.clock()) : { body: session };
+    return body.session === 'cookie' ? cookieSession(session, deps.clock(), body.remember === true) : { body: session };
   },
 });

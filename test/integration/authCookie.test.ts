@@ -45,6 +45,12 @@ async function cookieLogin(): Promise<{ cookie: string; accessToken: string; bod
   return { cookie: setCookie(res.headers).value, accessToken: res.body.accessToken, body: res.body };
 }
 
+function maxAgeOf(attributes: string[]): number {
+  const entry = attributes.find((a) => a.startsWith('Max-Age='));
+  expect(entry).toBeDefined();
+  return Number(entry!.slice(8));
+}
+
 function refreshWith(cookie: string | undefined, headers: Record<string, string> = CSRF) {
   return api(url, 'POST', '/auth/session/refresh', { headers: { ...headers, ...(cookie !== undefined && { cookie: `${COOKIE}=${cookie}` }) } });
 }
@@ -56,14 +62,49 @@ describe('POST /auth/token with session: cookie', () => {
     const { value, attributes } = setCookie(res.headers);
     expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(attributes).toEqual(expect.arrayContaining(['Path=/auth/session', 'HttpOnly', 'Secure', 'SameSite=Strict']));
-    const maxAge = Number(attributes.find((a) => a.startsWith('Max-Age='))!.slice(8));
-    expect(maxAge).toBeGreaterThan(29 * 24 * 3600);
-    expect(maxAge).toBeLessThanOrEqual(30 * 24 * 3600);
+    // Not remembered: a browser-session cookie, gone when the browser closes.
+    expect(attributes.filter((a) => /^(Max-Age|Expires)=/i.test(a))).toEqual([]);
     expect(res.body).not.toHaveProperty('refreshToken');
     expect(JSON.stringify(res.body)).not.toContain(value);
     expect(res.body).toMatchObject({ tokenType: 'Bearer', user: { userId: alice.userId } });
     const me = await api(url, 'GET', '/users/me', { token: res.body.accessToken });
     expect(me.status).toBe(200);
+  });
+
+  it('remember: the cookie lasts as long as the session family (30 days), and each refresh keeps it so when asked', async () => {
+    const res = await api(url, 'POST', '/auth/token', { body: { userId: alice.userId, authKey: alice.authKey, session: 'cookie', remember: true }, headers: CSRF });
+    expect(res.status).toBe(200);
+    const first = setCookie(res.headers);
+    expect(maxAgeOf(first.attributes)).toBeGreaterThan(29 * 24 * 3600);
+    expect(maxAgeOf(first.attributes)).toBeLessThanOrEqual(30 * 24 * 3600);
+
+    const kept = await api(url, 'POST', '/auth/session/refresh', { body: { remember: true }, headers: { ...CSRF, cookie: `${COOKIE}=${first.value}` } });
+    expect(kept.status).toBe(200);
+    const second = setCookie(kept.headers);
+    expect(maxAgeOf(second.attributes)).toBeGreaterThan(29 * 24 * 3600);
+
+    const dropped = await refreshWith(second.value);
+    expect(dropped.status).toBe(200);
+    expect(setCookie(dropped.headers).attributes.filter((a) => /^(Max-Age|Expires)=/i.test(a))).toEqual([]);
+  });
+
+  it('refuses remember without a cookie session, and any other remember value', async () => {
+    for (const body of [
+      { userId: alice.userId, authKey: alice.authKey, remember: true },
+      { userId: alice.userId, authKey: alice.authKey, session: 'cookie', remember: false },
+      { userId: alice.userId, authKey: alice.authKey, session: 'cookie', remember: 'yes' },
+    ]) {
+      const res = await api(url, 'POST', '/auth/token', { body, headers: CSRF });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(res.headers.getSetCookie()).toEqual([]);
+    }
+    const { cookie } = await cookieLogin();
+    const bad = await api(url, 'POST', '/auth/session/refresh', { body: { remember: 1 }, headers: { ...CSRF, cookie: `${COOKIE}=${cookie}` } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    // Refused before the cookie was read: it is still good.
+    expect((await refreshWith(cookie)).status).toBe(200);
   });
 
   it('keeps the bearer flow as it was: the refresh token in the body, no cookie', async () => {
@@ -223,8 +264,10 @@ describe('CORS', () => {
  * A fetch that keeps cookies as a browser would for this test's one host: sends them only under
  * their Path, stores what Set-Cookie gives, drops what it clears. Enough for the SDK's cookie mode.
  */
-function cookieJarFetch(): { fetch: FetchLike; jar: Map<string, string> } {
+function cookieJarFetch(): { fetch: FetchLike; jar: Map<string, string>; kept: Map<string, boolean> } {
   const jar = new Map<string, string>();
+  /** Whether the browser would keep each cookie beyond its session (a Max-Age). */
+  const kept = new Map<string, boolean>();
   const jarFetch: FetchLike = async (input, init) => {
     const headers = new Headers(init?.headers);
     if (new URL(input).pathname.startsWith('/auth/session/') && jar.size > 0) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
@@ -233,11 +276,14 @@ function cookieJarFetch(): { fetch: FetchLike; jar: Map<string, string> } {
       const pair = line.split(';')[0]!;
       const name = pair.slice(0, pair.indexOf('='));
       if (/Max-Age=0(;|$)/.test(line)) jar.delete(name);
-      else jar.set(name, pair.slice(name.length + 1));
+      else {
+        jar.set(name, pair.slice(name.length + 1));
+        kept.set(name, /;\s*Max-Age=/i.test(line));
+      }
     }
     return res;
   };
-  return { fetch: jarFetch, jar };
+  return { fetch: jarFetch, jar, kept };
 }
 
 describe('the SDK in cookie mode (the web app’s account worker)', () => {
@@ -245,9 +291,12 @@ describe('the SDK in cookie mode (the web app’s account worker)', () => {
     new CofferClient({ serverUrl: url, pinStore: new MemoryKeyPinStore(), fetch: jarFetch, session: 'cookie', tuning: { allowWeakKdf: true, accountKdf: TEST_KDF } });
 
   it('logs in with the cookie, holds no refresh token, resumes from a non-extractable key, and signs out', async () => {
-    const { fetch: jarFetch, jar } = cookieJarFetch();
+    const { fetch: jarFetch, jar, kept } = cookieJarFetch();
     const first = cookieClient(jarFetch);
     await first.register({ userId: 'cookie-frank', name: 'Frank', passphrase: 'a passphrase for the cookie test only' });
+    expect(kept.get(COOKIE)).toBe(false); // registered, not remembered: a browser-session cookie
+    await first.login('cookie-frank', 'a passphrase for the cookie test only', { keepCookie: true });
+    expect(kept.get(COOKIE)).toBe(true);
     const session = (await first.session())!;
     expect(session.refreshToken).toBe('');
     expect([...jar.keys()]).toEqual([COOKIE]);
@@ -261,6 +310,7 @@ describe('the SDK in cookie mode (the web app’s account worker)', () => {
     const second = cookieClient(jarFetch);
     expect((await second.resume(device)).userId).toBe('cookie-frank');
     expect(jar.get(COOKIE)).not.toBe(before); // rotated
+    expect(kept.get(COOKIE)).toBe(true); // and still outlives the browser session
     const got = await second.download(documentId);
     expect(got.name).toBe('kept.txt');
     expect(new TextDecoder().decode(new Uint8Array(await new Response(got.stream).arrayBuffer()))).toBe('kept');

@@ -11,8 +11,14 @@ export const REFRESH_COOKIE_PATH = '/auth/session';
 
 const ATTRIBUTES = `Path=${REFRESH_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`;
 
-/** The Set-Cookie value carrying `token` until `expiresAtMs` (the family's absolute expiry). */
-export function refreshCookie(token: string, expiresAtMs: number, nowMs: number): string {
+/**
+ * The Set-Cookie value carrying `token`. `kept` (the person chose "remember this device"): until
+ * `expiresAtMs`, the family's absolute expiry. Otherwise no Max-Age: a browser-session cookie,
+ * gone when the browser closes, so an unremembered sign-in leaves no live token on the disk
+ * beyond it (the server still ends the family at its expiry either way).
+ */
+export function refreshCookie(token: string, expiresAtMs: number, nowMs: number, kept: boolean): string {
+  if (!kept) return `${REFRESH_COOKIE}=${token}; ${ATTRIBUTES}`;
   const maxAge = Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000));
   return `${REFRESH_COOKIE}=${token}; Max-Age=${maxAge}; ${ATTRIBUTES}`;
 }

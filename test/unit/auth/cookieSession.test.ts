@@ -5,9 +5,15 @@ import { requireSameSiteRequest } from '../../../shared/server/auth/requireSameS
 const TOKEN = 'A'.repeat(42) + 'E';
 
 describe('refreshCookie', () => {
-  it('carries the token until the family expires, HttpOnly, Secure, SameSite=Strict, on /auth/session only', () => {
-    expect(refreshCookie(TOKEN, 10_000_500, 1_000_000)).toBe(`${REFRESH_COOKIE}=${TOKEN}; Max-Age=9000; Path=/auth/session; HttpOnly; Secure; SameSite=Strict`);
-    expect(refreshCookie(TOKEN, 0, 5_000)).toContain('Max-Age=0;');
+  it('kept ("remember this device"): carries the token until the family expires, HttpOnly, Secure, SameSite=Strict, on /auth/session only', () => {
+    expect(refreshCookie(TOKEN, 10_000_500, 1_000_000, true)).toBe(`${REFRESH_COOKIE}=${TOKEN}; Max-Age=9000; Path=/auth/session; HttpOnly; Secure; SameSite=Strict`);
+    expect(refreshCookie(TOKEN, 0, 5_000, true)).toContain('Max-Age=0;');
+  });
+
+  it('not kept: a browser-session cookie (no Max-Age, no Expires), with the same attributes', () => {
+    const cookie = refreshCookie(TOKEN, 10_000_500, 1_000_000, false);
+    expect(cookie).toBe(`${REFRESH_COOKIE}=${TOKEN}; Path=/auth/session; HttpOnly; Secure; SameSite=Strict`);
+    expect(cookie).not.toMatch(/Max-Age|Expires/i);
   });
 
   it('is cleared with an empty value and Max-Age=0 on the same path', () => {

@@ -39,7 +39,7 @@ async function handle(request: AccountRequest): Promise<AccountResult> {
       return { profile: { userId: profile.userId, name: profile.name } };
     }
     case 'login': {
-      const profile = await client.login(request.userId, request.passphrase);
+      const profile = await client.login(request.userId, request.passphrase, { keepCookie: request.remember });
       if (request.remember) await rememberThisDevice();
       else await forgetDevice();
       return { profile: { userId: profile.userId, name: profile.name } };

@@ -12,7 +12,15 @@ export const tokenBody = z.strictObject({
    * /auth/session and left out of the body; without it, the bearer flow (the token in the body).
    */
   session: z.literal('cookie').optional(),
-});
+  /**
+   * With `session: 'cookie'`: the person chose "remember this device", so the cookie outlives the
+   * browser (Max-Age). Without it the cookie is the browser session's and goes when it closes.
+   */
+  remember: z.literal(true).optional(),
+}).refine((b) => !b.remember || b.session === 'cookie', { message: 'remember goes with a cookie session', path: ['remember'] });
+
+/** `POST /auth/session/refresh`: `remember` keeps the rotated cookie beyond the browser session, as at sign-in. */
+export const sessionRefreshBody = z.strictObject({ remember: z.literal(true).optional() });
 
 export const refreshBody = z.strictObject({ refreshToken: base64url(43, 43) });
 
