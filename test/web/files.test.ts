@@ -123,6 +123,9 @@ describe('the signed-in file experience', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
     await page.getByRole('button', { name: inner, exact: true }).waitFor();
     await page.getByRole('button', { name: `Move ${files.small.name}` }).click();
+    // A modal dialog: labelled, and every control reachable with Tab.
+    await page.getByRole('dialog').getByLabel('Destination').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('dialog').getByLabel('Destination').selectOption({ label: `${folder} / ${inner}` });
     await page.getByRole('dialog').getByRole('button', { name: 'Move' }).click();
     await page.getByText(`Moved “${files.small.name}”.`).waitFor();
@@ -142,6 +145,7 @@ describe('the signed-in file experience', () => {
     await page.getByRole('button', { name: renamed, exact: true }).click();
     await page.getByRole('button', { name: `Delete ${files.big.name}` }).click();
     await page.getByRole('dialog').getByText('This cannot be undone').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
     await noAxeProblems();
     await screenshot(page, 'files-delete-confirm');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
