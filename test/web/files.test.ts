@@ -176,6 +176,41 @@ describe('the signed-in file experience', () => {
     await page.getByRole('cell', { name: files.dropped.name, exact: true }).waitFor();
   }, 60_000);
 
+  it('says so when the file changes on disk after it was chosen, and leaves nothing half-made', async () => {
+    const name = 'Changing draft.bin';
+    recorder.keepSecret(`the name ${name}`, name);
+    const path = join(dir, name);
+    await writeFile(path, randomBytes(24 * MiB));
+    await page.locator('#upload-files').setInputFiles(path);
+    // The browser took a snapshot of the file when it was chosen; a file changed since cannot be read.
+    await writeFile(path, randomBytes(24 * MiB + 7));
+    const row = page.getByRole('listitem').filter({ hasText: name });
+    await row.getByRole('alert').waitFor({ timeout: 30_000 });
+    expect(await row.getByRole('alert').textContent()).toMatch(/could not be read from your disk.*Choose it again/);
+    expect(await row.getByRole('button', { name: `Resume upload of ${name}` }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('heading', { name: renamed }).waitFor();
+    expect(await page.getByRole('cell', { name, exact: true }).count()).toBe(0);
+    await noAxeProblems();
+  }, 60_000);
+
+  it('says so when the server fails, keeps the page, and recovers on the next try', async () => {
+    let failing = true;
+    // The account worker makes the API calls: the context's routes see them, the page's do not.
+    await page.context().route('**/folders/*/children*', (route) =>
+      failing ? route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"INTERNAL","message":"Internal error."}}' }) : route.fallback(),
+    );
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: /server/i });
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.textContent()).toBe('The server could not answer just now. Try again in a moment.');
+    await page.getByRole('heading', { name: renamed }).waitFor();
+    failing = false;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('cell', { name: files.dropped.name, exact: true }).waitFor();
+    await page.context().unroute('**/folders/*/children*');
+  }, 60_000);
+
   it('shows in "Shared with me" what bob shared from Node', async () => {
     const bob = new CofferClient({ serverUrl: stack.url, pinStore: new MemoryKeyPinStore(), tuning: { allowWeakKdf: true, accountKdf: TEST_KDF } });
     await bob.register({ userId: 'bob', name: 'Bob', passphrase: 'bob-web-files-passphrase', kdf: TEST_KDF });
@@ -201,6 +236,6 @@ describe('the signed-in file experience', () => {
   it('sent no content, name or passphrase, logged no error and broke no policy rule', () => {
     expect(recorder.exchanges.some((e) => e.url.includes('partNumber='))).toBe(true);
     expect(recorder.leaks()).toEqual([]);
-    expect(recorder.consoleProblems.filter((line) => !/ERR_CONNECTION_RESET|status of 401/.test(line))).toEqual([]);
+    expect(recorder.consoleProblems.filter((line) => !/ERR_CONNECTION_RESET|status of 401|status of 500/.test(line))).toEqual([]);
   });
 });

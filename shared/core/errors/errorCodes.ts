@@ -211,6 +211,7 @@ export const CLIENT_ERROR_CODES = {
   DOWNLOAD_INTERRUPTED: 'web',
   DOWNLOAD_UNSUPPORTED: 'web',
   VIEW_TOO_LARGE: 'web',
+  FILE_UNREADABLE: 'web',
   UNEXPECTED: 'web',
 } as const satisfies Record<string, 'sdk' | 'cli' | 'web'>;
 

@@ -171,6 +171,12 @@ export class FilesOps {
       await this.discard(uploadId);
       return { uploaded: false, resumable: false };
     }
+    if (!(await isReadable(slot.file))) {
+      // Reading again would fail again: nothing to resume, so the pending document goes now.
+      await this.discard(uploadId);
+      const message = `“${slot.file.name}” could not be read from your disk: it was moved, changed or deleted after you chose it. Choose it again to upload it.`;
+      return { uploaded: false, resumable: false, error: { code: 'FILE_UNREADABLE', message } };
+    }
     const resumable = (await slot.journal.list()).length > 0;
     if (!resumable) this.uploads.delete(uploadId);
     const described = error instanceof CofferError ? { code: error.code, message: error.message } : { code: 'UNEXPECTED', message: 'The upload failed in the browser.' };
@@ -188,6 +194,21 @@ export class FilesOps {
     for (const entry of slot ? await slot.journal.list() : []) {
       await this.client.remove(entry.documentId).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * A File is a snapshot of the file as chosen: reading one changed, moved or deleted on disk since
+ * fails (NotReadableError, NotFoundError; a dropped folder too). The failure reaches the upload
+ * only as fetch's "network error" when the stream fed a request body, so after any failure the
+ * File itself is asked.
+ */
+async function isReadable(file: File): Promise<boolean> {
+  try {
+    await file.slice(0, 1).arrayBuffer();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -99,6 +99,9 @@ class UploadRow {
         this.button('Resume', () => void this.resume()),
         this.button('Discard', () => void this.discard()),
       );
+    } else if (outcome.error?.code === 'FILE_UNREADABLE') {
+      this.text.textContent = `${outcome.error.message} Nothing was added to your files.`;
+      this.setButtons();
     } else {
       this.text.textContent = `The upload failed (${reason(outcome)}). Nothing was added to your files: try again.`;
       this.setButtons();
@@ -138,5 +141,6 @@ class UploadRow {
 function reason(outcome: UploadOutcome): string {
   const code = outcome.error?.code;
   if (code === 'STORAGE_ERROR' || code === 'SERVER_UNREACHABLE') return 'the connection was lost';
+  if (code === 'INTERNAL' || code === 'SERVICE_UNAVAILABLE') return 'the server could not answer just now';
   return outcome.error?.message.replace(/\.$/, '') ?? 'unknown error';
 }

@@ -299,6 +299,11 @@ function messageOf(error: unknown): string {
   switch (error.code) {
     case 'SERVER_UNREACHABLE':
       return 'Cannot reach Coffer. Check your connection and try again.';
+    case 'INTERNAL':
+    case 'SERVICE_UNAVAILABLE':
+      return 'The server could not answer just now. Try again in a moment.';
+    case 'TOO_MANY_REQUESTS':
+      return 'Coffer is busy with many requests: try again in a moment.';
     case 'INTEGRITY_MISMATCH':
     case 'DECRYPTION_FAILED':
       return 'The file does not match what was uploaded: it was not saved as complete. Delete any partial download.';
