@@ -4,6 +4,7 @@ import type { AccountConnection } from '../account/AccountConnection.js';
 import type { Profile } from '../account/accountProtocol.js';
 import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
+import { openSharePanel } from '../sharing/sharePanel.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { askText, chooseOne, confirmDialog } from './dialogs.js';
 import type { Entry, FilesResult, FolderChoice } from './filesProtocol.js';
@@ -190,6 +191,9 @@ class FilesPage {
       { class: 'actions' },
       entry.kind === 'document' && this.button('Download', () => void this.download(entry, name), undefined, `Download ${name}`),
       canEdit && this.button('Rename', () => void this.rename(entry, name), undefined, `Rename ${name}`),
+      // Editors may share unless the owner turned that off: the panel then shows the list only.
+      ['owner', 'manager', 'editor'].includes(entry.role) &&
+        this.button('Share…', () => void openSharePanel(this.account, { nodeId: entry.nodeId, kind: entry.kind, name }, this.profile.userId), undefined, `Share ${name}`),
       owner && this.button('Move', () => void this.move(entry, name), undefined, `Move ${name}`),
       owner && this.button('Delete', () => void this.remove(entry, name), undefined, `Delete ${name}`),
     );
