@@ -132,7 +132,7 @@ class SharePanel {
       el('td', {}, entry.role),
       el('td', {}, source),
       el('td', {}, entry.expiresAt ? formatInstant(entry.expiresAt) : 'never'),
-      el('td', { class: 'actions' }, ...actions),
+      el('td', {}, actions.length > 0 && el('div', { class: 'actions' }, ...actions)),
     );
   }
 
@@ -145,20 +145,21 @@ class SharePanel {
       ...access.groups.map((g) => el('option', { value: `g:${g.groupId}` }, g.name)),
     );
     const level = levelSelect('share-level', access.maxLevel!, 'viewer');
-    const expiry = el('input', { id: 'share-expiry', type: 'date', min: localDate(new Date()) });
+    const expiry = el('input', { id: 'share-expiry', type: 'date', min: localDate(new Date()), 'aria-describedby': 'share-expiry-hint' });
     const form = el(
       'form',
       // novalidate: a past date gets this panel's own message, not the browser's bubble.
-      { class: 'stack', 'aria-labelledby': 'add-title', novalidate: true },
+      { class: 'stack share-form', 'aria-labelledby': 'add-title', novalidate: true },
       el('h3', { id: 'add-title' }, 'Share with someone'),
-      el('label', { for: 'share-user' }, 'User id'),
-      user,
-      el('label', { for: 'share-group' }, 'Or a group you are in'),
-      group,
-      el('label', { for: 'share-level' }, 'Level'),
-      level,
-      el('label', { for: 'share-expiry' }, 'Expires on (optional, access ends after that day)'),
-      expiry,
+      el(
+        'div',
+        { class: 'share-fields' },
+        el('div', { class: 'stack' }, el('label', { for: 'share-user' }, 'User id'), user),
+        el('div', { class: 'stack' }, el('label', { for: 'share-group' }, 'Or a group you are in'), group),
+        el('div', { class: 'stack' }, el('label', { for: 'share-level' }, 'Level'), level),
+        el('div', { class: 'stack' }, el('label', { for: 'share-expiry' }, 'Expires on (optional)'), expiry),
+      ),
+      el('p', { class: 'hint', id: 'share-expiry-hint' }, 'Access ends at the end of the expiry day. The key fingerprint is shown before anything is shared.'),
       el('p', { class: 'actions' }, el('button', { type: 'submit' }, 'Look up')),
       this.card,
       !access.pinsPersist && el('p', { class: 'hint' }, 'This browser does not keep key pins: they are forgotten when this tab closes.'),
