@@ -242,7 +242,7 @@ describe('sharing in the web app', () => {
     expect(await accessibilityProblems(alice)).toEqual([]);
     await screenshot(alice, 'share-key-changed');
 
-    await panel(alice).getByRole('button', { name: 'Accept the new key of Bob (bob)' }).click();
+    await panel(alice).getByRole('button', { name: 'Accept new key for Bob (bob)' }).click();
     await panelSays(alice, 'New key accepted and pinned for Bob. Nothing is shared yet');
     expect(await pinOf(alice, 'bob')).toBe(bobFingerprint);
     expect(await bobCanList(documentId)).toBe(false);

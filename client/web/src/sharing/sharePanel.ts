@@ -217,7 +217,7 @@ class SharePanel {
   /** Both fingerprints, and nothing shared until the person accepts the new key explicitly. */
   private showKeyChange(change: KeyChange, pending: Pending): void {
     const who = change.name ? `${change.name} (${shortId(change.principalId)})` : shortId(change.principalId);
-    const accept = button('Accept new key', () => void this.acceptNewKey(change, pending), `Accept the new key of ${who}`, 'primary danger');
+    const accept = button('Accept new key', () => void this.acceptNewKey(change, pending), `Accept new key for ${who}`, 'primary danger');
     this.card.replaceChildren(
       el(
         'div',
