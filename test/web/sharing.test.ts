@@ -36,6 +36,7 @@ const minutes = { name: 'Board minutes – secret.txt', bytes: Buffer.from('The 
 const plan = { name: 'Heron plan.txt', bytes: Buffer.from('Phase one: the reeds. Phase two: the herons.\n') };
 const salary = { name: 'Salary review 2027.txt', bytes: Buffer.from('Everyone gets a raise.\n') };
 const folder = 'Project Heron';
+const groupName = 'Heron team';
 /** A fingerprint bob's key never had: alice's pin set to it is a key change seen from her side. */
 const OLD_FINGERPRINT = 'ab'.repeat(32);
 
@@ -200,10 +201,46 @@ describe('sharing in the web app', () => {
     await panel(alice).getByRole('row').filter({ hasText: 'Bob (bob)' }).filter({ hasText: 'commenter' }).waitFor();
     await panel(alice).getByRole('button', { name: 'Close' }).click();
 
+    // Inside the folder, bob's access shows where it comes from, by the folder's name.
+    await alice.getByRole('button', { name: folder, exact: true }).click();
+    await alice.getByRole('button', { name: `Share ${plan.name}` }).click();
+    const inherited = panel(alice).getByRole('row').filter({ hasText: 'Bob (bob)' });
+    await inherited.waitFor();
+    expect(await inherited.locator('td').allTextContents()).toEqual(['Bob (bob)', 'commenter', `from folder “${folder}”`, 'never', '']);
+    expect(await inherited.getByRole('button').count()).toBe(0); // revoked on the folder, not here
+    await panel(alice).getByRole('button', { name: 'Close' }).click();
+    await alice.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('button', { name: 'My files' }).click();
+
     await bob.getByRole('button', { name: 'Refresh' }).click();
     await bob.getByRole('button', { name: folder, exact: true }).click();
     await bob.getByRole('heading', { name: folder }).waitFor();
     await bob.getByRole('cell', { name: plan.name, exact: true }).waitFor();
+  }, 60_000);
+
+  it('shares with a group alice is in, from the keyboard; bob, a member, can read it through the group', async () => {
+    const team = await aliceNode.createGroup(groupName);
+    await aliceNode.addGroupMembers(team.groupId, [{ userId: 'bob' }]);
+    await alice.getByRole('button', { name: `Share ${minutes.name}` }).focus();
+    await alice.keyboard.press('Enter');
+    await panel(alice).getByLabel('Or a group you are in').selectOption({ label: groupName });
+    await panel(alice).getByLabel('Level').selectOption('commenter');
+    await panel(alice).getByRole('button', { name: 'Look up' }).focus();
+    await alice.keyboard.press('Enter');
+    await panel(alice).getByText('First share with this key in this browser').waitFor();
+    expect(await shown(alice, 'share-fingerprint')).toBe(team.fingerprint);
+    await panel(alice).getByRole('button', { name: `Share with ${groupName} as commenter` }).focus();
+    await alice.keyboard.press('Enter');
+    await panelSays(alice, `Shared “${minutes.name}” with ${groupName} as commenter.`);
+    await panel(alice).getByRole('row').filter({ hasText: `${groupName} (group)` }).filter({ hasText: 'commenter' }).waitFor();
+    await alice.keyboard.press('Escape');
+    expect(await panel(alice).count()).toBe(0);
+
+    // GET /documents lists direct grants only, so a group's share shows in no listing (docs/web.md,
+    // "Sharing"): bob, a member, opens it with the SDK through the group's key.
+    let documentId = '';
+    for await (const e of aliceNode.listAll()) if (e.name === minutes.name) documentId = e.documentId;
+    const { stream } = await bobNode.download(documentId);
+    expect(Buffer.from(await new Response(stream).arrayBuffer()).equals(minutes.bytes)).toBe(true);
   }, 60_000);
 
   it('keeps alice’s pins across a reload; a changed key for bob shows both fingerprints and shares nothing until she accepts it', async () => {

@@ -1,5 +1,6 @@
 import { NotLoggedInError } from '../../../sdk/errors.js';
 import { type KeyPinStore, MemoryKeyPinStore } from '../../../sdk/KeyPinStore.js';
+import { indexedDbRun, type IndexedDbSchema } from '../indexedDbRun.js';
 
 /**
  * Trust-on-first-use pins that outlive the tab (docs/web.md, "Sharing"): IndexedDB database
@@ -67,25 +68,8 @@ export class IndexedDbKeyPinStore implements KeyPinStore {
   }
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: ['server', 'owner', 'pinId'] });
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB did not open'));
-  });
-}
+const SCHEMA: IndexedDbSchema = { name: DB, version: 1, upgrade: (db) => db.createObjectStore(STORE, { keyPath: ['server', 'owner', 'pinId'] }) };
 
-async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = act(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    });
-  } finally {
-    db.close();
-  }
+function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return indexedDbRun(SCHEMA, STORE, mode, act);
 }
