@@ -5,6 +5,7 @@ import { el } from '../dom.js';
 import { confirmDialog } from '../files/dialogs.js';
 import type { NodeKind } from '../files/filesProtocol.js';
 import { formatInstant } from '../format.js';
+import { expiryFromDate, localDate } from './expiryDate.js';
 import { fingerprintText } from './fingerprintText.js';
 import { type AccessEntry, type KeyChange, type Level, LEVELS, type NodeAccess, type SharingResult } from './sharingProtocol.js';
 import { sharingMessage } from './sharingMessages.js';
@@ -180,10 +181,9 @@ class SharePanel {
     if (userId === this.me) return this.say('You already have access: share with someone else.', true);
     let expiresAt: string | undefined;
     if (expiryDate !== '') {
-      const end = endOfDay(expiryDate);
-      if (!end) return this.say('The expiry date is not a date: pick one from the calendar.', true);
-      if (end.getTime() <= Date.now()) return this.say('The expiry date is in the past: choose today or a later day.', true);
-      expiresAt = end.toISOString();
+      const expiry = expiryFromDate(expiryDate, new Date());
+      if ('problem' in expiry) return this.say(expiry.problem, true);
+      expiresAt = expiry.expiresAt;
     }
     this.say('Looking up…');
     try {
@@ -342,18 +342,4 @@ function principalLabel(entry: AccessEntry, me: string): string {
 
 function shortId(principalId: string): string {
   return principalId.startsWith('g:') ? 'group' : principalId.slice(2);
-}
-
-/** YYYY-MM-DD of a date in the reader's time zone (a date input's value). */
-function localDate(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
-
-/** The last millisecond of that day in the reader's time zone; undefined for a malformed value. */
-function endOfDay(value: string): Date | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return undefined;
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + 1, 0, 0, 0, -1);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }
