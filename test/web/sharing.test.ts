@@ -151,6 +151,8 @@ describe('sharing in the web app', () => {
     await panel(alice).getByRole('button', { name: 'Close' }).click();
 
     await signIn(bob, 'bob');
+    // bob sees his own fingerprint, the one alice was shown: what they compare out of band.
+    expect((await bob.locator('#own-fingerprint').textContent())?.replaceAll(' ', '')).toBe(bobFingerprint);
     await openShared(bob);
     const row = bob.getByRole('row').filter({ hasText: minutes.name });
     expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining([minutes.name, 'alice', 'viewer']));

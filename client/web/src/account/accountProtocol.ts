@@ -20,6 +20,8 @@ export type AccountRequest =
 export interface Profile {
   userId: string;
   name: string;
+  /** Your own key's fingerprint (public), for others to compare when they share with you. */
+  fingerprint: string;
 }
 
 /** The strength rule of the CLI (checkPassphraseStrength: zxcvbn, at least 12 characters and 75 bits). */

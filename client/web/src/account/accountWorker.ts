@@ -42,20 +42,20 @@ async function handle(request: AccountRequest): Promise<AccountResult> {
       }
       await forgetDevice();
       const profile = await client.register({ userId: request.userId, name: request.name, passphrase: request.passphrase });
-      return { profile: { userId: profile.userId, name: profile.name } };
+      return { profile: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
     }
     case 'login': {
       const profile = await client.login(request.userId, request.passphrase);
       if (request.remember) await rememberThisDevice();
       else await forgetDevice();
-      return { profile: { userId: profile.userId, name: profile.name } };
+      return { profile: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
     }
     case 'resume': {
       const device = await loadRememberedDevice();
       if (!device) return { resumed: null };
       try {
         const profile = await client.resume(device);
-        return { resumed: { userId: profile.userId, name: profile.name } };
+        return { resumed: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
       } catch (error) {
         // The session is over or the key no longer fits: forget the device, ask for the passphrase.
         if (error instanceof CofferError && (error.code === 'SESSION_EXPIRED' || error.code === 'PRIVATE_KEY_UNREADABLE')) {

@@ -4,6 +4,7 @@ import type { AccountConnection } from '../account/AccountConnection.js';
 import type { Profile } from '../account/accountProtocol.js';
 import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
+import { fingerprintText } from '../sharing/fingerprintText.js';
 import { openSharePanel } from '../sharing/sharePanel.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { askText, chooseOne, confirmDialog } from './dialogs.js';
@@ -94,6 +95,7 @@ class FilesPage {
       el('h1', {}, title),
       this.breadcrumbs(),
       el('p', { class: 'hint' }, `Signed in as ${this.profile.name} (${this.profile.userId}). Names are decrypted in this browser.`),
+      el('p', { class: 'hint' }, 'Your key fingerprint, for people who share with you to compare: ', el('code', { class: 'fingerprint', id: 'own-fingerprint' }, fingerprintText(this.profile.fingerprint))),
       this.toolbar(),
       this.uploads.node,
       this.status,
