@@ -19,7 +19,7 @@ import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
 import { login, type LoginOptions } from './login.js';
 import { documentPath } from './paths.js';
-import { Recipients, type TrustResult } from './Recipients.js';
+import { type KeyStatus, Recipients, type TrustResult } from './Recipients.js';
 import { register, type RegisterOptions } from './register.js';
 import { type RememberedDevice, resumeSession } from './resumeSession.js';
 import { MemorySessionStore, type Session, type SessionStore } from './Session.js';
@@ -177,6 +177,11 @@ export class CofferClient {
   /** Public profiles and fingerprints; unknown ids are listed, not thrown. */
   lookupUsers(userIds: readonly string[]): Promise<LookupUsersResponse> {
     return this.recipients.lookup(userIds);
+  }
+
+  /** A user's (`alice`) or group's (`g:<groupId>`) current key and how it stands against your pin, pinning nothing. */
+  keyStatus(principal: string): Promise<KeyStatus> {
+    return this.recipients.keyStatus(principal);
   }
 
   /** Accepts a user's current public key after a KEY_CHANGED, once its fingerprint was checked out of band. */

@@ -27,6 +27,19 @@ export interface ResolveOptions {
   acceptNewKeyFor?: Iterable<string>;
 }
 
+/** How a principal's current key stands against this client's pin, before anything is pinned. */
+export interface KeyStatus {
+  /** `u:<userId>` or `g:<groupId>`. */
+  principalId: string;
+  name: string;
+  /** SHA-256 of the key the server presents, computed here. */
+  fingerprint: string;
+  /** The fingerprint pinned before, if any. */
+  pinned?: string;
+  /** `new`: never seen (a share pins it); `pinned`: the pinned key; `changed`: a share is refused with KEY_CHANGED. */
+  status: 'new' | 'pinned' | 'changed';
+}
+
 export interface TrustResult {
   userId: string;
   fingerprint: string;
@@ -109,6 +122,36 @@ export class Recipients {
       : { userId, fingerprint: recipient.fingerprint };
   }
 
+  /**
+   * A user's (`alice`, `u:alice`) or group's (`g:<groupId>`) current key as a share would meet it,
+   * with nothing pinned: for showing the fingerprint before sharing. UNKNOWN_USERS for an unknown
+   * user; KEY_FINGERPRINT_MISMATCH when the stated fingerprint is not the key's.
+   */
+  async keyStatus(principal: string): Promise<KeyStatus> {
+    let pinId: string;
+    let presented: { name: string; publicKey: string; fingerprint: string };
+    if (principal.startsWith('g:')) {
+      pinId = principal;
+      presented = await this.api.get<GroupView>(`/groups/${encodeURIComponent(principal.slice(2))}`);
+    } else {
+      pinId = principal.startsWith('u:') ? principal.slice(2) : principal;
+      const { users } = await this.lookup([pinId]);
+      const profile = users.find((u) => u.userId === pinId);
+      if (!profile) throw new UnknownUsersError([pinId]);
+      presented = profile;
+    }
+    const { fingerprint: computed } = await verifiedKey(pinId, presented.publicKey, presented.fingerprint);
+    const pinned = await this.pins.get(pinId);
+    const status = pinned === undefined ? 'new' : pinned === computed ? 'pinned' : 'changed';
+    return {
+      principalId: pinId.startsWith('g:') ? pinId : `u:${pinId}`,
+      name: presented.name,
+      fingerprint: computed,
+      ...(pinned !== undefined && { pinned }),
+      status,
+    };
+  }
+
   /** Records a key the client has proven authentic itself (its own, at login). */
   async pinVerified(userId: string, fp: string): Promise<void> {
     await this.pins.set(userId, fp);
@@ -126,10 +169,7 @@ export class Recipients {
     statedFingerprint: string,
     acceptChange: boolean,
   ): Promise<{ publicKey: CryptoKey; fingerprint: string }> {
-    const spki = fromBase64Url(publicKeySpki);
-    const computed = await fingerprint(spki);
-    // Security check, do not remove: the fingerprint we pin is our own hash of the key we use.
-    if (computed !== statedFingerprint) throw new KeyMismatchError(pinId);
+    const { spki, fingerprint: computed } = await verifiedKey(pinId, publicKeySpki, statedFingerprint);
     const pinned = await this.pins.get(pinId);
     if (pinned === undefined || (pinned !== computed && acceptChange)) {
       await this.pins.set(pinId, computed);
@@ -138,4 +178,13 @@ export class Recipients {
     }
     return { publicKey: await importPublicKey(spki), fingerprint: computed };
   }
+}
+
+/** The key's bytes and our own hash of them, which must be the fingerprint the server states. */
+async function verifiedKey(pinId: string, publicKeySpki: string, statedFingerprint: string): Promise<{ spki: Uint8Array; fingerprint: string }> {
+  const spki = fromBase64Url(publicKeySpki);
+  const computed = await fingerprint(spki);
+  // Security check, do not remove: the fingerprint we pin is our own hash of the key we use.
+  if (computed !== statedFingerprint) throw new KeyMismatchError(pinId);
+  return { spki, fingerprint: computed };
 }

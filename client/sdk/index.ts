@@ -81,7 +81,7 @@ export {
   type SettingsResult,
   type TransferResult,
 } from './permissions.js';
-export type { Recipient, TrustResult } from './Recipients.js';
+export type { KeyStatus, Recipient, TrustResult } from './Recipients.js';
 export type { RegisterOptions } from './register.js';
 export { safeFileName } from './safeFileName.js';
 export { MemorySessionStore, type Session, type SessionStore } from './Session.js';

@@ -102,6 +102,22 @@ describe('key pinning (TOFU)', () => {
     await expect(alice.client.upload(bytes(10), { name: 'b.txt', shareWith: ['bob'] })).resolves.toMatchObject({ sharedWith: ['bob'] });
   });
 
+  it('keyStatus shows the key a share would meet (new, pinned, changed) and pins nothing', async () => {
+    // Act: never seen
+    const first = await alice.client.keyStatus('bob');
+    // Assess
+    expect(first).toEqual({ principalId: 'u:bob', name: 'Bob', fingerprint: bobFingerprint, status: 'new' });
+    expect(await alice.pins.get('bob')).toBeUndefined();
+    // Act: pinned by a share, then the key changes
+    await alice.client.upload(bytes(10), { name: 'a.txt', shareWith: ['bob'] });
+    expect(await alice.client.keyStatus('u:bob')).toMatchObject({ status: 'pinned', pinned: bobFingerprint });
+    await server.replaceKey('bob', otherKey.spki);
+    // Assess: both fingerprints, the pin untouched
+    expect(await alice.client.keyStatus('bob')).toEqual({ principalId: 'u:bob', name: 'Bob', fingerprint: otherKey.fingerprint, pinned: bobFingerprint, status: 'changed' });
+    expect(await alice.pins.get('bob')).toBe(bobFingerprint);
+    expect(await caught(alice.client.keyStatus('zed'))).toMatchObject({ code: 'UNKNOWN_USERS' });
+  });
+
   it('refuses a key whose stated fingerprint is not its SHA-256, even on first sight', async () => {
     let lying = true;
     server.intercept(async (call) => {

@@ -1,4 +1,5 @@
 import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
+import type { SharingRequest, SharingResult } from '../sharing/sharingProtocol.js';
 
 /**
  * What the page and the account worker say to each other. The worker holds the signed-in
@@ -6,6 +7,7 @@ import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
  */
 export type AccountRequest =
   | FilesRequest
+  | SharingRequest
   | { op: 'newPassphrase' }
   | { op: 'register'; userId: string; name: string; passphrase: string; chosen: boolean }
   | { op: 'login'; userId: string; passphrase: string; remember: boolean }
@@ -18,6 +20,8 @@ export type AccountRequest =
 export interface Profile {
   userId: string;
   name: string;
+  /** Your own key's fingerprint (public), for others to compare when they share with you. */
+  fingerprint: string;
 }
 
 /** The strength rule of the CLI (checkPassphraseStrength: zxcvbn, at least 12 characters and 75 bits). */
@@ -29,6 +33,7 @@ export interface Strength {
 
 export type AccountResult =
   | FilesResult
+  | SharingResult
   | { passphrase: string }
   | { profile: Profile }
   /** `resume`: null when this browser remembers no device, or its session is over. */

@@ -2,9 +2,11 @@ import { checkPassphraseStrength, DEFAULT_KDF, fromBase64Url, generatePassphrase
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { CofferClient } from '../../../sdk/CofferClient.js';
 import { CofferApiError } from '../../../sdk/errors.js';
-import { MemoryKeyPinStore } from '../../../sdk/KeyPinStore.js';
 import { FilesOps } from '../files/FilesOps.js';
 import { isFilesRequest, transferablesOf } from '../files/filesProtocol.js';
+import { IndexedDbKeyPinStore } from '../sharing/IndexedDbKeyPinStore.js';
+import { SharingOps } from '../sharing/SharingOps.js';
+import { isSharingRequest } from '../sharing/sharingProtocol.js';
 import type { AccountReply, AccountRequest, AccountResult } from './accountProtocol.js';
 import { forgetDevice, loadRememberedDevice, rememberDevice } from './rememberedDevice.js';
 
@@ -17,12 +19,16 @@ import { forgetDevice, loadRememberedDevice, rememberDevice } from './remembered
  * IndexedDB (rememberedDevice.ts). The page gets profiles, decrypted listings and error codes,
  * never a key or a token.
  */
-const client = new CofferClient({ serverUrl: self.location.origin, pinStore: new MemoryKeyPinStore(), tuning: { accountKdf: DEFAULT_KDF }, session: 'cookie' });
+// Key pins persist in IndexedDB, per server and signed-in user (sharing/IndexedDbKeyPinStore.ts).
+const pins = new IndexedDbKeyPinStore(self.location.origin, async (): Promise<string | undefined> => (await client.session())?.userId);
+const client: CofferClient = new CofferClient({ serverUrl: self.location.origin, pinStore: pins, tuning: { accountKdf: DEFAULT_KDF }, session: 'cookie' });
 
 const files = new FilesOps(client);
+const sharing = new SharingOps(client, pins);
 
 async function handle(request: AccountRequest): Promise<AccountResult> {
   if (isFilesRequest(request)) return files.handle(request);
+  if (isSharingRequest(request)) return sharing.handle(request);
   switch (request.op) {
     case 'newPassphrase':
       return { passphrase: generatePassphrase().passphrase };
@@ -36,20 +42,20 @@ async function handle(request: AccountRequest): Promise<AccountResult> {
       }
       await forgetDevice();
       const profile = await client.register({ userId: request.userId, name: request.name, passphrase: request.passphrase });
-      return { profile: { userId: profile.userId, name: profile.name } };
+      return { profile: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
     }
     case 'login': {
       const profile = await client.login(request.userId, request.passphrase, { keepCookie: request.remember });
       if (request.remember) await rememberThisDevice();
       else await forgetDevice();
-      return { profile: { userId: profile.userId, name: profile.name } };
+      return { profile: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
     }
     case 'resume': {
       const device = await loadRememberedDevice();
       if (!device) return { resumed: null };
       try {
         const profile = await client.resume(device);
-        return { resumed: { userId: profile.userId, name: profile.name } };
+        return { resumed: { userId: profile.userId, name: profile.name, fingerprint: profile.fingerprint } };
       } catch (error) {
         // The session is over or the key no longer fits: forget the device, ask for the passphrase.
         if (error instanceof CofferError && (error.code === 'SESSION_EXPIRED' || error.code === 'PRIVATE_KEY_UNREADABLE')) {

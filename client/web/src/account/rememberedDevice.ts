@@ -1,4 +1,5 @@
 import type { RememberedDevice } from '../../../sdk/resumeSession.js';
+import { indexedDbRun, type IndexedDbSchema } from '../indexedDbRun.js';
 
 /**
  * "Remember this device" (docs/web.md): the private key as a non-extractable CryptoKey in
@@ -9,27 +10,10 @@ const DB = 'coffer';
 const STORE = 'device';
 const KEY = 'current';
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB did not open'));
-  });
-}
+const SCHEMA: IndexedDbSchema = { name: DB, version: 1, upgrade: (db) => db.createObjectStore(STORE) };
 
-async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = act(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    });
-  } finally {
-    db.close();
-  }
+function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return indexedDbRun(SCHEMA, STORE, mode, act);
 }
 
 export async function loadRememberedDevice(): Promise<RememberedDevice | undefined> {

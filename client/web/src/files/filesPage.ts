@@ -4,6 +4,8 @@ import type { AccountConnection } from '../account/AccountConnection.js';
 import type { Profile } from '../account/accountProtocol.js';
 import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
+import { fingerprintText } from '../sharing/fingerprintText.js';
+import { openSharePanel } from '../sharing/sharePanel.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { askText, chooseOne, confirmDialog } from './dialogs.js';
 import type { Entry, FilesResult, FolderChoice } from './filesProtocol.js';
@@ -93,6 +95,7 @@ class FilesPage {
       el('h1', {}, title),
       this.breadcrumbs(),
       el('p', { class: 'hint' }, `Signed in as ${this.profile.name} (${this.profile.userId}). Names are decrypted in this browser.`),
+      el('p', { class: 'hint' }, 'Your key fingerprint, for people who share with you to compare: ', el('code', { class: 'fingerprint', id: 'own-fingerprint' }, fingerprintText(this.profile.fingerprint))),
       this.toolbar(),
       this.uploads.node,
       this.status,
@@ -190,6 +193,9 @@ class FilesPage {
       { class: 'actions' },
       entry.kind === 'document' && this.button('Download', () => void this.download(entry, name), undefined, `Download ${name}`),
       canEdit && this.button('Rename', () => void this.rename(entry, name), undefined, `Rename ${name}`),
+      // Editors may share unless the owner turned that off: the panel then shows the list only.
+      ['owner', 'manager', 'editor'].includes(entry.role) &&
+        this.button('Share…', () => void openSharePanel(this.account, { nodeId: entry.nodeId, kind: entry.kind, name }, this.profile.userId), undefined, `Share ${name}`),
       owner && this.button('Move', () => void this.move(entry, name), undefined, `Move ${name}`),
       owner && this.button('Delete', () => void this.remove(entry, name), undefined, `Delete ${name}`),
     );
