@@ -1,4 +1,5 @@
 import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
+import type { LinksRequest, LinksResult } from '../shareLinks/linksProtocol.js';
 
 /**
  * What the page and the account worker say to each other. The worker holds the signed-in
@@ -6,6 +7,7 @@ import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
  */
 export type AccountRequest =
   | FilesRequest
+  | LinksRequest
   | { op: 'newPassphrase' }
   | { op: 'register'; userId: string; name: string; passphrase: string; chosen: boolean }
   | { op: 'login'; userId: string; passphrase: string; remember: boolean }
@@ -29,6 +31,7 @@ export interface Strength {
 
 export type AccountResult =
   | FilesResult
+  | LinksResult
   | { passphrase: string }
   | { profile: Profile }
   /** `resume`: null when this browser remembers no device, or its session is over. */

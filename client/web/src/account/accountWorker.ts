@@ -5,6 +5,8 @@ import { CofferApiError } from '../../../sdk/errors.js';
 import { MemoryKeyPinStore } from '../../../sdk/KeyPinStore.js';
 import { FilesOps } from '../files/FilesOps.js';
 import { isFilesRequest, transferablesOf } from '../files/filesProtocol.js';
+import { LinksOps } from '../shareLinks/LinksOps.js';
+import { isLinksRequest } from '../shareLinks/linksProtocol.js';
 import type { AccountReply, AccountRequest, AccountResult } from './accountProtocol.js';
 import { forgetDevice, loadRememberedDevice, rememberDevice } from './rememberedDevice.js';
 
@@ -20,9 +22,11 @@ import { forgetDevice, loadRememberedDevice, rememberDevice } from './remembered
 const client = new CofferClient({ serverUrl: self.location.origin, pinStore: new MemoryKeyPinStore(), tuning: { accountKdf: DEFAULT_KDF }, session: 'cookie' });
 
 const files = new FilesOps(client);
+const links = new LinksOps(client);
 
 async function handle(request: AccountRequest): Promise<AccountResult> {
   if (isFilesRequest(request)) return files.handle(request);
+  if (isLinksRequest(request)) return links.handle(request);
   switch (request.op) {
     case 'newPassphrase':
       return { passphrase: generatePassphrase().passphrase };
