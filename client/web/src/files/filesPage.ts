@@ -5,6 +5,7 @@ import type { Profile } from '../account/accountProtocol.js';
 import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
 import { formatBytes, formatInstant } from '../format.js';
+import { openLinksPanel } from '../shareLinks/linksPanel.js';
 import { askText, chooseOne, confirmDialog } from './dialogs.js';
 import type { Entry, FilesResult, FolderChoice } from './filesProtocol.js';
 import { sortEntries, type SortKey, type SortOrder } from './sortEntries.js';
@@ -192,6 +193,9 @@ class FilesPage {
       canEdit && this.button('Rename', () => void this.rename(entry, name), undefined, `Rename ${name}`),
       owner && this.button('Move', () => void this.move(entry, name), undefined, `Move ${name}`),
       owner && this.button('Delete', () => void this.remove(entry, name), undefined, `Delete ${name}`),
+      // Links need `share` (owner, manager; an editor only where the owner allows it: the panel then says so).
+      (owner || entry.role === 'manager' || entry.role === 'editor') &&
+        this.button('Links…', () => void openLinksPanel(this.account, { nodeId: entry.nodeId, kind: entry.kind, name }), undefined, `Links to ${name}`),
     );
     return el(
       'tr',
