@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
-import { parseLinkUrl } from '../../shared/core/crypto/index.js';
+import { parseLinkUrl, TEST_KDF } from '../../shared/core/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { launchChromium } from './browser.js';
@@ -25,6 +25,7 @@ const PASSWORD = 'marmalade sandwich 42';
 const report = { name: 'Payroll Q4 – final.pdf', bytes: pseudoRandomBytes(200_000, 41) };
 const notes = { name: 'Board notes.txt', text: 'The board approves the Orchid acquisition.\n' };
 const pixel = { name: 'Site plan.png', bytes: PNG };
+const bobDocument = 'Bob’s pricing draft.txt';
 const folder = { name: 'Orchid deal room', child: 'Term sheet.txt', childText: 'Term sheet: 12 million, closing in March.\n' };
 
 let stack: LocalStack;
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await alice.upload(pixel.bytes, { name: pixel.name });
   const { folderId } = await alice.createFolder(folder.name);
   await alice.upload(new TextEncoder().encode(folder.childText), { name: folder.child, parent: folderId });
-  for (const name of [report.name, notes.name, pixel.name, folder.name, folder.child]) recorder.keepSecret(`the name ${name}`, name);
+  for (const name of [report.name, notes.name, pixel.name, folder.name, folder.child, bobDocument]) recorder.keepSecret(`the name ${name}`, name);
   recorder.keepSecret('the report', report.bytes.subarray(5000, 5064));
   recorder.keepSecret('the notes', 'Orchid acquisition');
   recorder.keepSecret('the term sheet', 'closing in March');
@@ -297,12 +298,35 @@ describe('share links from the signed-in app', () => {
     const [download] = await Promise.all([visitor.page.waitForEvent('download'), visitor.page.getByRole('button', { name: `Download ${folder.child}` }).click()]);
     expect(await readFile((await download.path())!, 'utf8')).toBe(folder.childText);
     await visitor.close();
+  }, 60_000);
+
+  it('says so when alice may not manage links (an editor of bob’s document, where bob turned editors’ sharing off)', async () => {
+    // Prepare
+    const bob = new CofferClient({ serverUrl: stack.url, pinStore: new MemoryKeyPinStore(), tuning: { allowWeakKdf: true } });
+    await bob.register({ userId: 'bob', name: 'Bob', passphrase: 'bob-web-share-links-passphrase', kdf: TEST_KDF });
+    const { documentId } = await bob.upload(new TextEncoder().encode('bob’s draft'), { name: bobDocument });
+    await bob.share(documentId, { userIds: ['alice'] }, { role: 'editor' });
+    await bob.setEditorsCanShare(documentId, false);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Shared with me' }).click();
+
+    // Act
+    await page.getByRole('button', { name: `Links to ${bobDocument}`, exact: true }).click();
+    await panel().getByRole('alert').filter({ hasText: 'not allowed' }).waitFor();
+
+    // Assess
+    expect(await panel().locator('#links-status').textContent()).toBe(
+      'You are not allowed to manage links for this item: it takes its owner, a manager, or an editor where the owner lets editors share.',
+    );
+    await panel().getByRole('form', { name: 'New link' }).getByRole('button', { name: 'Create link' }).click();
+    await panel().getByRole('form', { name: 'New link' }).getByRole('alert').filter({ hasText: 'not allowed' }).waitFor({ timeout: 15_000 });
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await closePanel();
     await closeAlice();
   }, 60_000);
 
   it('sent no link secret, password, content or name, logged no error and broke no policy rule', () => {
     expect(recorder.exchanges.some((e) => /\/nodes\/[^/]+\/links$/.test(new URL(e.url).pathname))).toBe(true);
     expect(recorder.leaks()).toEqual([]);
-    expect(recorder.consoleProblems.filter((line) => !/status of (400|401|404|410|422)/.test(line))).toEqual([]);
+    expect(recorder.consoleProblems.filter((line) => !/status of (400|401|403|404|410|422)/.test(line))).toEqual([]);
   });
 });

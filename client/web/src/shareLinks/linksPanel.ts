@@ -264,8 +264,10 @@ function localInputValue(at: Date): string {
 function messageOf(error: unknown): string {
   if (!(error instanceof CofferError)) return 'Something went wrong. Try again.';
   switch (error.code) {
-    case 'FORBIDDEN':
+    case 'CANNOT_SHARE':
+    case 'CANNOT_MANAGE':
     case 'GUEST_FORBIDDEN':
+    case 'FORBIDDEN':
       return 'You are not allowed to manage links for this item: it takes its owner, a manager, or an editor where the owner lets editors share.';
     case 'INVALID_EXPIRY': {
       // The server names its maximum in seconds: said in days.
