@@ -94,6 +94,21 @@ function longestStall(target: Page): Promise<number> {
   return target.evaluate(() => Math.max(0, ...(globalThis as unknown as { stalls: number[] }).stalls));
 }
 
+/** Presses Tab until the focused control is named `name` (its label, aria-label or text). */
+async function tabTo(name: string): Promise<void> {
+  for (let presses = 0; presses < 30; presses++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const at = document.activeElement;
+      if (!at) return '';
+      const label = at.id ? document.querySelector(`label[for="${at.id}"]`)?.textContent : undefined;
+      return at.getAttribute('aria-label') ?? label ?? at.textContent ?? '';
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached “${name}”`);
+}
+
 /** A datetime-local value (the browser runs on this machine, in its time zone). */
 function localInput(at: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -246,9 +261,21 @@ describe('share links from the signed-in app', () => {
     const textUrl = await createLink({ viewOnly: true });
     await expect.poll(() => panel().locator('tbody tr td').allTextContents()).toContain('View only');
     await closePanel();
-    await openPanel(pixel.name);
-    const imageUrl = await createLink({ viewOnly: true });
-    await closePanel();
+    // The image's link with the keyboard alone: Enter on the row's button, Tab to each control, Escape to close.
+    await page.getByRole('button', { name: `Links to ${pixel.name}`, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await panel().getByText('No links yet.').waitFor();
+    await tabTo('View only (no download offered)');
+    await page.keyboard.press('Space');
+    await tabTo('Create link');
+    await page.keyboard.press('Enter');
+    const imageField = panel().getByLabel('Link URL');
+    await imageField.waitFor({ timeout: 30_000 });
+    const imageUrl = await imageField.inputValue();
+    recorder.keepSecret('a link secret', parseLinkUrl(imageUrl).secret);
+    await expect.poll(() => panel().locator('tbody tr td').allTextContents()).toContain('View only');
+    await page.keyboard.press('Escape');
+    await panel().waitFor({ state: 'detached' });
 
     const text = await recipient(textUrl);
     const downloads: string[] = [];
