@@ -7,6 +7,7 @@ import {
   unwrapKeyUnderKey,
   type KdfCost,
   type LinkKeys,
+  type LinkPassword,
 } from '../../shared/core/crypto/index.js';
 import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/index.js';
 import type { LinkAccess, LinkChild, OpenLinkBody, OpenLinkResponse } from '../../shared/core/api/schemas/links.js';
@@ -34,6 +35,13 @@ export interface OpenLinkOptions {
   password?: string | (() => Promise<string>);
   signal?: AbortSignal;
   onProgress?: (progress: TransferProgress) => void;
+  /**
+   * Where the password's keys are derived (Argon2id, about a second at the default cost): by
+   * default deriveLinkKeys here. A browser page passes one that runs the same deriveLinkKeys in a
+   * Web Worker, so its thread never stalls (client/web/src/link/deriveInWorker.ts). It must be
+   * deriveLinkKeys itself, run elsewhere: that is where the cost the server sent is checked.
+   */
+  deriveKeys?: (secret: string, password: LinkPassword) => Promise<LinkKeys>;
 }
 
 /** A document or folder seen through a link; `name` decrypted, `size` the plaintext size. */
@@ -104,7 +112,7 @@ export async function openLinkWith(transport: LinkTransport, url: string, option
     const kdf = error.details?.kdf as KdfCost | undefined;
     const password = typeof options.password === 'function' ? await options.password() : options.password;
     // deriveLinkKeys refuses a malformed cost, or one above MAX_KDF, before any work.
-    keys = await deriveLinkKeys(secret, { password, kdf: kdf as KdfCost });
+    keys = await (options.deriveKeys ?? deriveLinkKeys)(secret, { password, kdf: kdf as KdfCost });
     try {
       response = await send(transport, { token, proof: keys.proof! }, options.signal);
     } catch (retryError) {

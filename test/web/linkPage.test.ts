@@ -195,6 +195,8 @@ describe('the link page', () => {
     const url = await link(await upload(content, 'payroll.csv'), { password: 'the right one' });
     keepSecret('a wrong password', 'not the password');
     const { page, close } = await visitor();
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
 
     // Act
     await openWith(page, url, 'not the password');
@@ -208,6 +210,8 @@ describe('the link page', () => {
     await page.getByLabel('Password').fill('the right one');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Unlock' }).click()]);
     expect(Buffer.compare(await readFile((await download.path())!), Buffer.from(content))).toBe(0);
+    // Each password went to a worker of its own for Argon2id (deriveInWorker), never the page's thread.
+    expect(workers.filter((path) => /^\/assets\/linkKeysWorker-[\w-]+\.js$/.test(path))).toHaveLength(2);
     await close();
   });
 

@@ -179,6 +179,23 @@ describe('openLink (standalone, fake server)', () => {
     expect(argon2idBytes).toHaveBeenCalledTimes(1);
   });
 
+  it('derives the password keys where deriveKeys says (a browser worker), with the server’s cost, and nowhere else', async () => {
+    // Prepare
+    const fixture = await linkFixture('document', 'pw-1');
+    const server = linkServer(fixture, { password: true });
+    const elsewhere = vi.fn(deriveLinkKeys);
+
+    // Act
+    const opened = await openLink(fixture.url, { fetch: server.fetch, password: 'pw-1', deriveKeys: elsewhere });
+    await opened.stream!.cancel();
+
+    // Assess
+    expect(elsewhere).toHaveBeenCalledTimes(1);
+    expect(elsewhere).toHaveBeenCalledWith(fixture.secret, { password: 'pw-1', kdf: TEST_KDF });
+    expect(server.opens().map((c) => c.body)).toEqual([{ token: TOKEN }, { token: TOKEN, proof: fixture.proof }]);
+    expect(argon2idBytes).toHaveBeenCalledTimes(1);
+  });
+
   it('never calls the password function for a link without a password', async () => {
     // Prepare
     const fixture = await linkFixture('document');

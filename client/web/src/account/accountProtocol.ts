@@ -1,5 +1,6 @@
 import type { FilesRequest, FilesResult } from '../files/filesProtocol.js';
 import type { SharingRequest, SharingResult } from '../sharing/sharingProtocol.js';
+import type { LinksRequest, LinksResult } from '../shareLinks/linksProtocol.js';
 
 /**
  * What the page and the account worker say to each other. The worker holds the signed-in
@@ -8,6 +9,7 @@ import type { SharingRequest, SharingResult } from '../sharing/sharingProtocol.j
 export type AccountRequest =
   | FilesRequest
   | SharingRequest
+  | LinksRequest
   | { op: 'newPassphrase' }
   | { op: 'register'; userId: string; name: string; passphrase: string; chosen: boolean }
   | { op: 'login'; userId: string; passphrase: string; remember: boolean }
@@ -34,6 +36,7 @@ export interface Strength {
 export type AccountResult =
   | FilesResult
   | SharingResult
+  | LinksResult
   | { passphrase: string }
   | { profile: Profile }
   /** `resume`: null when this browser remembers no device, or its session is over. */

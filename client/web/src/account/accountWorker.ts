@@ -7,6 +7,8 @@ import { isFilesRequest, transferablesOf } from '../files/filesProtocol.js';
 import { IndexedDbKeyPinStore } from '../sharing/IndexedDbKeyPinStore.js';
 import { SharingOps } from '../sharing/SharingOps.js';
 import { isSharingRequest } from '../sharing/sharingProtocol.js';
+import { LinksOps } from '../shareLinks/LinksOps.js';
+import { isLinksRequest } from '../shareLinks/linksProtocol.js';
 import type { AccountReply, AccountRequest, AccountResult } from './accountProtocol.js';
 import { forgetDevice, loadRememberedDevice, rememberDevice } from './rememberedDevice.js';
 
@@ -25,10 +27,12 @@ const client: CofferClient = new CofferClient({ serverUrl: self.location.origin,
 
 const files = new FilesOps(client);
 const sharing = new SharingOps(client, pins);
+const links = new LinksOps(client);
 
 async function handle(request: AccountRequest): Promise<AccountResult> {
   if (isFilesRequest(request)) return files.handle(request);
   if (isSharingRequest(request)) return sharing.handle(request);
+  if (isLinksRequest(request)) return links.handle(request);
   switch (request.op) {
     case 'newPassphrase':
       return { passphrase: generatePassphrase().passphrase };

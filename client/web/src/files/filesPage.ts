@@ -7,6 +7,7 @@ import { el, show } from '../dom.js';
 import { fingerprintText } from '../sharing/fingerprintText.js';
 import { openSharePanel } from '../sharing/sharePanel.js';
 import { formatBytes, formatInstant } from '../format.js';
+import { openLinksPanel } from '../shareLinks/linksPanel.js';
 import { askText, chooseOne, confirmDialog } from './dialogs.js';
 import type { Entry, FilesResult, FolderChoice } from './filesProtocol.js';
 import { sortEntries, type SortKey, type SortOrder } from './sortEntries.js';
@@ -198,6 +199,9 @@ class FilesPage {
         this.button('Share…', () => void openSharePanel(this.account, { nodeId: entry.nodeId, kind: entry.kind, name }, this.profile.userId), undefined, `Share ${name}`),
       owner && this.button('Move', () => void this.move(entry, name), undefined, `Move ${name}`),
       owner && this.button('Delete', () => void this.remove(entry, name), undefined, `Delete ${name}`),
+      // Links need `share` (owner, manager; an editor only where the owner allows it: the panel then says so).
+      (owner || entry.role === 'manager' || entry.role === 'editor') &&
+        this.button('Links…', () => void openLinksPanel(this.account, { nodeId: entry.nodeId, kind: entry.kind, name }), undefined, `Links to ${name}`),
     );
     return el(
       'tr',

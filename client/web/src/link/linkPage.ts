@@ -9,6 +9,7 @@ import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { readForView, viewable } from '../view/viewContent.js';
+import { deriveInWorker } from './deriveInWorker.js';
 import { linkMessage } from './linkMessages.js';
 import { signedInTransport } from './signedInTransport.js';
 
@@ -53,10 +54,16 @@ class LinkPage {
   }
 
   private async start(password?: string): Promise<void> {
-    this.busy('Opening the link…');
+    if (password === undefined) this.busy('Opening the link…');
+    else this.checkingPassword();
     let opened: OpenedLink;
     try {
-      const options = { password: password ?? (() => this.askPassword()), onProgress: ({ bytes }: { bytes: number }) => this.progress?.(bytes) };
+      const options = {
+        password: password ?? (() => this.askPassword()),
+        // Argon2id in a worker of its own: this page keeps painting (and answering) meanwhile.
+        deriveKeys: deriveInWorker,
+        onProgress: ({ bytes }: { bytes: number }) => this.progress?.(bytes),
+      };
       opened = this.signedIn ? await openLinkWith(this.signedIn.transport, this.href, options) : await openLink(this.href, options);
     } catch (error) {
       if (error instanceof CofferError && error.code === 'LINK_PASSWORD_WRONG') return this.passwordForm(linkMessage(error).detail);
@@ -131,9 +138,8 @@ class LinkPage {
       event.preventDefault();
       const password = input.value;
       if (password.length === 0) return;
-      this.busy('Checking the password…');
-      // Argon2id runs on this thread for about a second: let the message paint first.
-      requestAnimationFrame(() => setTimeout(() => submit(password), 0));
+      this.checkingPassword();
+      submit(password);
     });
     show(this.root, el('h1', {}, 'This link has a password'), el('p', {}, 'The person who shared it should have given it to you separately.'), form);
     input.focus();
@@ -237,6 +243,24 @@ class LinkPage {
 
   private busy(message: string): void {
     show(this.root, el('h1', {}, 'Please wait'), el('p', { role: 'status', class: 'status' }, message));
+  }
+
+  /** While the worker derives the password's keys (about a second): a moving bar and the time so far; the page stays responsive. */
+  private checkingPassword(): void {
+    const elapsed = el('p', { class: 'hint', 'aria-hidden': 'true' }, '0.0 s');
+    show(
+      this.root,
+      el('h1', {}, 'Please wait'),
+      el('progress', { 'aria-label': 'Checking the password' }),
+      el('p', { role: 'status', class: 'status' }, 'Checking the password…'),
+      elapsed,
+    );
+    const started = performance.now();
+    const timer = setInterval(() => {
+      // Stops by itself once the page shows anything else.
+      if (!elapsed.isConnected) return clearInterval(timer);
+      elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+    }, 100);
   }
 }
 
