@@ -6,6 +6,8 @@ import type { LargeFileResults } from './largeFileBench.js';
 import { largeFileConsole, largeFileFigures, largeFileMarkdown } from './largeFileReport.js';
 import type { AuditResults } from './auditBench.js';
 import { auditConsole, auditFigures, auditMarkdown } from './auditReport.js';
+import type { WebResults } from './webBench.js';
+import { webConsole, webFigures, webMarkdown } from './webReport.js';
 import type { GroupShareResult, PermissionResults, UserShareResult, UserShareRun } from './permissionBench.js';
 import { fixed, gbps, MiB, markdownTable, median, mibps, textTable } from './stats.js';
 
@@ -41,6 +43,7 @@ export interface BenchRun {
   permissions?: PermissionResults;
   largeFiles?: LargeFileResults;
   audit?: AuditResults;
+  web?: WebResults;
   /** Parts that threw: reported, and the exit code is 1. */
   failures: { part: string; error: string }[];
 }
@@ -48,7 +51,7 @@ export interface BenchRun {
 export type Status = 'PASS' | 'MISSED' | 'FAILED' | 'info';
 
 export interface Figure {
-  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'audit log' | 'run';
+  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'audit log' | 'web app' | 'run';
   name: string;
   measured: string;
   target: string;
@@ -166,6 +169,7 @@ export function figures(run: BenchRun): Figure[] {
   if (run.permissions) out.push(...permissionFigures(run.permissions));
   if (run.largeFiles) out.push(...largeFileFigures(run.largeFiles).map((f) => ({ group: 'large files (CLI)' as const, ...f })));
   if (run.audit) out.push(...auditFigures(run.audit).map((f) => ({ group: 'audit log' as const, ...f })));
+  if (run.web) out.push(...webFigures(run.web).map((f) => ({ group: 'web app' as const, ...f })));
   for (const f of run.failures ?? []) {
     out.push({ group: 'run', name: `${f.part}: did not complete`, measured: f.error, target: 'runs to the end', status: 'FAILED' });
   }
@@ -432,6 +436,10 @@ export function consoleReport(run: BenchRun): string {
     parts.push('');
     parts.push(auditConsole(run.audit));
   }
+  if (run.web) {
+    parts.push('');
+    parts.push(webConsole(run.web));
+  }
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   parts.push('');
   parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `${x.status}: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
@@ -448,7 +456,7 @@ export function provenanceLine(run: BenchRun, prefix = 'BENCH_LARGE'): string {
 }
 
 /** `auditAnalysis`: the hand-written analysis kept from the audit section being replaced. */
-export function markdownReport(run: BenchRun, auditAnalysis = ''): string {
+export function markdownReport(run: BenchRun, auditAnalysis = '', webAnalysis = ''): string {
   const f = figures(run);
   const m = run.machine;
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
@@ -528,6 +536,10 @@ export function markdownReport(run: BenchRun, auditAnalysis = ''): string {
   if (run.audit) {
     lines.push('');
     lines.push(auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), auditAnalysis));
+  }
+  if (run.web) {
+    lines.push('');
+    lines.push(webMarkdown(run.web, provenanceLine(run, 'BENCH_WEB'), webAnalysis));
   }
   lines.push('');
   lines.push(STATIC_NOTES);
