@@ -556,6 +556,8 @@ npm run bench -- --only permissions                # the same as BENCH_ONLY=perm
 npm run bench -- --only large-files                # 1 and 5 GiB through the CLI (~15 min): rewrites only its own section of this file
 BENCH_LARGE_SIZES_MIB=256 BENCH_LARGE_VARIANTS=0 BENCH_WRITE=0 npm run bench -- --only large-files   # a quick look, writes nothing
 npm run bench -- --only audit                      # the audit log (~5 min): rewrites only its own section of this file and bench-results/audit.json
+npm run bench -- --only web                        # the web app in Chromium, 1 GiB up and down beside the CLI: rewrites only its own section and bench-results/web.json
+BENCH_WEB_MIB=64 BENCH_WRITE=0 npm run bench -- --only web   # a quick look while developing, writes nothing
 \`\`\`
 
 Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` (\`node\`: \`Readable.toWeb(fs.createReadStream)\`, the default;
@@ -565,7 +567,8 @@ permissions: \`BENCH_PERM_N\` (200 checks per cell and GET requests), \`BENCH_PE
 and members of the group), \`BENCH_SHARE_REPEATS\` (3 timed runs of each sharing scenario), \`BENCH_SHARE_CONCURRENCY\` (1 share request in flight);
 audit: \`BENCH_AUDIT_SINGLE\` (500 events, one writer), \`BENCH_AUDIT_WRITERS\` (10,50), \`BENCH_AUDIT_EVENTS\` (2000 per writer count),
 \`BENCH_AUDIT_VERIFY\` (10000,50000 events), \`BENCH_AUDIT_FILL\` (\`bulk\`; \`record\`: grow the log with recordAudit, ~15 min here),
-\`BENCH_AUDIT_FILL_WRITERS\` (16, with \`record\`), \`BENCH_AUDIT_API_N\` (200 requests per variant).
+\`BENCH_AUDIT_FILL_WRITERS\` (16, with \`record\`), \`BENCH_AUDIT_API_N\` (200 requests per variant);
+web: \`BENCH_WEB_MIB\` (1024: the file through the page and the CLI), \`BENCH_WEB_RENDER_RUNS\` (5 first renders, cold and warm); needs Debian's \`/usr/bin/chromium\`.
 A part that throws is listed as FAILED in the table above and the exit code is 1; the other parts still run.
 Needs Java (DynamoDB Local), openssl, and for the baselines \`apt-get install -y age time\` (age 1.x; GNU time for age's peak RSS).
 Without age the targets fall back to the age figures recorded in STACK.md, labelled as such. The exit code is 0 even when a target
