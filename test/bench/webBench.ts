@@ -12,7 +12,8 @@
  * 3. one file uploaded and downloaded through the page (chosen from disk with the file input,
  *    saved to disk through the download Service Worker, SHA-256 compared), beside the CLI on the
  *    same file against the same stack in the same run (largeFileBench.ts's measured runner), and
- *    WebCrypto's own AES-GCM ceiling in the same Chromium and in Node (aesGcmCeiling.ts);
+ *    WebCrypto's own AES-GCM ceiling in the same Chromium and in Node (aesGcmCeiling.ts), and
+ *    Chromium's own fetch to storage with no Coffer code (storageFromPage.ts);
  * 4. Chromium's resident memory from /proc during each transfer (chromiumMemory.ts).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, statfs } from 'node:fs/promises';
@@ -34,6 +35,7 @@ import { ChromiumMemory, type ChromiumMemoryResult } from './chromiumMemory.js';
 import { generate, removeIfPresent, settle, sha256File } from './cryptoBench.js';
 import { type CliRun, cliRun } from './largeFileBench.js';
 import { runMeasured } from './processTree.js';
+import { type StorageFromPage, storageFromPage } from './storageFromPage.js';
 import { MiB } from './stats.js';
 
 export interface WebBenchOptions {
@@ -89,6 +91,8 @@ export interface WebResults {
   cli: { upload: CliRun; download: CliRun; verified: boolean };
   web: { upload: WebTransfer; download: WebTransfer; verified: boolean };
   ceiling: { chunkBytes: number; chunks: number; depth: number; chromium: CeilingResult; node: CeilingResult };
+  /** Chromium's own PUTs and GET of the same size against the same storage, from the same page, no Coffer code. */
+  storage: StorageFromPage;
   settings: { multipartThreshold: number; partSize: number };
 }
 
@@ -150,6 +154,8 @@ export async function webBench(options: WebBenchOptions): Promise<WebResults> {
       const cli = await cliTransfers(stack, dir, plain, generated.sha256, log);
       const web = await webTransfers(chromium, stack, downloads, plain, generated.sha256, passphrase, log);
 
+      const storage = await storageFromPage(web.page, stack.deps.objects, size, stack.deps.settings.partSize);
+      log(`  Chromium's own fetch to storage, no Coffer code: PUT ${rate(size, storage.putSeconds)} (renderers +${mib(storage.put.renderers.growthKiB)} MiB), GET ${rate(size, storage.getSeconds)} (renderers +${mib(storage.get.renderers.growthKiB)} MiB)`);
       const ceilingArgs = { chunkBytes: CHUNK_SIZE, chunks: Math.ceil(size / CHUNK_SIZE), depth: MAX_IN_FLIGHT };
       settle();
       const chromiumCeiling = await web.page.evaluate<CeilingResult>(ceilingExpression(ceilingArgs));
@@ -166,6 +172,7 @@ export async function webBench(options: WebBenchOptions): Promise<WebResults> {
         cli,
         web: { upload: web.upload, download: web.download, verified: web.verified },
         ceiling: { ...ceilingArgs, chromium: chromiumCeiling, node },
+        storage,
         settings: { multipartThreshold: stack.deps.settings.multipartThreshold, partSize: stack.deps.settings.partSize },
       };
     } finally {

@@ -40,7 +40,8 @@ export function transferRates(r: WebResults, op: 'upload' | 'download') {
   const seconds = op === 'upload' ? 'encryptSeconds' : 'decryptSeconds';
   const chromium = rate(r.sizeBytes, r.ceiling.chromium[seconds]);
   const node = rate(r.sizeBytes, r.ceiling.node[seconds]);
-  return { web, cli, cliWhole, chromium, node, versusCli: web / cli, versusCeiling: web / chromium };
+  const storage = rate(r.sizeBytes, op === 'upload' ? r.storage.putSeconds : r.storage.getSeconds);
+  return { web, cli, cliWhole, chromium, node, storage, versusCli: web / cli, versusCeiling: web / chromium, versusStorage: web / storage };
 }
 
 function throughputFigure(r: WebResults, op: 'upload' | 'download'): WebFigure {
@@ -131,7 +132,7 @@ function scriptRows(r: WebResults): string[][] {
   return r.signIn.built.map((b) => [b.path, String(b.bytes), kb(b.gzipBytes), b.loadedIn ?? 'not in this run']);
 }
 
-const TRANSFER_HEADER = ['op', 'client', 'seconds', 'MiB/s', 'vs CLI transfer', 'vs Chromium AES-GCM alone', 'memory'];
+const TRANSFER_HEADER = ['op', 'client', 'seconds', 'MiB/s', 'vs CLI transfer', 'vs Chromium AES-GCM alone', "vs Chromium's fetch alone", 'memory'];
 function transferRows(r: WebResults): string[][] {
   const rows: string[][] = [];
   for (const op of ['upload', 'download'] as const) {
@@ -139,9 +140,11 @@ function transferRows(r: WebResults): string[][] {
     const c = r.cli[op];
     const m = r.web[op].memory;
     const aes = op === 'upload' ? 'encrypt' : 'decrypt';
-    rows.push([op, 'page in Chromium', fixed(r.web[op].seconds, 1), fixed(t.web, 1), `${fixed(t.versusCli * 100, 0)}%`, `${fixed(t.versusCeiling * 100, 0)}%`, memoryCell(m)]);
-    rows.push([op, 'CLI (transfer / whole command)', `${fixed(c.transferSeconds, 1)} / ${fixed(c.seconds, 1)}`, `${fixed(t.cli, 1)} / ${fixed(t.cliWhole, 1)}`, '100%', '-', `peak RSS ${fixed(mibOf(c.worker.peakRssKiB), 0)} MiB (CLI process)`]);
-    rows.push([op, `AES-256-GCM ${aes} alone, Chromium / Node`, '-', `${fixed(t.chromium, 0)} / ${fixed(t.node, 0)}`, '-', '100%', '-']);
+    const fetched = op === 'upload' ? r.storage.put : r.storage.get;
+    rows.push([op, 'page in Chromium', fixed(r.web[op].seconds, 1), fixed(t.web, 1), `${fixed(t.versusCli * 100, 0)}%`, `${fixed(t.versusCeiling * 100, 0)}%`, `${fixed(t.versusStorage * 100, 0)}%`, memoryCell(m)]);
+    rows.push([op, 'CLI (transfer / whole command)', `${fixed(c.transferSeconds, 1)} / ${fixed(c.seconds, 1)}`, `${fixed(t.cli, 1)} / ${fixed(t.cliWhole, 1)}`, '100%', '-', '-', `peak RSS ${fixed(mibOf(c.worker.peakRssKiB), 0)} MiB (CLI process)`]);
+    rows.push([op, `AES-256-GCM ${aes} alone, Chromium / Node`, '-', `${fixed(t.chromium, 0)} / ${fixed(t.node, 0)}`, '-', '100%', '-', '-']);
+    rows.push([op, `Chromium's own fetch, ${op === 'upload' ? 'PUT parts (2 in flight)' : 'GET read and dropped'}, no Coffer code`, fixed(op === 'upload' ? r.storage.putSeconds : r.storage.getSeconds, 1), fixed(t.storage, 1), '-', '-', '100%', memoryCell(fetched)]);
   }
   return rows;
 }
@@ -180,8 +183,10 @@ export function webMarkdown(r: WebResults, provenance: string, analysis = ''): s
       'Transfers: the same generated file (AES-CTR keystream) uploaded with the page\'s file input and downloaded with its Download button through the Service Worker to disk ' +
       '(timed from choosing the file to "Uploaded", and from the click to the file complete on disk; SHA-256 compared), and with the CLI (`--json upload`, `download`, after one unrecorded warm-up upload) ' +
       'against the same stack in the same run; the CLI figure compared is its own transfer time (`seconds`), the stricter one. AES-GCM alone: `crypto.subtle.encrypt`/`decrypt` over the same number of 1 MiB ' +
-      `chunks, ${r.ceiling.depth} in flight (the envelope's pipeline), in the signed-in page and in Node. Memory: every Chromium process below the benchmark, from /proc every 50 ms; ` +
-      'each process\'s VmHWM reset when the transfer starts (so its VmHWM is its exact peak during the transfer); "renderers" is the sum over all renderer processes at one sample.',
+      `chunks, ${r.ceiling.depth} in flight (the envelope's pipeline), in the signed-in page and in Node. ` +
+      'Chromium\'s fetch alone: from the same page, the same size PUT as parts to a multipart upload (one reused buffer, 2 in flight), then GET back, read and dropped: no Coffer code. ' +
+      'Transfers and first render are driven over the DevTools pipe with no Network domain (`CdpChromium.ts`: Playwright\'s driver copies every request body into the protocol and slowed a PUT twentyfold); the scripts through Playwright. ' +
+      'Memory: every Chromium process below the benchmark, from /proc every 50 ms; each process\'s VmHWM reset when the transfer starts (so its VmHWM is its exact peak during the transfer); "renderers" is the sum over all renderer processes at one sample.',
   );
   lines.push('');
   lines.push(markdownTable(['budget', 'measured', 'target', 'result'], webFigures(r).map((f) => [f.name, f.measured, f.target, f.status === 'MISSED' ? '**MISSED**' : f.status])));
