@@ -60,8 +60,8 @@ function throughputFigure(r: WebResults, op: 'upload' | 'download'): WebFigure {
   };
 }
 
-function memoryFigures(r: WebResults, op: 'upload' | 'download'): WebFigure[] {
-  const m = r.web[op].memory;
+function memoryFigures(r: WebResults, op: 'upload' | 'download' | 'link page download'): WebFigure[] {
+  const m = op === 'link page download' ? r.link.memory : r.web[op].memory;
   const growth = (g: ChromiumMemoryResult['renderers']) => mibOf(g.growthKiB);
   const line = (g: ChromiumMemoryResult['renderers']) => `+${fixed(growth(g), 0)} MiB (${fixed(mibOf(g.baselineKiB), 0)} → ${fixed(mibOf(g.peakKiB), 0)} MiB)`;
   return [
@@ -115,8 +115,9 @@ export function webFigures(r: WebResults): WebFigure[] {
     throughputFigure(r, 'download'),
     ...memoryFigures(r, 'upload'),
     ...memoryFigures(r, 'download'),
+    ...memoryFigures(r, 'link page download'),
     {
-      name: `${sizeLabel(r.sizeBytes)} round trips (SHA-256 of the saved file = the file): page, CLI`,
+      name: `${sizeLabel(r.sizeBytes)} round trips (SHA-256 of the saved file = the file): page (member and link page), CLI`,
       measured: `${r.web.verified ? 'identical' : 'DIFFERENT'}, ${r.cli.verified ? 'identical' : 'DIFFERENT'}`,
       target: 'identical',
       status: r.web.verified && r.cli.verified ? 'PASS' : 'MISSED',
@@ -143,6 +144,10 @@ function transferRows(r: WebResults): string[][] {
     const fetched = op === 'upload' ? r.storage.put : r.storage.get;
     rows.push([op, 'page in Chromium', fixed(r.web[op].seconds, 1), fixed(t.web, 1), `${fixed(t.versusCli * 100, 0)}%`, `${fixed(t.versusCeiling * 100, 0)}%`, `${fixed(t.versusStorage * 100, 0)}%`, memoryCell(m)]);
     rows.push([op, 'CLI (transfer / whole command)', `${fixed(c.transferSeconds, 1)} / ${fixed(c.seconds, 1)}`, `${fixed(t.cli, 1)} / ${fixed(t.cliWhole, 1)}`, '100%', '-', '-', `peak RSS ${fixed(mibOf(c.worker.peakRssKiB), 0)} MiB (CLI process)`]);
+    if (op === 'download') {
+      const link = rate(r.sizeBytes, r.link.seconds);
+      rows.push([op, 'link page in Chromium (decrypts in the page, no account worker)', fixed(r.link.seconds, 1), fixed(link, 1), `${fixed((link / t.cli) * 100, 0)}%`, `${fixed((link / t.chromium) * 100, 0)}%`, `${fixed((link / t.storage) * 100, 0)}%`, memoryCell(r.link.memory)]);
+    }
     rows.push([op, `AES-256-GCM ${aes} alone, Chromium / Node`, '-', `${fixed(t.chromium, 0)} / ${fixed(t.node, 0)}`, '-', '100%', '-', '-']);
     rows.push([op, `Chromium's own fetch, ${op === 'upload' ? 'PUT parts (2 in flight)' : 'GET read and dropped'}, no Coffer code`, fixed(op === 'upload' ? r.storage.putSeconds : r.storage.getSeconds, 1), fixed(t.storage, 1), '-', '-', '100%', memoryCell(fetched)]);
   }
@@ -155,8 +160,13 @@ function memoryCell(m: ChromiumMemoryResult): string {
 
 const PROCESS_HEADER = ['op', 'pid', 'process', 'start MiB', 'sampled peak MiB', 'VmHWM MiB (reset at start)'];
 function processRows(r: WebResults): string[][] {
-  return (['upload', 'download'] as const).flatMap((op) =>
-    r.web[op].memory.processes.map((p) => [op, String(p.pid), p.service ? `${p.kind} (${p.service})` : p.kind, fixed(mibOf(p.baselineKiB), 0), fixed(mibOf(p.sampledPeakKiB), 0), p.hwmKiB !== undefined ? fixed(mibOf(p.hwmKiB), 0) : 'ended']),
+  const transfers = [
+    ['upload', r.web.upload.memory],
+    ['download', r.web.download.memory],
+    ['link page download', r.link.memory],
+  ] as const;
+  return transfers.flatMap(([op, memory]) =>
+    memory.processes.map((p) => [op, String(p.pid), p.service ? `${p.kind} (${p.service})` : p.kind, fixed(mibOf(p.baselineKiB), 0), fixed(mibOf(p.sampledPeakKiB), 0), p.hwmKiB !== undefined ? fixed(mibOf(p.hwmKiB), 0) : 'ended']),
   );
 }
 

@@ -34,6 +34,7 @@ function results(change: (r: WebResults) => void = () => undefined): WebResults 
     cli: { upload: cli(10), download: cli(10), verified: true },
     web: { upload: { seconds: 10 / 0.6, pageSeconds: 16, memory: memory(200) }, download: { seconds: 10 / 0.6, memory: memory(150) }, verified: true },
     ceiling: { chunkBytes: MiB, chunks: 1024, depth: 2, chromium: { encryptSeconds: 4, decryptSeconds: 4 }, node: { encryptSeconds: 2, decryptSeconds: 2 } },
+    link: { seconds: 10, memory: memory(180) },
     storage: { putSeconds: 8, getSeconds: 8, put: memory(100), get: memory(100) },
     settings: { multipartThreshold: 64 * MiB, partSize: 16 * MiB + 256 },
   };
