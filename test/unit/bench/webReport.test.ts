@@ -80,9 +80,10 @@ describe('webFigures', () => {
   });
 
   it('misses memory above +256 MiB for the renderers summed, and for the browser process', () => {
-    expect(statusOf(results((x) => (x.web.download.memory = memory(257))), /download: resident memory of all renderer/)).toEqual(['MISSED']);
-    expect(statusOf(results((x) => (x.web.download.memory = memory(256))), /download: resident memory of all renderer/)).toEqual(['PASS']);
+    expect(statusOf(results((x) => (x.web.download.memory = memory(257))), /^1 GiB download: resident memory of all renderer/)).toEqual(['MISSED']);
+    expect(statusOf(results((x) => (x.web.download.memory = memory(256))), /^1 GiB download: resident memory of all renderer/)).toEqual(['PASS']);
     expect(statusOf(results((x) => (x.web.upload.memory = memory(10, 300))), /upload: resident memory of the browser/)).toEqual(['MISSED']);
+    expect(statusOf(results((x) => (x.link.memory = memory(300))), /link page download: resident memory of all renderer/)).toEqual(['MISSED']);
   });
 
   it('misses a round trip that differs', () => {
