@@ -186,7 +186,7 @@ export function webMarkdown(r: WebResults, provenance: string, analysis = ''): s
   const lines = [WEB_SECTION_START, '## The web app (issue 15)', '', provenance, ''];
   lines.push(
     `\`npm run bench -- --only web\` (\`test/bench/webBench.ts\`): a fresh \`vite build\` of client/web served by a local stack the benchmark starts ` +
-      `(multipart above ${fixed(r.settings.multipartThreshold / MiB, 0)} MiB, parts of ${r.settings.partSize} bytes), Debian's Chromium ${r.chromiumVersion} headless through playwright-core. ` +
+      `(multipart above ${fixed(r.settings.multipartThreshold / MiB, 0)} MiB, parts of ${r.settings.partSize} bytes), Debian's Chromium ${r.chromiumVersion} headless (the scripts recorded through playwright-core; first render and transfers driven over the DevTools pipe, see below). ` +
       'Scripts: every response of a fresh context recorded (`context.route`, which sees the workers too), each body gzipped here (level 6), from navigation to the form ("first render"), ' +
       'then through a sign-in until My files shows ("sign-in"); a second fresh context types one key in the own-passphrase field ("own passphrase": only what came after the keystroke). ' +
       'First render: `performance.now()` of the first animation frame that finds the form visible (an init script), fresh context each (cold), then a reload (warm). ' +
@@ -194,8 +194,9 @@ export function webMarkdown(r: WebResults, provenance: string, analysis = ''): s
       '(timed from choosing the file to "Uploaded", and from the click to the file complete on disk; SHA-256 compared), and with the CLI (`--json upload`, `download`, after one unrecorded warm-up upload) ' +
       'against the same stack in the same run; the CLI figure compared is its own transfer time (`seconds`), the stricter one. AES-GCM alone: `crypto.subtle.encrypt`/`decrypt` over the same number of 1 MiB ' +
       `chunks, ${r.ceiling.depth} in flight (the envelope's pipeline), in the signed-in page and in Node. ` +
-      'Chromium\'s fetch alone: from the same page, the same size PUT as parts to a multipart upload (one reused buffer, 2 in flight), then GET back, read and dropped: no Coffer code. ' +
-      'Transfers and first render are driven over the DevTools pipe with no Network domain (`CdpChromium.ts`: Playwright\'s driver copies every request body into the protocol and slowed a PUT twentyfold); the scripts through Playwright. ' +
+      'The link page: the same document through a link made from Node, opened in a fresh context (the page decrypts; no account worker). ' +
+      'Chromium\'s fetch alone: from the same page, the same size PUT as parts to a multipart upload (one reused buffer, 2 in flight), then GET back, read and dropped: no Coffer code (measured after the transfers, so its renderers start higher). ' +
+      'Transfers and first render are driven over the DevTools pipe with no Network domain (`CdpChromium.ts`: with Playwright attached Chromium copies every request body into the protocol, which slowed a PUT twentyfold). ' +
       'Memory: every Chromium process below the benchmark, from /proc every 50 ms; each process\'s VmHWM reset when the transfer starts (so its VmHWM is its exact peak during the transfer); "renderers" is the sum over all renderer processes at one sample.',
   );
   lines.push('');
