@@ -94,9 +94,13 @@ export class CdpChromium {
     return page;
   }
 
+  /** Asks Chromium to close, and kills it if it has not exited within 10 s: a benchmark must not leave a browser behind. */
   async close(): Promise<void> {
-    await this.send('Browser.close').catch(() => undefined);
-    await new Promise<void>((resolve) => (this.child.exitCode !== null ? resolve() : this.child.once('exit', () => resolve())));
+    const exited = new Promise<void>((resolve) => (this.child.exitCode !== null || this.child.signalCode !== null ? resolve() : this.child.once('exit', () => resolve())));
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await Promise.race([this.send('Browser.close').catch(() => undefined), exited]);
+    await exited;
+    clearTimeout(timer);
     await rm(this.profile, { recursive: true, force: true });
   }
 

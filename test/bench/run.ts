@@ -196,29 +196,18 @@ async function main(): Promise<void> {
 
   log(`\n${consoleReport(run)}`);
 
-  if (only === 'large-files' && run.largeFiles && process.env.BENCH_WRITE !== '0') {
-    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
-    await writeFile(`${docs}benchmarks.md`, spliceSection(current, largeFileMarkdown(run.largeFiles, provenanceLine(run))));
-    await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}bench-results/large-files.json`, `${JSON.stringify(run, null, 2)}\n`);
-    log('\nWrote the large-file section of docs/benchmarks.md and docs/bench-results/large-files.json');
+  const partWrite = process.env.BENCH_WRITE !== '0';
+  if (only === 'large-files' && run.largeFiles && partWrite) {
+    const results = run.largeFiles;
+    await writePartSection('large-file', 'large-files.json', run, log, (current) => spliceSection(current, largeFileMarkdown(results, provenanceLine(run))));
   }
-  if (only === 'audit' && run.audit && process.env.BENCH_WRITE !== '0') {
-    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
-    await writeFile(`${docs}benchmarks.md`, spliceAuditSection(current, auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), keptAnalysis(current))));
-    await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}bench-results/audit.json`, `${JSON.stringify(run, null, 2)}\n`);
-    log('\nWrote the audit-log section of docs/benchmarks.md and docs/bench-results/audit.json');
+  if (only === 'audit' && run.audit && partWrite) {
+    const results = run.audit;
+    await writePartSection('audit-log', 'audit.json', run, log, (current) => spliceAuditSection(current, auditMarkdown(results, provenanceLine(run, 'BENCH_AUDIT'), keptAnalysis(current))));
   }
-  if (only === 'web' && run.web && process.env.BENCH_WRITE !== '0') {
-    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
-    await writeFile(`${docs}benchmarks.md`, spliceWebSection(current, webMarkdown(run.web, provenanceLine(run, 'BENCH_WEB'), keptWebAnalysis(current))));
-    await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}bench-results/web.json`, `${JSON.stringify(run, null, 2)}\n`);
-    log('\nWrote the web section of docs/benchmarks.md and docs/bench-results/web.json');
+  if (only === 'web' && run.web && partWrite) {
+    const results = run.web;
+    await writePartSection('web', 'web.json', run, log, (current) => spliceWebSection(current, webMarkdown(results, provenanceLine(run, 'BENCH_WEB'), keptWebAnalysis(current))));
   }
   if (write) {
     const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -228,9 +217,19 @@ async function main(): Promise<void> {
     await writeFile(`${docs}bench-results/latest.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote docs/benchmarks.md and docs/bench-results/latest.json');
   } else {
-    log('\nNot writing docs/benchmarks.md (BENCH_ONLY, --only or BENCH_WRITE=0).');
+    log('\nNot rewriting the whole of docs/benchmarks.md (BENCH_ONLY, --only or BENCH_WRITE=0).');
   }
   if (run.failures.length > 0) process.exitCode = 1;
+}
+
+/** `--only <part>`: that part's own section of docs/benchmarks.md rewritten (the rest left as it was), and docs/bench-results/<json>. */
+async function writePartSection(label: string, json: string, run: BenchRun, log: (line: string) => void, section: (current: string) => string): Promise<void> {
+  const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
+  const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
+  await writeFile(`${docs}benchmarks.md`, section(current));
+  await mkdir(`${docs}bench-results`, { recursive: true });
+  await writeFile(`${docs}bench-results/${json}`, `${JSON.stringify(run, null, 2)}\n`);
+  log(`\nWrote the ${label} section of docs/benchmarks.md and docs/bench-results/${json}`);
 }
 
 main().then(
