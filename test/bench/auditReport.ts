@@ -1,6 +1,7 @@
 /** The audit-log section of docs/benchmarks.md and the console (auditBench.ts). */
 import type { AppendRun, AuditResults, RouteOverhead, RouteVariant } from './auditBench.js';
 import { fixed, markdownTable, textTable } from './stats.js';
+import { spliceMarkedSection } from './markedSection.js';
 
 /** docs/benchmarks.md keeps this section between these lines, so `--only audit` can replace just it. */
 export const AUDIT_SECTION_START = '<!-- audit:start -->';
@@ -159,10 +160,5 @@ export function keptAnalysis(text: string): string {
 
 /** `text` with its audit section replaced by `section` (or `section` added before "## How to run"). */
 export function spliceAuditSection(text: string, section: string): string {
-  const start = text.indexOf(AUDIT_SECTION_START);
-  const end = text.indexOf(AUDIT_SECTION_END);
-  if (start >= 0 && end > start) return `${text.slice(0, start)}${section}${text.slice(end + AUDIT_SECTION_END.length)}`;
-  const howTo = text.indexOf('## How to run');
-  if (howTo >= 0) return `${text.slice(0, howTo)}${section}\n\n${text.slice(howTo)}`;
-  return `${text.trimEnd()}\n\n${section}\n`;
+  return spliceMarkedSection(text, section, AUDIT_SECTION_START, AUDIT_SECTION_END);
 }

@@ -260,7 +260,8 @@ const VARIANTS: [string, Record<string, string>][] = [
   ['two parts in memory, sent in parallel (COFFER_PART_MEMORY_MIB=33)', { COFFER_PART_MEMORY_MIB: '33' }],
 ];
 
-function cliRun(run: TreeRun, what: string): CliRun {
+/** What one measured `coffer --json` command did: its times and the memory of the process that did the work. */
+export function cliRun(run: TreeRun, what: string): CliRun {
   if (run.code !== 0) throw new Error(`coffer ${what} failed (exit ${run.code}): ${run.stdout}${run.stderr}`);
   const output = JSON.parse(run.stdout) as { seconds?: number };
   // The launcher is the command itself; the worker is the CLI it re-executed (its child), or the launcher when it did not relaunch.

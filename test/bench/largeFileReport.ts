@@ -1,6 +1,7 @@
 /** The large-file section of docs/benchmarks.md and the console (largeFileBench.ts). */
 import type { CliRun, LargeFileResults, SizeResult } from './largeFileBench.js';
 import { fixed, markdownTable, MiB, textTable } from './stats.js';
+import { spliceMarkedSection } from './markedSection.js';
 
 export const PEAK_RSS_TARGET_MIB = 128;
 
@@ -164,10 +165,5 @@ export function largeFileMarkdown(r: LargeFileResults, provenance: string): stri
 
 /** `text` with its large-file section replaced by `section` (or `section` added before "## How to run"). */
 export function spliceSection(text: string, section: string): string {
-  const start = text.indexOf(SECTION_START);
-  const end = text.indexOf(SECTION_END);
-  if (start >= 0 && end > start) return `${text.slice(0, start)}${section}${text.slice(end + SECTION_END.length)}`;
-  const howTo = text.indexOf('## How to run');
-  if (howTo >= 0) return `${text.slice(0, howTo)}${section}\n\n${text.slice(howTo)}`;
-  return `${text.trimEnd()}\n\n${section}\n`;
+  return spliceMarkedSection(text, section, SECTION_START, SECTION_END);
 }

@@ -49,7 +49,8 @@ const GNU_TIME = '/usr/bin/time';
 const SAMPLE_MS = 20;
 const DISCOVER_EVERY = 5;
 
-interface Status {
+/** One process's /proc/<pid>/status figures, KiB. */
+export interface Status {
   ppid: number;
   hwm: number;
   anon: number;
@@ -57,7 +58,7 @@ interface Status {
   rss: number;
 }
 
-function statusOf(pid: number): Status | undefined {
+export function statusOf(pid: number): Status | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -77,7 +78,7 @@ function commandOf(pid: number): string {
 }
 
 /** The pids below `root` (not root itself), from every process's parent pid. */
-function descendants(root: number): Map<number, Status> {
+export function descendants(root: number): Map<number, Status> {
   const all = new Map<number, Status>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

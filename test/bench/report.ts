@@ -6,6 +6,8 @@ import type { LargeFileResults } from './largeFileBench.js';
 import { largeFileConsole, largeFileFigures, largeFileMarkdown } from './largeFileReport.js';
 import type { AuditResults } from './auditBench.js';
 import { auditConsole, auditFigures, auditMarkdown } from './auditReport.js';
+import type { WebResults } from './webBench.js';
+import { webConsole, webFigures, webMarkdown } from './webReport.js';
 import type { GroupShareResult, PermissionResults, UserShareResult, UserShareRun } from './permissionBench.js';
 import { fixed, gbps, MiB, markdownTable, median, mibps, textTable } from './stats.js';
 
@@ -41,6 +43,7 @@ export interface BenchRun {
   permissions?: PermissionResults;
   largeFiles?: LargeFileResults;
   audit?: AuditResults;
+  web?: WebResults;
   /** Parts that threw: reported, and the exit code is 1. */
   failures: { part: string; error: string }[];
 }
@@ -48,7 +51,7 @@ export interface BenchRun {
 export type Status = 'PASS' | 'MISSED' | 'FAILED' | 'info';
 
 export interface Figure {
-  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'audit log' | 'run';
+  group: 'client (CLI/SDK path)' | 'envelope on plain Node streams' | 'baseline' | 'server API' | 'permissions' | 'large files (CLI)' | 'audit log' | 'web app' | 'run';
   name: string;
   measured: string;
   target: string;
@@ -166,6 +169,7 @@ export function figures(run: BenchRun): Figure[] {
   if (run.permissions) out.push(...permissionFigures(run.permissions));
   if (run.largeFiles) out.push(...largeFileFigures(run.largeFiles).map((f) => ({ group: 'large files (CLI)' as const, ...f })));
   if (run.audit) out.push(...auditFigures(run.audit).map((f) => ({ group: 'audit log' as const, ...f })));
+  if (run.web) out.push(...webFigures(run.web).map((f) => ({ group: 'web app' as const, ...f })));
   for (const f of run.failures ?? []) {
     out.push({ group: 'run', name: `${f.part}: did not complete`, measured: f.error, target: 'runs to the end', status: 'FAILED' });
   }
@@ -432,6 +436,10 @@ export function consoleReport(run: BenchRun): string {
     parts.push('');
     parts.push(auditConsole(run.audit));
   }
+  if (run.web) {
+    parts.push('');
+    parts.push(webConsole(run.web));
+  }
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
   parts.push('');
   parts.push(missed.length === 0 ? 'All targets met.' : missed.map((x) => `${x.status}: ${x.group}: ${x.name}: ${x.measured}, target ${x.target}`).join('\n'));
@@ -448,7 +456,7 @@ export function provenanceLine(run: BenchRun, prefix = 'BENCH_LARGE'): string {
 }
 
 /** `auditAnalysis`: the hand-written analysis kept from the audit section being replaced. */
-export function markdownReport(run: BenchRun, auditAnalysis = ''): string {
+export function markdownReport(run: BenchRun, auditAnalysis = '', webAnalysis = ''): string {
   const f = figures(run);
   const m = run.machine;
   const missed = f.filter((x) => x.status === 'MISSED' || x.status === 'FAILED');
@@ -529,6 +537,10 @@ export function markdownReport(run: BenchRun, auditAnalysis = ''): string {
     lines.push('');
     lines.push(auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), auditAnalysis));
   }
+  if (run.web) {
+    lines.push('');
+    lines.push(webMarkdown(run.web, provenanceLine(run, 'BENCH_WEB'), webAnalysis));
+  }
   lines.push('');
   lines.push(STATIC_NOTES);
   return `${lines.join('\n')}\n`;
@@ -544,6 +556,8 @@ npm run bench -- --only permissions                # the same as BENCH_ONLY=perm
 npm run bench -- --only large-files                # 1 and 5 GiB through the CLI (~15 min): rewrites only its own section of this file
 BENCH_LARGE_SIZES_MIB=256 BENCH_LARGE_VARIANTS=0 BENCH_WRITE=0 npm run bench -- --only large-files   # a quick look, writes nothing
 npm run bench -- --only audit                      # the audit log (~5 min): rewrites only its own section of this file and bench-results/audit.json
+npm run bench -- --only web                        # the web app in Chromium, 1 GiB up and down beside the CLI: rewrites only its own section and bench-results/web.json
+BENCH_WEB_MIB=64 BENCH_WRITE=0 npm run bench -- --only web   # a quick look while developing, writes nothing
 \`\`\`
 
 Other knobs: \`BENCH_API_N\` (200), \`BENCH_API_WARMUP\` (20), \`BENCH_READER\` (\`node\`: \`Readable.toWeb(fs.createReadStream)\`, the default;
@@ -553,7 +567,8 @@ permissions: \`BENCH_PERM_N\` (200 checks per cell and GET requests), \`BENCH_PE
 and members of the group), \`BENCH_SHARE_REPEATS\` (3 timed runs of each sharing scenario), \`BENCH_SHARE_CONCURRENCY\` (1 share request in flight);
 audit: \`BENCH_AUDIT_SINGLE\` (500 events, one writer), \`BENCH_AUDIT_WRITERS\` (10,50), \`BENCH_AUDIT_EVENTS\` (2000 per writer count),
 \`BENCH_AUDIT_VERIFY\` (10000,50000 events), \`BENCH_AUDIT_FILL\` (\`bulk\`; \`record\`: grow the log with recordAudit, ~15 min here),
-\`BENCH_AUDIT_FILL_WRITERS\` (16, with \`record\`), \`BENCH_AUDIT_API_N\` (200 requests per variant).
+\`BENCH_AUDIT_FILL_WRITERS\` (16, with \`record\`), \`BENCH_AUDIT_API_N\` (200 requests per variant);
+web: \`BENCH_WEB_MIB\` (1024: the file through the page and the CLI), \`BENCH_WEB_RENDER_RUNS\` (5 first renders, cold and warm); needs Debian's \`/usr/bin/chromium\`.
 A part that throws is listed as FAILED in the table above and the exit code is 1; the other parts still run.
 Needs Java (DynamoDB Local), openssl, and for the baselines \`apt-get install -y age time\` (age 1.x; GNU time for age's peak RSS).
 Without age the targets fall back to the age figures recorded in STACK.md, labelled as such. The exit code is 0 even when a target

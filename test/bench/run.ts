@@ -7,7 +7,8 @@
  * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing,
  * except `--only large-files`, which rewrites its own section of docs/benchmarks.md and
  * docs/bench-results/large-files.json (the rest of the file is left as the last full run wrote it),
- * and `--only audit`, which does the same with the audit-log section and docs/bench-results/audit.json.
+ * `--only audit`, which does the same with the audit-log section and docs/bench-results/audit.json,
+ * and `--only web` (the web app's budgets in Chromium, issue 15), the same with its section and docs/bench-results/web.json.
  * Knobs: see the "How to run" section that report.ts writes into docs/benchmarks.md.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAverage, machine } from './machine.js';
 import { largeFileMarkdown, spliceSection } from './largeFileReport.js';
 import { auditMarkdown, keptAnalysis, spliceAuditSection } from './auditReport.js';
+import { keptWebAnalysis, spliceWebSection, webMarkdown } from './webReport.js';
 import { type BenchRun, consoleReport, markdownReport, provenanceLine } from './report.js';
 import { MiB } from './stats.js';
 
@@ -41,11 +43,11 @@ function onlyArgument(argv: readonly string[]): string | undefined {
     const arg = argv[i]!;
     if (arg === '--only') {
       const value = argv[i + 1];
-      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions, large-files or audit');
+      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions, large-files, audit or web');
       return value;
     }
     if (arg.startsWith('--only=')) return arg.slice('--only='.length);
-    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files|audit> (other knobs are BENCH_* variables)`);
+    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files|audit|web> (other knobs are BENCH_* variables)`);
   }
   return undefined;
 }
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
   const auditFillWriters = intEnv('BENCH_AUDIT_FILL_WRITERS', 16, 1);
   const auditApiN = intEnv('BENCH_AUDIT_API_N', 200, 1);
   const auditFill = choice('BENCH_AUDIT_FILL', ['bulk', 'record'] as const);
-  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit'] as const, onlyArgument(process.argv.slice(2)));
+  const webMiB = intEnv('BENCH_WEB_MIB', 1024, 1);
+  const webRenderRuns = intEnv('BENCH_WEB_RENDER_RUNS', 5, 1);
+  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit', 'web'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
   const write = process.env.BENCH_WRITE !== '0' && only === 'all';
@@ -114,6 +118,8 @@ async function main(): Promise<void> {
       BENCH_AUDIT_FILL: auditFill,
       BENCH_AUDIT_FILL_WRITERS: auditFillWriters,
       BENCH_AUDIT_API_N: auditApiN,
+      BENCH_WEB_MIB: webMiB,
+      BENCH_WEB_RENDER_RUNS: webRenderRuns,
     },
     failures: [],
   };
@@ -179,37 +185,51 @@ async function main(): Promise<void> {
       });
     });
   }
+  if (only === 'all' || only === 'web') {
+    log(`\n[6/6] the web app in Chromium on the local stack: sign-in page scripts, first render (${webRenderRuns} runs), ${webMiB} MiB up and down through the page beside the CLI`);
+    await part('web app', async () => {
+      const { webBench } = await import('./webBench.js');
+      run.web = await webBench({ sizeMiB: webMiB, renderRuns: webRenderRuns, log });
+    });
+  }
   run.loadAfter = loadAverage();
 
   log(`\n${consoleReport(run)}`);
 
-  if (only === 'large-files' && run.largeFiles && process.env.BENCH_WRITE !== '0') {
-    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
-    await writeFile(`${docs}benchmarks.md`, spliceSection(current, largeFileMarkdown(run.largeFiles, provenanceLine(run))));
-    await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}bench-results/large-files.json`, `${JSON.stringify(run, null, 2)}\n`);
-    log('\nWrote the large-file section of docs/benchmarks.md and docs/bench-results/large-files.json');
+  const partWrite = process.env.BENCH_WRITE !== '0';
+  if (only === 'large-files' && run.largeFiles && partWrite) {
+    const results = run.largeFiles;
+    await writePartSection('large-file', 'large-files.json', run, log, (current) => spliceSection(current, largeFileMarkdown(results, provenanceLine(run))));
   }
-  if (only === 'audit' && run.audit && process.env.BENCH_WRITE !== '0') {
-    const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-    const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
-    await writeFile(`${docs}benchmarks.md`, spliceAuditSection(current, auditMarkdown(run.audit, provenanceLine(run, 'BENCH_AUDIT'), keptAnalysis(current))));
-    await mkdir(`${docs}bench-results`, { recursive: true });
-    await writeFile(`${docs}bench-results/audit.json`, `${JSON.stringify(run, null, 2)}\n`);
-    log('\nWrote the audit-log section of docs/benchmarks.md and docs/bench-results/audit.json');
+  if (only === 'audit' && run.audit && partWrite) {
+    const results = run.audit;
+    await writePartSection('audit-log', 'audit.json', run, log, (current) => spliceAuditSection(current, auditMarkdown(results, provenanceLine(run, 'BENCH_AUDIT'), keptAnalysis(current))));
+  }
+  if (only === 'web' && run.web && partWrite) {
+    const results = run.web;
+    await writePartSection('web', 'web.json', run, log, (current) => spliceWebSection(current, webMarkdown(results, provenanceLine(run, 'BENCH_WEB'), keptWebAnalysis(current))));
   }
   if (write) {
     const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
     await mkdir(`${docs}bench-results`, { recursive: true });
     const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '');
-    await writeFile(`${docs}benchmarks.md`, markdownReport(run, keptAnalysis(current)));
+    await writeFile(`${docs}benchmarks.md`, markdownReport(run, keptAnalysis(current), keptWebAnalysis(current)));
     await writeFile(`${docs}bench-results/latest.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote docs/benchmarks.md and docs/bench-results/latest.json');
   } else {
-    log('\nNot writing docs/benchmarks.md (BENCH_ONLY, --only or BENCH_WRITE=0).');
+    log('\nNot rewriting the whole of docs/benchmarks.md (BENCH_ONLY, --only or BENCH_WRITE=0).');
   }
   if (run.failures.length > 0) process.exitCode = 1;
+}
+
+/** `--only <part>`: that part's own section of docs/benchmarks.md rewritten (the rest left as it was), and docs/bench-results/<json>. */
+async function writePartSection(label: string, json: string, run: BenchRun, log: (line: string) => void, section: (current: string) => string): Promise<void> {
+  const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
+  const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '# Coffer benchmarks\n');
+  await writeFile(`${docs}benchmarks.md`, section(current));
+  await mkdir(`${docs}bench-results`, { recursive: true });
+  await writeFile(`${docs}bench-results/${json}`, `${JSON.stringify(run, null, 2)}\n`);
+  log(`\nWrote the ${label} section of docs/benchmarks.md and docs/bench-results/${json}`);
 }
 
 main().then(
