@@ -3,7 +3,7 @@ import { CofferError } from '../../../../shared/core/errors/index.js';
 import { CofferClient } from '../../../sdk/CofferClient.js';
 import { CofferApiError } from '../../../sdk/errors.js';
 import { FilesOps } from '../files/FilesOps.js';
-import { isFilesRequest, transferablesOf } from '../files/filesProtocol.js';
+import { isFilesRequest } from '../files/filesProtocol.js';
 import { IndexedDbKeyPinStore } from '../sharing/IndexedDbKeyPinStore.js';
 import { SharingOps } from '../sharing/SharingOps.js';
 import { isSharingRequest } from '../sharing/sharingProtocol.js';
@@ -104,7 +104,7 @@ self.addEventListener('message', (event: MessageEvent<{ id: number; request: Acc
   const { id, request } = event.data;
   // Every failure is posted back: an error thrown in a worker would reach the page only as a console line.
   handle(request).then(
-    (result) => self.postMessage({ id, result } satisfies AccountReply, { transfer: transferablesOf(result) }),
+    (result) => self.postMessage({ id, result } satisfies AccountReply),
     (error: unknown) =>
       self.postMessage({
         id,

@@ -1,11 +1,14 @@
+import type { ChunkMessage } from './servePulls.js';
+
 /**
- * The download Service Worker (docs/web.md, "Downloads"). The page decrypts; this worker only
- * turns plaintext into a file download: the page registers a download (a random id, the name,
- * the size, and a MessagePort), then navigates a hidden frame to /download/<id>, and the worker
- * answers that navigation with a stream and Content-Disposition: attachment. The stream pulls
- * one chunk at a time from the page over the port as the browser writes to disk, so no more
- * than a chunk or two is ever held, and memory levels off whatever the file's size (docs/web.md). Nothing here touches the network, and the file name
- * never appears in a URL.
+ * The download Service Worker (docs/web.md, "Downloads"). The page or the account worker
+ * decrypts; this worker only turns plaintext into a file download: the page registers a download
+ * (a random id, the name, the size, a control port and a data port), then navigates a hidden frame
+ * to /download/<id>, and the worker answers that navigation with a stream and
+ * Content-Disposition: attachment. The stream pulls one chunk at a time over the data port, from
+ * whoever decrypts (servePulls.ts), as the browser writes to disk, so no more than a chunk or two
+ * is ever held, and memory levels off whatever the file's size (docs/web.md). Nothing here
+ * touches the network, and the file name never appears in a URL.
  *
  * Its scope is /download/ only: it sees no other request of the app.
  */
@@ -13,6 +16,9 @@
 interface PendingDownload {
   name: string;
   size?: number;
+  /** 'ready' and 'started' go to the page here. */
+  control: MessagePort;
+  /** Pulls go out and chunks come back here, from wherever the plaintext is made. */
   port: MessagePort;
 }
 
@@ -23,8 +29,6 @@ interface DownloadMessage {
   size?: number;
 }
 
-/** What the page sends on the download's port: a chunk (its buffer transferred), the end, or a failure. */
-type PageMessage = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' } | { type: 'error' };
 
 /** The few Service Worker types used (the DOM lib has no ServiceWorkerGlobalScope). */
 interface ExtendableEvent extends Event {
@@ -55,10 +59,10 @@ scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.clai
 
 scope.addEventListener('message', (event) => {
   const message = event.data as DownloadMessage | undefined;
-  const port = event.ports[0];
-  if (!port || message?.type !== 'download' || typeof message.id !== 'string' || typeof message.name !== 'string') return;
-  pending.set(message.id, { name: message.name, ...(message.size !== undefined ? { size: message.size } : {}), port });
-  port.postMessage({ type: 'ready' });
+  const [control, port] = event.ports;
+  if (!control || !port || message?.type !== 'download' || typeof message.id !== 'string' || typeof message.name !== 'string') return;
+  pending.set(message.id, { name: message.name, ...(message.size !== undefined ? { size: message.size } : {}), control, port });
+  control.postMessage({ type: 'ready' });
 });
 
 scope.addEventListener('fetch', (event) => {
@@ -77,7 +81,7 @@ scope.addEventListener('fetch', (event) => {
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       return new Promise<void>((resolve) => {
-        port.onmessage = (message: MessageEvent<PageMessage>) => {
+        port.onmessage = (message: MessageEvent<ChunkMessage>) => {
           const data = message.data;
           // A copy made here, on purpose: a transferred buffer is not counted as this isolate's
           // allocation, so V8 never felt the pressure to collect the spent ones, and the renderer
@@ -86,7 +90,7 @@ scope.addEventListener('fetch', (event) => {
           else {
             // The end, or the page's decryption failed (tampering, a dropped connection): then the download fails too.
             if (data.type === 'end') controller.close();
-            else controller.error(new Error('The download failed in the page.'));
+            else controller.error(new Error('The download failed where it was decrypted.'));
             finished();
             port.close();
           }
@@ -101,7 +105,8 @@ scope.addEventListener('fetch', (event) => {
     },
   });
   event.waitUntil(done);
-  download.port.postMessage({ type: 'started' });
+  download.control.postMessage({ type: 'started' });
+  download.control.close();
   event.respondWith(
     new Response(body, {
       headers: {

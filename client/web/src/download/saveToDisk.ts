@@ -1,4 +1,5 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
+import { servePulls } from './servePulls.js';
 
 /** The Service Worker's URL and scope (vite.config.ts names the file; it sees /download/ only). */
 const WORKER_URL = '/download-sw.js';
@@ -13,70 +14,69 @@ export interface SaveTarget {
 }
 
 /**
- * Streams `plaintext` into a file download without collecting it (docs/web.md, "Downloads",
- * where the renderer's measured memory is discussed): the download Service Worker answers a hidden frame's navigation with a stream
- * that pulls its chunks from here, one at a time, over a MessageChannel. Resolves once the last
- * byte has been handed to the browser;
- * rejects, and the browser marks the download failed, when the stream errors (a failed
- * integrity check, a dropped connection), so a half-written file is never reported as saved.
+ * Where a download's plaintext is made: a stream in this page (the link page decrypts here), or
+ * elsewhere, answering the Service Worker's pulls itself (the account worker, for a member's
+ * download: the chunks then go worker → Service Worker in one hop, never through the page).
  */
-export async function saveToDisk(plaintext: ReadableStream<Uint8Array>, target: SaveTarget): Promise<void> {
-  const worker = await downloadWorker();
-  const id = randomId();
-  const channel = new MessageChannel();
-  const port = channel.port1;
-  const reader = plaintext.getReader();
+export type DownloadSource =
+  | ReadableStream<Uint8Array>
+  | {
+      /** Answers the pulls on `port` (servePulls there); resolves at the end, rejects on a failure. */
+      serve(port: MessagePort): Promise<void>;
+      /** The download never started: let go of the plaintext. */
+      abandon(): void;
+    };
+
+/**
+ * Streams the source into a file download without collecting it (docs/web.md, "Downloads", where
+ * the renderer's measured memory is discussed): the download Service Worker answers a hidden
+ * frame's navigation with a stream that pulls its chunks one at a time over a data port, from
+ * wherever the plaintext is made (servePulls.ts). Resolves once the last byte has been handed to
+ * the browser; rejects, and the browser marks the download failed, when the source fails (a
+ * failed integrity check, a dropped connection), so a half-written file is never reported as saved.
+ */
+export async function saveToDisk(source: DownloadSource, target: SaveTarget): Promise<void> {
+  let served = false;
+  const control = new MessageChannel();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    const worker = await downloadWorker();
+    const data = new MessageChannel();
+    const id = randomId();
     await new Promise<void>((resolve, reject) => {
       timer = setTimeout(() => reject(new CofferError('DOWNLOAD_NOT_STARTED', 'The browser did not start the download.')), START_TIMEOUT_MS);
-      port.onmessage = (event: MessageEvent<WorkerMessage>) => {
+      control.port1.onmessage = (event: MessageEvent<ControlMessage>) => {
         switch (event.data?.type) {
           case 'ready':
             return navigateFrame(`${WORKER_SCOPE}${id}`);
           case 'started':
-            return clearTimeout(timer);
-          case 'pull':
-            return void sendNext(port, reader).then((done) => done && resolve(), reject);
-          case 'cancel':
-            return reject(new CofferError('DOWNLOAD_INTERRUPTED', 'The download was cancelled in the browser.'));
+            // The data port has not been started here, so a pull already sent waits in it for its server.
+            clearTimeout(timer);
+            served = true;
+            return void serve(source, data.port1).then(resolve, reject);
         }
       };
-      worker.postMessage({ type: 'download', id, name: target.name, ...(target.size !== undefined ? { size: target.size } : {}) }, [channel.port2]);
+      const message = { type: 'download', id, name: target.name, ...(target.size !== undefined ? { size: target.size } : {}) };
+      worker.postMessage(message, [control.port2, data.port2]);
     });
   } catch (error) {
-    await reader.cancel().catch(() => undefined);
+    if (!served) abandon(source);
     throw asInterruption(error);
   } finally {
     clearTimeout(timer);
-    port.close();
+    control.port1.close();
   }
 }
 
-type WorkerMessage = { type?: 'ready' | 'started' | 'pull' | 'cancel' };
+type ControlMessage = { type?: 'ready' | 'started' };
 
-/**
- * One chunk to the worker, when it asks (its download stream pulls: back-pressure from the disk).
- * The chunk's buffer is transferred, not copied, when the chunk is the whole of it. Resolves true
- * at the end of the stream; a failure of the stream (decryption, integrity, network) is told to
- * the worker, which fails the download, and rethrown here.
- */
-async function sendNext(port: MessagePort, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
-  let next: ReadableStreamReadResult<Uint8Array>;
-  try {
-    next = await reader.read();
-  } catch (error) {
-    port.postMessage({ type: 'error' });
-    throw error;
-  }
-  if (next.done) {
-    port.postMessage({ type: 'end' });
-    return true;
-  }
-  const value = next.value;
-  const chunk = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
-  port.postMessage({ type: 'chunk', chunk }, [chunk.buffer]);
-  return false;
+function serve(source: DownloadSource, port: MessagePort): Promise<void> {
+  return source instanceof ReadableStream ? servePulls(port, source) : source.serve(port);
+}
+
+function abandon(source: DownloadSource): void {
+  if (!(source instanceof ReadableStream)) return source.abandon();
+  if (!source.locked) void source.cancel().catch(() => undefined);
 }
 
 /** The active download worker, registered on first use. */

@@ -1,6 +1,7 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import type { CofferClient } from '../../../sdk/CofferClient.js';
 import { MemoryUploadJournal } from '../../../sdk/uploadJournal.js';
+import { servePulls } from '../download/servePulls.js';
 import type { Entry, FilesRequest, FilesResult, FolderChoice, UploadOutcome, UploadProgress } from './filesProtocol.js';
 
 /** Progress messages at most this often: the page redraws a bar, not every 1 MiB chunk. */
@@ -22,6 +23,8 @@ interface UploadSlot {
  */
 export class FilesOps {
   private readonly uploads = new Map<string, UploadSlot>();
+  /** Opened downloads, until the page hands over the Service Worker's data port (or gives up). */
+  private readonly downloads = new Map<string, ReadableStream<Uint8Array>>();
 
   constructor(private readonly client: CofferClient) {}
 
@@ -62,8 +65,21 @@ export class FilesOps {
         return { done: true };
       case 'download': {
         const got = await this.client.download(request.documentId);
-        return { download: { stream: got.stream, name: got.name, size: got.size } };
+        const downloadId = crypto.randomUUID();
+        this.downloads.set(downloadId, got.stream);
+        return { download: { downloadId, name: got.name, size: got.size } };
       }
+      case 'serveDownload': {
+        const stream = this.downloads.get(request.downloadId);
+        this.downloads.delete(request.downloadId);
+        if (!stream) throw new CofferError('DOWNLOAD_NOT_STARTED', 'This download is over or was never opened.');
+        await servePulls(request.port, stream);
+        return { done: true };
+      }
+      case 'abandonDownload':
+        void this.downloads.get(request.downloadId)?.cancel().catch(() => undefined);
+        this.downloads.delete(request.downloadId);
+        return { done: true };
       case 'upload':
         return { upload: await this.upload(request.uploadId, request.file, request.parent, request.progress) };
       case 'resumeUpload':

@@ -267,7 +267,13 @@ class FilesPage {
     this.say(`Downloading “${name}”…`);
     try {
       const { download } = await this.account.call<Extract<FilesResult, { download: unknown }>>({ op: 'download', documentId: entry.nodeId });
-      await saveToDisk(download.stream, { name: safeFileName(download.name, 'document'), size: download.size });
+      // The worker decrypts and answers the Service Worker's pulls itself: no chunk passes through this page.
+      const { downloadId } = download;
+      const source = {
+        serve: (port: MessagePort) => this.account.call({ op: 'serveDownload', downloadId, port }, [port]).then(() => undefined),
+        abandon: () => void this.account.call({ op: 'abandonDownload', downloadId }).catch(() => undefined),
+      };
+      await saveToDisk(source, { name: safeFileName(download.name, 'document'), size: download.size });
     } catch (error) {
       return this.say(messageOf(error), true);
     }

@@ -1,7 +1,8 @@
 /**
  * The file operations the page asks of the account worker (docs/web.md, "My files"). The worker
- * holds the signed-in CofferClient; these requests carry ids, names typed by the person, and
- * File objects (cloned by reference: the bytes are read in the worker, slice by slice).
+ * holds the signed-in CofferClient; these requests carry ids, names typed by the person, File
+ * objects (cloned by reference: the bytes are read in the worker, slice by slice) and ports
+ * (transferred: a download's plaintext goes from the worker to the download Service Worker).
  */
 export type FilesRequest =
   | { op: 'listRoot' }
@@ -11,7 +12,11 @@ export type FilesRequest =
   | { op: 'rename'; nodeId: string; name: string }
   | { op: 'move'; nodeId: string; parentId: string | null; allowGain: boolean }
   | { op: 'remove'; nodeId: string; kind: NodeKind }
+  /** Opens a download in the worker (the name and size, for the file); then `serveDownload` or `abandonDownload`. */
   | { op: 'download'; documentId: string }
+  /** Answers the download Service Worker's pulls on `port` (its data port) until the end. */
+  | { op: 'serveDownload'; downloadId: string; port: MessagePort }
+  | { op: 'abandonDownload'; downloadId: string }
   /** `progress` receives UploadProgress messages while the file is sent. */
   | { op: 'upload'; uploadId: string; file: File; parent?: string; progress: MessagePort }
   | { op: 'resumeUpload'; uploadId: string; progress: MessagePort }
@@ -27,6 +32,8 @@ export const FILES_OPS: ReadonlySet<FilesRequest['op']> = new Set([
   'move',
   'remove',
   'download',
+  'serveDownload',
+  'abandonDownload',
   'upload',
   'resumeUpload',
   'cancelUpload',
@@ -77,11 +84,6 @@ export type FilesResult =
   | { choices: FolderChoice[] }
   | { created: { folderId: string; name: string } }
   | { moved: boolean; gainedPeople: number }
-  | { download: { stream: ReadableStream<Uint8Array>; name: string; size: number } }
+  | { download: { downloadId: string; name: string; size: number } }
   | { upload: UploadOutcome }
   | { done: true };
-
-/** What a reply must transfer rather than copy (a download's stream can only be transferred). */
-export function transferablesOf(result: object): Transferable[] {
-  return 'download' in result ? [(result as { download: { stream: ReadableStream } }).download.stream as unknown as Transferable] : [];
-}
