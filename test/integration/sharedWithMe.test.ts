@@ -3,6 +3,10 @@ import { CofferClient } from '../../client/sdk/CofferClient.js';
 import { MemoryKeyPinStore } from '../../client/sdk/KeyPinStore.js';
 import type { DocumentEntry } from '../../client/sdk/listDocuments.js';
 import { TEST_KDF } from '../../shared/core/crypto/index.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cliRunner.js';
 import { api } from '../helpers/http.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes as bytes } from '../helpers/pseudoRandomBytes.js';
@@ -120,6 +124,35 @@ describe('shared with me', () => {
     expect(stolen.body.error.code).toBe('VALIDATION_FAILED');
     const forged = Buffer.from(JSON.stringify({ u: 'ray', sk: 'MEMBER#x', p: 'u:rob' })).toString('base64url');
     expect((await api(stack.url, 'GET', `/documents?cursor=${forged}`, { token })).status).toBe(400);
+  });
+
+  it('coffer ls names the source of each entry; coffer group show lists what the group reaches, for members only', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'coffer-reach-'));
+    const as = (userId: string) => (args: string[]) =>
+      runCli(args, { home: join(root, userId), serverUrl: stack.url, env: { COFFER_PASSPHRASE: `${userId}-shared-with-me-passphrase` } });
+    const [rob, ray] = [as('rob'), as('ray')];
+    expect((await rob(['login', '--user', 'rob'])).code).toBe(0);
+    expect((await ray(['login', '--user', 'ray'])).code).toBe(0);
+
+    const ls = await rob(['ls']);
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(/VIA/);
+    const line = (id: string) => ls.stdout.split('\n').find((l) => l.startsWith(id)) ?? '';
+    expect(line(viaOuter)).toMatch(/Finance team.*budget\.xlsx/);
+    expect(line(both)).toMatch(/direct, Payroll.*both\.txt/);
+    expect(line(inheritedHigher)).toMatch(/direct, folder Reports \(Payroll\).*q4\.pdf/);
+
+    const show = await rob(['group', 'show', inner]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/Shared with this group/);
+    expect(show.stdout).toMatch(new RegExp(`${folder}\\s+folder\\s+editor\\s+Reports`));
+    expect(show.stdout).toMatch(new RegExp(`${both}\\s+document\\s+editor\\s+both\\.txt`));
+    const json = await rob(['--json', 'group', 'show', outer]);
+    expect(JSON.parse(json.stdout).reach).toEqual([{ nodeId: viaOuter, kind: 'document', role: 'commenter', name: 'budget.xlsx' }]);
+
+    const outsider = await ray(['--json', 'group', 'show', inner]);
+    expect(outsider.code).toBe(0);
+    expect(JSON.parse(outsider.stdout).reach).toBeUndefined();
   });
 
   it('shows a non-member nothing of the groups, and a removed member loses them at once', async () => {

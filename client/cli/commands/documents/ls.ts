@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { DocumentEntry } from '../../../sdk/listDocuments.js';
+import type { DocumentEntry, DocumentSource } from '../../../sdk/listDocuments.js';
 import { formatBytes, printable, table } from '../../format.js';
 import type { CommandDefinition } from '../CommandDefinition.js';
 import { listFolder } from '../folders/listFolder.js';
@@ -22,16 +22,28 @@ export const ls: CommandDefinition = (parent, { run }) => {
 };
 
 function documentTable(documents: DocumentEntry[]): string {
+  const folderNames = new Map(documents.filter((d) => d.kind === 'folder' && d.name !== undefined).map((d) => [d.documentId, d.name!]));
   return table(
-    ['ID', 'KIND', 'SIZE', 'OWNER', 'ROLE', 'CREATED', 'NAME'],
+    ['ID', 'KIND', 'SIZE', 'OWNER', 'ROLE', 'VIA', 'CREATED', 'NAME'],
     documents.map((d) => [
       d.documentId,
       d.kind,
       d.kind === 'folder' ? '-' : formatBytes(d.size),
       d.ownerId,
       d.role,
+      d.sources.map((s) => sourceLabel(s, folderNames)).join(', ') || '-',
       d.createdAt.slice(0, 16).replace('T', ' '),
       d.name === undefined ? `<unreadable: ${d.nameError ?? 'DECRYPTION_FAILED'}>` : printable(d.name),
     ]),
   );
+}
+
+/** Where the access comes from, in words: `direct`, a group's name, or `folder NAME` (its level inherited). */
+export function sourceLabel(source: DocumentSource, folderNames: ReadonlyMap<string, string>): string {
+  const group = source.groupId ? printable(source.groupName ?? `g:${source.groupId}`) : undefined;
+  if (source.kind === 'folder') {
+    const folder = printable(folderNames.get(source.folderId!) ?? source.folderId!);
+    return group ? `folder ${folder} (${group})` : `folder ${folder}`;
+  }
+  return source.kind === 'direct' ? 'direct' : group!;
 }
