@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { DocumentEntry, DocumentSource } from '../../../sdk/listDocuments.js';
+import type { DocumentEntry } from '../../../sdk/listDocuments.js';
+import { sourceLabel } from '../../../sdk/sourceLabel.js';
 import { formatBytes, printable, table } from '../../format.js';
 import type { CommandDefinition } from '../CommandDefinition.js';
 import { listFolder } from '../folders/listFolder.js';
@@ -31,19 +32,9 @@ function documentTable(documents: DocumentEntry[]): string {
       d.kind === 'folder' ? '-' : formatBytes(d.size),
       d.ownerId,
       d.role,
-      d.sources.map((s) => sourceLabel(s, folderNames)).join(', ') || '-',
+      printable(d.sources.map((s) => sourceLabel(s, folderNames)).join(', ')) || '-',
       d.createdAt.slice(0, 16).replace('T', ' '),
       d.name === undefined ? `<unreadable: ${d.nameError ?? 'DECRYPTION_FAILED'}>` : printable(d.name),
     ]),
   );
-}
-
-/** Where the access comes from, in words: `direct`, a group's name, or `folder NAME` (its level inherited). */
-export function sourceLabel(source: DocumentSource, folderNames: ReadonlyMap<string, string>): string {
-  const group = source.groupId ? printable(source.groupName ?? `g:${source.groupId}`) : undefined;
-  if (source.kind === 'folder') {
-    const folder = printable(folderNames.get(source.folderId!) ?? source.folderId!);
-    return group ? `folder ${folder} (${group})` : `folder ${folder}`;
-  }
-  return source.kind === 'direct' ? 'direct' : group!;
 }
