@@ -16,6 +16,7 @@ import { createInvitation } from './invitations.js';
 import { createLink, type CreatedLink, type CreateLinkOptions, listLinks, type ListLinksOptions, type LinkSummary, revokeLink } from './links.js';
 import { type LinkTransport, openLinkWith, type OpenedLink, type OpenLinkOptions } from './openLink.js';
 import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
+import { listGroupReach, type GroupReachEntry } from './groupReach.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
 import { login, type LoginOptions } from './login.js';
 import { documentPath } from './paths.js';
@@ -457,6 +458,11 @@ export class CofferClient {
   /** Finish (or redo) re-wrapping the grants made to a group for its current key. */
   rewrapGroupGrants(groupId: string): Promise<groups.RewrapResult> {
     return groups.rewrapGroupGrants(this.ctx, groupId);
+  }
+
+  /** What a group can reach (members only): the documents and folders shared with it, names decrypted. */
+  listGroupReach(groupId: string): Promise<GroupReachEntry[]> {
+    return listGroupReach(this.ctx, groupId);
   }
 
   /** The private keys of your groups (loaded now from GET /groups): `privateKeyFor(groupId, generation)`. */

@@ -66,7 +66,9 @@ export type {
   ListLinksOptions,
 } from './links.js';
 export { openLink, type LinkedNode, type OpenedLink, type OpenLinkOptions } from './openLink.js';
-export type { DocumentEntry, DocumentPage, ListOptions } from './listDocuments.js';
+export type { DocumentEntry, DocumentPage, DocumentSource, ListOptions } from './listDocuments.js';
+export type { GroupReachEntry } from './groupReach.js';
+export { sourceLabel } from './sourceLabel.js';
 export { cutParts, partCount, PartBuffers, splitIntoParts, type CutPart } from './multipart.js';
 export {
   GRANTABLE_ROLES,

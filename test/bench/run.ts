@@ -4,7 +4,8 @@
  * (access-check DynamoDB calls and latency, sharing with 1,000 users and with a group of 1,000),
  * printed and written to docs/benchmarks.md (+ docs/bench-results/latest.json). Exit code 0 even
  * when a target is missed; 1 when a part fails to run (its error is in the report).
- * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing,
+ * One part only: `npm run bench -- --only permissions` (or BENCH_ONLY=permissions); prints, writes nothing
+ * (`--only shared-with-me`: the "shared with me" listing for 0, 10 and 100 groups, only this way),
  * except `--only large-files`, which rewrites its own section of docs/benchmarks.md and
  * docs/bench-results/large-files.json (the rest of the file is left as the last full run wrote it),
  * `--only audit`, which does the same with the audit-log section and docs/bench-results/audit.json,
@@ -43,11 +44,11 @@ function onlyArgument(argv: readonly string[]): string | undefined {
     const arg = argv[i]!;
     if (arg === '--only') {
       const value = argv[i + 1];
-      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions, large-files, audit or web');
+      if (value === undefined) throw new Error('--only needs a part: crypto, api, permissions, large-files, audit, web or shared-with-me');
       return value;
     }
     if (arg.startsWith('--only=')) return arg.slice('--only='.length);
-    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files|audit|web> (other knobs are BENCH_* variables)`);
+    throw new Error(`Unknown argument "${arg}": the only option is --only <crypto|api|permissions|large-files|audit|web|shared-with-me> (other knobs are BENCH_* variables)`);
   }
   return undefined;
 }
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
   const auditFill = choice('BENCH_AUDIT_FILL', ['bulk', 'record'] as const);
   const webMiB = intEnv('BENCH_WEB_MIB', 1024, 1);
   const webRenderRuns = intEnv('BENCH_WEB_RENDER_RUNS', 5, 1);
-  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit', 'web'] as const, onlyArgument(process.argv.slice(2)));
+  const only = choice('BENCH_ONLY', ['all', 'crypto', 'api', 'permissions', 'large-files', 'audit', 'web', 'shared-with-me'] as const, onlyArgument(process.argv.slice(2)));
   const worker = choice('BENCH_WORKER', ['bundle', 'tsx'] as const);
   const reader = choice('BENCH_READER', ['node', 'blob', 'handle'] as const);
   const write = process.env.BENCH_WRITE !== '0' && only === 'all';
@@ -190,6 +191,14 @@ async function main(): Promise<void> {
     await part('web app', async () => {
       const { webBench } = await import('./webBench.js');
       run.web = await webBench({ sizeMiB: webMiB, renderRuns: webRenderRuns, log });
+    });
+  }
+  if (only === 'shared-with-me') {
+    // Printed only (docs/benchmarks.md, "Shared with me" records a run by hand): not part of a full run yet.
+    log(`\n[shared with me] GET /documents for a caller in 0, 10 and 100 groups: ${permIterations} pages each`);
+    await part('shared with me', async () => {
+      const { sharedWithMeBench } = await import('./sharedWithMeBench.js');
+      await sharedWithMeBench({ iterations: permIterations, warmup: permWarmup, log });
     });
   }
   run.loadAfter = loadAverage();

@@ -1507,6 +1507,51 @@ describe('authorization matrix: node routes x actors', () => {
   });
 });
 
+
+/**
+ * GET /documents ("shared with me") per actor: the main fixture's nodes whose own ACL names one
+ * of the actor's principals (buildTree's shares, the lapses applied): directly, through G1, or
+ * through G2 nested in G1. What reaches an actor only from a folder above is listed inside it.
+ */
+const LISTED: Record<ActorName, readonly (NodeName | 'R' | 'M' | 'LM')[]> = {
+  owner: ['R', 'F', 'M', 'L', 'LM', 'D', 'DL'],
+  manager: ['M', 'L', 'D'],
+  editor: ['M', 'D'],
+  commenter: ['M', 'D'],
+  viewer: ['M', 'L', 'D'],
+  groupMember: ['M', 'D'],
+  nestedMember: ['M', 'D'],
+  inherited: ['F', 'M'],
+  limitedOutsider: ['R'],
+  expired: [],
+  revoked: [],
+  removedGroupMember: [],
+  guest: ['M', 'L', 'D'],
+  stranger: [],
+};
+
+describe('authorization matrix: GET /documents x actors (the main fixture)', () => {
+  for (const actor of ACTORS) {
+    const listed = LISTED[actor.name];
+    it.concurrent(`as ${actor.name} (${actor.how}): lists ${listed.join(', ') || 'none of it'}, each once`, async () => {
+      const fixture = new Map((['R', 'F', 'M', 'L', 'LM', 'D', 'DL'] as const).map((n) => [idOf(main, n), n]));
+      const seen: { documentId: string; role: string }[] = [];
+      let cursor: string | undefined;
+      do {
+        const res = await as(actorOf(actor), 'GET', `/documents?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status, `GET /documents as ${actor.name}: ${JSON.stringify(res.body)}`).toBe(200);
+        seen.push(...(res.body.documents as { documentId: string; role: string }[]).filter((d) => fixture.has(d.documentId)));
+        cursor = res.body.cursor;
+      } while (cursor);
+      expect(seen.map((d) => fixture.get(d.documentId)).sort(), `listed as ${actor.name}`).toEqual([...listed].sort());
+      for (const d of seen) {
+        const level = actor.levels[fixture.get(d.documentId) as NodeName];
+        if (level) expect(d.role, `${actor.name}'s level on ${fixture.get(d.documentId)}`).toBe(level);
+      }
+    });
+  }
+});
+
 async function runGroupCell(cell: GroupCell): Promise<void> {
   const route = cell.route;
   const allowed = cell.expected.status < 300;

@@ -237,12 +237,15 @@ describe('sharing in the web app', () => {
     await alice.keyboard.press('Escape');
     expect(await panel(alice).count()).toBe(0);
 
-    // GET /documents lists direct grants only, so a group's share shows in no listing (docs/web.md,
-    // "Sharing"): bob, a member, opens it with the SDK through the group's key.
-    let documentId = '';
-    for await (const e of aliceNode.listAll()) if (e.name === minutes.name) documentId = e.documentId;
-    const { stream } = await bobNode.download(documentId);
-    expect(Buffer.from(await new Response(stream).arrayBuffer()).equals(minutes.bytes)).toBe(true);
+    // bob, a member, finds it in "Shared with me", its level named by the group it comes through,
+    // and downloads it in the page through the group's key.
+    await openShared(bob);
+    await bob.getByRole('button', { name: 'Refresh' }).click();
+    const row = bob.getByRole('row').filter({ hasText: minutes.name });
+    await row.getByRole('cell', { name: `commenter via ${groupName}`, exact: true }).waitFor();
+    const saved = bob.waitForEvent('download');
+    await row.getByRole('button', { name: `Download ${minutes.name}` }).click();
+    expect((await readFile((await (await saved).path())!)).equals(minutes.bytes)).toBe(true);
   }, 60_000);
 
   it('keeps alice’s pins across a reload; a changed key for bob shows both fingerprints and shares nothing until she accepts it', async () => {

@@ -115,7 +115,27 @@ export async function resolveMany(deps: Deps, caller: Caller, nodeIds: string[])
     batchGetAll(deps.db, ids.map((id) => keys.nodeMeta(id)), true),
     batchGetAll(deps.db, [keys.principalSet(caller.userId)], true),
   ]);
-  const principals = principalsOf(caller.userId, setItems[0] as PrincipalSetItem | undefined);
+  return resolveLoaded(deps, caller, principalsOf(caller.userId, setItems[0] as PrincipalSetItem | undefined), ids, metas);
+}
+
+/**
+ * The batch check for a caller whose principals are already read (the "shared with me"
+ * listing reads them first, to know which partitions to query): one BatchGet of the metas,
+ * then one of the ancestors not in hand.
+ */
+export async function resolveManyAs(deps: Deps, caller: Caller, principals: ReadonlySet<string>, nodeIds: string[]): Promise<Map<string, NodeAccess>> {
+  const ids = [...new Set(nodeIds)];
+  const metas = await batchGetAll(deps.db, ids.map((id) => keys.nodeMeta(id)), true);
+  return resolveLoaded(deps, caller, principals, ids, metas);
+}
+
+async function resolveLoaded(
+  deps: Deps,
+  caller: Caller,
+  principals: ReadonlySet<string>,
+  ids: string[],
+  metas: Record<string, unknown>[],
+): Promise<Map<string, NodeAccess>> {
   const known = new Map<string, NodeMeta>(metas.map((m) => [m.nodeId as string, m as unknown as NodeMeta]));
   const wanted = new Set<string>();
   for (const m of known.values()) for (const a of m.path ?? []) if (!known.has(a)) wanted.add(a);

@@ -157,28 +157,29 @@ export async function activateDocument(
   );
 }
 
-/** List: the caller's grants by gsi1 (a query, never a scan), one page. */
-export async function listGrantsOfUser(
+/**
+ * List: one principal's grants by gsi1 (a query, never a scan), in `gsi1sk` order from position
+ * `from` on (inclusive: the merge across principals drops what it already gave), at most `limit`.
+ * `more`: the partition holds further grants after the last one returned.
+ */
+export async function listGrantsOfPrincipal(
   db: Database,
-  userId: string,
+  principalId: string,
   limit: number,
-  startKey?: Record<string, unknown>,
-): Promise<{ grants: GrantItem[]; lastKey?: Record<string, unknown> }> {
+  from?: string,
+): Promise<{ grants: (GrantItem & { gsi1sk: string })[]; more: boolean }> {
   const out = await dynamo(() =>
     db.doc.send(
       new QueryCommand({
         TableName: db.table,
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :g)',
-        ExpressionAttributeValues: { ':p': indexKeys.principalPartition(principal.user(userId)), ':g': prefixes.grant },
+        KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':p': indexKeys.principalPartition(principalId), ':from': from ?? prefixes.grant, ':to': prefixes.grantEnd },
         Limit: limit,
-        ExclusiveStartKey: startKey,
       }),
     ),
   );
-  const result: { grants: GrantItem[]; lastKey?: Record<string, unknown> } = { grants: (out.Items ?? []) as GrantItem[] };
-  if (out.LastEvaluatedKey) result.lastKey = out.LastEvaluatedKey;
-  return result;
+  return { grants: (out.Items ?? []) as (GrantItem & { gsi1sk: string })[], more: out.LastEvaluatedKey !== undefined };
 }
 
 /** Many metas in one round trip per 100 ids. */

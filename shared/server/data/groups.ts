@@ -367,15 +367,21 @@ export async function listGroupGrants(
   );
   const items = out.Items ?? [];
   const nodes = await batchGetAll(db, [...new Set(items.map((i) => i.nodeId as string))].map((id) => keys.nodeMeta(id)));
-  const kinds = new Map(nodes.map((n) => [n.nodeId as string, n.kind as string]));
-  const grants = items.map((i) => ({
-    nodeId: i.nodeId as string,
-    role: i.role as string,
-    keyGeneration: i.keyGeneration as number,
-    wrappedKey: i.wrappedKey as string,
-    principalKeyGeneration: i.principalKeyGeneration as number,
-    nodeKind: kinds.get(i.nodeId as string) === 'folder' ? ('folder' as const) : ('document' as const),
-  }));
+  const metas = new Map(nodes.map((n) => [n.nodeId as string, n]));
+  const grants = items.map((i) => {
+    const meta = metas.get(i.nodeId as string);
+    return {
+      nodeId: i.nodeId as string,
+      role: i.role as string,
+      keyGeneration: i.keyGeneration as number,
+      wrappedKey: i.wrappedKey as string,
+      principalKeyGeneration: i.principalKeyGeneration as number,
+      nodeKind: meta?.kind === 'folder' ? ('folder' as const) : ('document' as const),
+      // The name only where this wrap opens the key it is encrypted under (what `coffer group show` lists).
+      ...(meta?.state === 'active' && meta.keyGeneration === i.keyGeneration ? { encryptedName: meta.encryptedName as string } : {}),
+      ...(meta?.state !== 'active' ? { inactive: true as const } : {}),
+    };
+  });
   return { grants, ...(out.LastEvaluatedKey ? { lastKey: out.LastEvaluatedKey } : {}) };
 }
 

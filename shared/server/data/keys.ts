@@ -49,6 +49,8 @@ export const keys = {
 /** Sort-key prefixes, for `begins_with` queries. */
 export const prefixes = {
   grant: 'GRANT#',
+  /** Above every grant's gsi1sk (`GRANT#<iso>#<id>`, ASCII only): the end of a BETWEEN range over grants. */
+  grantEnd: 'GRANT#\uffff',
   child: 'CHILD#',
   comment: 'COMMENT#',
   member: 'MEMBER#',

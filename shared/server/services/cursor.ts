@@ -29,12 +29,7 @@ export function decodePosition<S extends z.ZodType<Record<string, unknown>>>(
   return key.data;
 }
 
-/** A cursor is only a position in the caller's own gsi1 partition: anything else is refused. */
-export function decodeCursor(cursor: string, userId: string): Record<string, unknown> {
-  return decodePosition(cursor, indexKey, (k) => k.gsi1pk === indexKeys.principalPartition(principal.user(userId)));
-}
-
-/** The same for a group's gsi1 partition (the grants made to the group). */
+/** A cursor is only a position in a group's gsi1 partition (the grants made to the group): anything else is refused. */
 export function decodeGroupCursor(cursor: string, groupId: string): Record<string, unknown> {
   return decodePosition(cursor, indexKey, (k) => k.gsi1pk === indexKeys.principalPartition(principal.group(groupId)));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DocumentEntry } from '../../../sdk/listDocuments.js';
+import { sourceLabel } from '../../../sdk/sourceLabel.js';
 import { formatBytes, printable, table } from '../../format.js';
 import type { CommandDefinition } from '../CommandDefinition.js';
 import { listFolder } from '../folders/listFolder.js';
@@ -22,14 +23,16 @@ export const ls: CommandDefinition = (parent, { run }) => {
 };
 
 function documentTable(documents: DocumentEntry[]): string {
+  const folderNames = new Map(documents.filter((d) => d.kind === 'folder' && d.name !== undefined).map((d) => [d.documentId, d.name!]));
   return table(
-    ['ID', 'KIND', 'SIZE', 'OWNER', 'ROLE', 'CREATED', 'NAME'],
+    ['ID', 'KIND', 'SIZE', 'OWNER', 'ROLE', 'VIA', 'CREATED', 'NAME'],
     documents.map((d) => [
       d.documentId,
       d.kind,
       d.kind === 'folder' ? '-' : formatBytes(d.size),
       d.ownerId,
       d.role,
+      printable(d.sources.map((s) => sourceLabel(s, folderNames)).join(', ')) || '-',
       d.createdAt.slice(0, 16).replace('T', ' '),
       d.name === undefined ? `<unreadable: ${d.nameError ?? 'DECRYPTION_FAILED'}>` : printable(d.name),
     ]),

@@ -2,6 +2,7 @@ import { CofferError } from '../../../../shared/core/errors/index.js';
 import type { CofferClient } from '../../../sdk/CofferClient.js';
 import { MemoryUploadJournal } from '../../../sdk/uploadJournal.js';
 import { servePulls } from '../download/servePulls.js';
+import { sourceLabel } from '../../../sdk/sourceLabel.js';
 import type { Entry, FilesRequest, FilesResult, FolderChoice, UploadOutcome, UploadProgress } from './filesProtocol.js';
 
 /** Progress messages at most this often: the page redraws a bar, not every 1 MiB chunk. */
@@ -96,18 +97,20 @@ export class FilesOps {
   /**
    * Everything with a grant (GET /documents), split as the page shows it: "My files" are the
    * caller's own, "Shared with me" everyone else's; an entry whose folder is itself listed shows
-   * inside that folder only.
+   * inside that folder only. Each row says where the access comes from when not only direct (`via`).
    */
   private async listRoot(): Promise<FilesResult> {
     const me = await this.me();
     const all = [];
     for await (const entry of this.client.listAll()) all.push(entry);
     const ids = new Set(all.map((e) => e.documentId));
+    const folderNames = new Map(all.flatMap((e) => (e.kind === 'folder' && e.name !== undefined ? [[e.documentId, e.name] as const] : [])));
     const mine: Entry[] = [];
     const shared: Entry[] = [];
     for (const e of all) {
       if (e.parentId !== undefined && ids.has(e.parentId)) continue;
       const row: Entry = { nodeId: e.documentId, kind: e.kind, name: e.name, size: e.size, ownerId: e.ownerId, role: e.role, createdAt: e.createdAt };
+      if (e.sources.some((s) => s.kind !== 'direct')) row.via = e.sources.map((s) => sourceLabel(s, folderNames)).join(', ');
       (e.ownerId === me ? mine : shared).push(row);
     }
     return { mine, shared };

@@ -209,7 +209,7 @@ class FilesPage {
       nameCell,
       el('td', {}, entry.kind === 'folder' ? 'folder' : formatBytes(entry.size)),
       el('td', {}, entry.ownerId),
-      el('td', {}, entry.role),
+      el('td', {}, entry.role, entry.via !== undefined && el('span', { class: 'via' }, ` via ${entry.via}`)),
       el('td', {}, formatInstant(entry.createdAt)),
       actions,
     );

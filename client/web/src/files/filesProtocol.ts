@@ -56,6 +56,8 @@ export interface Entry {
   size: number;
   ownerId: string;
   role: string;
+  /** "Shared with me": where the access comes from ("Finance team", "folder Reports (Payroll)"), unless only direct. */
+  via?: string;
   createdAt: string;
 }
 

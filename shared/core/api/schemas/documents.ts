@@ -77,8 +77,28 @@ export interface DocumentSummary {
   version: number;
   createdAt: string;
   sharedAt: string;
-  /** The caller's own wrapped key for `keyGeneration`, when it holds a direct grant: lists decrypt names without a request per document. */
+  /**
+   * The node key for `keyGeneration` wrapped for one of the caller's principals, so lists decrypt
+   * names without a request per document: the caller's own key, or (`wrappedFor: 'g:<id>'`) a
+   * group's key of generation `principalKeyGeneration`, opened with the group keyring.
+   */
   wrappedKey?: string;
+  wrappedFor?: string;
+  principalKeyGeneration?: number;
+  /** In "shared with me" (GET /documents): every way the caller reaches the node (docs/design.md, "Shared with me"). */
+  sources?: AccessSourceView[];
+}
+
+/**
+ * One way the caller reaches a listed node: a grant to `principalId` (`u:<caller>`: direct;
+ * `g:<groupId>`: a group the caller is in, nested too) on the node itself, or, with `folderId`,
+ * on that ancestor folder (the level it gives below it).
+ */
+export interface AccessSourceView {
+  principalId: string;
+  role: DocumentSummary['role'];
+  folderId?: string;
+  expiresAt?: string;
 }
 
 export interface ListDocumentsResponse {

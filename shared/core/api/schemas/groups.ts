@@ -205,6 +205,10 @@ export interface GroupGrantView {
   principalKeyGeneration: number;
   /** Folders' keys are wrapped with kind `folder`, documents' with `dek`. */
   nodeKind: 'document' | 'folder';
+  /** The node's name, encrypted under its current key, when `keyGeneration` is that key's. */
+  encryptedName?: string;
+  /** The node is pending or being deleted: the grant goes with it. */
+  inactive?: true;
 }
 
 export interface ListGroupGrantsResponse {

@@ -6,7 +6,7 @@ import type { DocumentSummary } from '../../../core/api/schemas/documents.js';
 export function documentSummary(
   meta: NodeMeta & Record<string, unknown>,
   role: Role,
-  grant?: Pick<GrantItem, 'sharedAt' | 'wrappedKey' | 'keyGeneration'>,
+  grant?: Pick<GrantItem, 'sharedAt' | 'wrappedKey' | 'keyGeneration'> & Partial<Pick<GrantItem, 'principalId' | 'principalKeyGeneration'>>,
 ): DocumentSummary {
   return {
     documentId: meta.nodeId,
@@ -21,6 +21,12 @@ export function documentSummary(
     version: (meta.currentVersion as number | undefined) ?? 0,
     createdAt: meta.createdAt,
     sharedAt: grant?.sharedAt ?? meta.createdAt,
-    ...(grant && grant.keyGeneration === meta.keyGeneration ? { wrappedKey: grant.wrappedKey } : {}),
+    ...(grant && grant.keyGeneration === meta.keyGeneration ? { wrappedKey: grant.wrappedKey, ...wrappedFor(grant) } : {}),
   };
+}
+
+/** A group grant's key is wrapped for the group (at its key generation then), not for the caller. */
+function wrappedFor(grant: Partial<Pick<GrantItem, 'principalId' | 'principalKeyGeneration'>>): Pick<DocumentSummary, 'wrappedFor' | 'principalKeyGeneration'> {
+  if (!grant.principalId?.startsWith('g:') || grant.principalKeyGeneration === undefined) return {};
+  return { wrappedFor: grant.principalId, principalKeyGeneration: grant.principalKeyGeneration };
 }
