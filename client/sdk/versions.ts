@@ -42,6 +42,8 @@ export interface VersionPage {
 export interface RotateResult {
   documentId: string;
   keyGeneration: number;
+  /** Share links the new key made stale: they open nothing any more; make new ones with `createLink`. */
+  staleLinks: number;
   /** The version holding the latest content re-encrypted under the new key (absent with `keyOnly`). */
   version?: number;
 }

@@ -207,6 +207,41 @@ describe('coffer link / coffer open', () => {
     expect(twice.stderr).toBe('coffer: No such link, or you may not revoke it: see the ids with `coffer link ls ID`.\n');
   });
 
+  it('a revoke and a rotation say how many links they made stale; link ls then shows them stale, as opening them answers', async () => {
+    // Prepare: a document shared with bob, two live links and one already used up
+    await writeFile(join(root, 'stale.txt'), 'stale links');
+    const id = await upload(join(root, 'stale.txt'), ['--share', 'bob']);
+    const first = await createLink(id);
+    const second = await createLink(id, ['--max-downloads', '5']);
+    const usedUp = await createLink(id, ['--max-downloads', '1']);
+    ok(await anonymous(['open', usedUp.url, '-o', join(root, 'stale-used')]));
+
+    // Act: revoking bob rotates the document's key
+    const revoked = ok(await as('alice', ['revoke', id, 'bob']));
+    const revokedJson = json(ok(await as('alice', ['--json', 'link', 'ls', id])));
+
+    // Assess: the two live links went stale (the used-up one is not counted again), and the text says how to make new ones
+    expect(revoked.stdout).toContain(`2 share links to it are now stale and open nothing: make new ones with \`coffer link create ${id}\``);
+    const states = Object.fromEntries(revokedJson.links.map((l: { linkId: string; state: string }) => [l.linkId, l.state]));
+    expect(states).toEqual({ [first.link.linkId]: 'stale', [second.link.linkId]: 'stale', [usedUp.link.linkId]: 'exhausted' });
+    expect(ok(await as('alice', ['link', 'ls', id])).stdout).toMatch(new RegExp(`^${first.link.linkId}\\s+stale\\s+download`, 'm'));
+    const opened = await anonymous(['--json', 'open', first.url, '-o', join(root, 'stale-out')]);
+    expect(opened.code).toBe(4);
+    expect(json(opened).error.code).toBe('LINK_STALE');
+
+    // Act: a link made after the revoke is active, until a rotation
+    const third = await createLink(id);
+    expect(third.link.state).toBe('active');
+    const rotated = json(ok(await as('alice', ['--json', 'rotate', id, '--key-only'])));
+    const rotatedText = ok(await as('alice', ['rotate', id, '--key-only'])).stdout;
+
+    // Assess: the first rotation made the new link stale, the second found nothing left to make stale
+    expect(rotated).toMatchObject({ documentId: id, staleLinks: 1 });
+    expect(rotatedText).toContain('No share link was affected.');
+    const after = json(ok(await as('alice', ['--json', 'link', 'ls', id]))).links.find((l: { linkId: string }) => l.linkId === third.link.linkId);
+    expect(after.state).toBe('stale');
+  }, 30_000);
+
   it('a folder link lists its children and --item downloads one', async () => {
     // Prepare: a folder with a sub-folder and two documents
     const folderId = json(ok(await as('alice', ['--json', 'mkdir', 'Board pack']))).folderId;

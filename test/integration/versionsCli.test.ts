@@ -60,7 +60,7 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
     const revoked = succeeded(await as('olga', ['revoke', documentId, 'pete']));
     expect(revoked.stdout).toContain('New key generation 2: versions uploaded from now on are unreadable to them.');
     const rotated = jsonOf(succeeded(await as('olga', ['--json', 'rotate', documentId])));
-    expect(rotated).toEqual({ documentId, keyGeneration: 3, version: 4 });
+    expect(rotated).toEqual({ documentId, keyGeneration: 3, staleLinks: 0, version: 4 });
     succeeded(await as('olga', ['download', documentId, '-o', join(root, 'rotated.out')]));
     expect((await readFile(join(root, 'rotated.out'))).equals(Buffer.from(first))).toBe(true);
     const keyOnly = succeeded(await as('olga', ['rotate', documentId, '--key-only']));
