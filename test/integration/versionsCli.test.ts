@@ -44,6 +44,11 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
       [2, 'pete', true],
       [1, 'olga', false],
     ]);
+    // sizes as `ls` shows them: the plaintext's, the ciphertext's beside it
+    expect(listed.versions.map((v: { size: number }) => v.size)).toEqual([second.length, first.length]);
+    expect(listed.versions.every((v: { size: number; ciphertextSize: number }) => v.ciphertextSize > v.size)).toBe(true);
+    const lsRow = jsonOf(succeeded(await as('olga', ['--json', 'ls']))).documents.find((d: { documentId: string }) => d.documentId === documentId);
+    expect(lsRow.size).toBe(listed.versions[0].size);
     const table = succeeded(await as('olga', ['versions', documentId])).stdout;
     expect(table).toMatch(/^VERSION\s+SIZE\s+KEY GEN\s+BY\s+CREATED/);
     expect(table).toContain('2 (current)');
