@@ -961,6 +961,12 @@ describe('the CLI', () => {
     // Assess
     expect(own).toMatchObject({ code: 0, json: { sharedWith: [`g:${id}`] } });
     expect(afterDocRotation).toMatchObject({ code: 0, json: { sharedWith: [`g:${id}`] } });
+    // upload --share takes groups as share does (it used to send g: ids to the user lookup)
+    const uploaded = await cliAlice(['upload', file, '--share', `g:${id},dave`]);
+    expect(uploaded).toMatchObject({ code: 0, json: { sharedWith: ['dave', `g:${id}`] } });
+    expect((await cliCarol(['download', uploaded.json.documentId, '-o', join(root, 'via-group.txt')])).code).toBe(0); // carol, through the group
+    const unknownGroup = await cliAlice(['upload', file, '--share', 'g:AAAAAAAAAAAAAAAAAAAAAA']);
+    expect([unknownGroup.code, unknownGroup.json.error.code]).toEqual([4, 'GROUP_NOT_FOUND']);
     expect([other.code, other.json.error.code]).toEqual([5, 'KEY_CHANGED']);
 
     // Act: the server hands out a substituted key for the group (what key pinning is for)
