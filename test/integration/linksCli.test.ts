@@ -242,6 +242,35 @@ describe('coffer link / coffer open', () => {
     expect(after.state).toBe('stale');
   }, 30_000);
 
+  it('open - reads the URL from stdin (out of shell history and ps); stdin then cannot carry the password too', async () => {
+    // Prepare
+    const { url } = await createLink(documentId);
+    const out = join(root, 'stdin-out');
+    await mkdir(out);
+    // Act
+    const opened = await anonymous(['--json', 'open', '-', '-o', join(out, 'copy')], { stdin: `${url}\n` });
+    const both = await anonymous(['--json', 'open', '-', '--password-stdin'], { stdin: `${url}\n` });
+    const none = await anonymous(['--json', 'open', '-'], { stdin: '' });
+    // Assess
+    expect(json(ok(opened))).toMatchObject({ nodeId: documentId, name: 'report.pdf', size: content.length });
+    expect((await readFile(join(out, 'copy'))).equals(content)).toBe(true);
+    expect([both.code, json(both).error.code]).toEqual([2, 'USAGE']);
+    expect(json(both).error.message).toContain('set COFFER_LINK_PASSWORD for the password');
+    expect([none.code, json(none).error]).toEqual([2, { code: 'USAGE', message: 'No link URL on stdin.' }]);
+    expect(both.stderr + both.stdout + none.stdout).not.toContain(secretOf(url));
+  });
+
+  it('link create --password refuses a weak password (exit 2, WEAK_LINK_PASSWORD) and makes no link', async () => {
+    // Prepare
+    const before = json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links.length;
+    // Act
+    const weak = await as('alice', ['--json', 'link', 'create', documentId, '--password'], { env: { COFFER_LINK_PASSWORD: 'hunter2' } });
+    // Assess
+    expect(weak.code).toBe(2);
+    expect(json(weak).error).toMatchObject({ code: 'WEAK_LINK_PASSWORD', message: expect.stringMatching(/^Link password refused\. Too short: use at least 10 characters\./) });
+    expect(json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links).toHaveLength(before);
+  });
+
   it('a folder link lists its children and --item downloads one', async () => {
     // Prepare: a folder with a sub-folder and two documents
     const folderId = json(ok(await as('alice', ['--json', 'mkdir', 'Board pack']))).folderId;
