@@ -4,6 +4,10 @@ import type { CommandDeps } from './commands/CommandDefinition.js';
 import { DEFAULT_SERVER } from './context.js';
 import { EXIT_CODES_HELP } from './exitCodes.js';
 
+/** Not a commander option: program options are recognised after a command too, and `download --version N` is the download's. */
+const VERSION_HELP = `Version:
+  coffer --version   print the version of coffer (alone, before any command)`;
+
 const ENVIRONMENT_HELP = `Environment:
   COFFER_URL         server URL (default ${DEFAULT_SERVER}, the one \`npm start\` serves)
   COFFER_HOME        profile directory with session.json and pins.json (default ~/.coffer);
@@ -34,7 +38,10 @@ export function cofferProgram(deps: CommandDeps, json: boolean): Command {
         if (!json) write(text);
       },
     })
-    .addHelpText('after', `\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
+    .addHelpText('after', `\n${VERSION_HELP}\n\n${ENVIRONMENT_HELP}\n\n${EXIT_CODES_HELP}`);
   for (const define of cofferCommands) define(program, deps);
+  // Set after the commands copied the setting: a command's usage error still shows its own (short)
+  // help, while the program's (an unknown command) shows one line instead of every command.
+  program.showHelpAfterError(json ? false : 'Run `coffer help` for the list of commands, `coffer help COMMAND` for one.');
   return program;
 }

@@ -1,3 +1,4 @@
+import { CLI_USER_AGENT } from './cliUserAgent.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_KDF } from '../../shared/core/crypto/index.js';
@@ -44,7 +45,7 @@ export class CliContext {
     this.serverUrl = normaliseServerUrl(globals.server ?? io.env.COFFER_URL ?? session?.serverUrl ?? DEFAULT_SERVER);
     this.pins = new FileKeyPinStore(join(home, 'pins.json'), this.serverUrl);
     this.tuning = tuningFromEnv(io.env);
-    this.client = new CofferClient({ serverUrl: this.serverUrl, sessionStore: sessions, pinStore: this.pins, tuning: this.tuning });
+    this.client = new CofferClient({ serverUrl: this.serverUrl, sessionStore: sessions, pinStore: this.pins, tuning: this.tuning, userAgent: CLI_USER_AGENT });
   }
 
   static async create(io: CliIo, globals: GlobalOptions): Promise<CliContext> {
@@ -85,6 +86,7 @@ export class CliContext {
       sessionStore: this.sessions,
       pinStore: new FileKeyPinStore(join(this.home, 'pins.json'), serverUrl),
       tuning: this.tuning,
+      userAgent: CLI_USER_AGENT,
     });
   }
 }

@@ -155,6 +155,7 @@ export const ERROR_MESSAGES: { readonly [C in Exclude<ErrorCode, WebErrorCode>]:
   USAGE: usage,
   VALIDATION_FAILED: usage,
   WEAK_PASSPHRASE: usage,
+  WEAK_LINK_PASSWORD: usage,
   SAME_PASSPHRASE: usage,
 
   // Share links (docs/links.md "Errors"): what went wrong with the link, and what to do.

@@ -5,7 +5,7 @@ import { describeAudience, type LinkAudience } from './linkOptions.js';
 export interface LinkRow {
   linkId: string;
   nodeKind: 'document' | 'folder';
-  state: 'active' | 'expired' | 'exhausted' | 'locked';
+  state: 'active' | 'expired' | 'exhausted' | 'stale' | 'locked';
   access: 'download' | 'view';
   audience: LinkAudience;
   expiresAt: string;

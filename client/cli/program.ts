@@ -6,6 +6,7 @@ import { describeError } from './describeError.js';
 import { EXIT } from './exitCodes.js';
 import { processIo, type CliIo } from './io.js';
 import { Output } from './Output.js';
+import { COFFER_VERSION } from '../sdk/cofferVersion.js';
 
 /** `open`, `link create`: the subcommand names below the program. */
 function commandPath(command: Command): string {
@@ -18,6 +19,11 @@ function commandPath(command: Command): string {
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const json = argv.includes('--json');
   let exitCode: number = EXIT.OK;
+  const alone = argv.filter((a) => a !== '--json');
+  if (alone.length === 1 && (alone[0] === '--version' || alone[0] === '-V')) {
+    new Output(json, io).result({ version: COFFER_VERSION }, () => COFFER_VERSION);
+    return EXIT.OK;
+  }
 
   const runner: Runner = async (command, action) => {
     const globals = command.optsWithGlobals<GlobalOptions>();

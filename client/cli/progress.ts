@@ -62,10 +62,16 @@ export function progressBar(output: Output, stderr: NodeJS.WritableStream, label
   };
 }
 
-/** Throughput in decimal megabytes per second, as `openssl speed` and the benchmarks count. */
+/**
+ * Throughput in decimal units per second, as `openssl speed` and the benchmarks count: MB/s from
+ * 1 MB/s up, kB/s below (a small file's transfer is not `0.0 MB/s`), B/s below 1 kB/s.
+ */
 export function formatRate(bytesPerSecond: number): string {
-  const mb = bytesPerSecond / 1e6;
-  return `${mb.toFixed(mb < 10 ? 1 : 0)} MB/s`;
+  for (const [unit, size] of [['MB', 1e6], ['kB', 1e3]] as const) {
+    const n = bytesPerSecond / size;
+    if (n >= 1) return `${n.toFixed(n < 10 ? 1 : 0)} ${unit}/s`;
+  }
+  return `${Math.round(bytesPerSecond)} B/s`;
 }
 
 /** `1.0 GiB in 7.3 s (147 MB/s)`: the end of an upload's or a download's last line. */

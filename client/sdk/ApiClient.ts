@@ -16,6 +16,8 @@ export interface ApiClientOptions {
   baseUrl: string;
   fetch?: FetchLike;
   tokens?: TokenProvider;
+  /** Sent as User-Agent on every API request (Node only: browsers forbid setting it). */
+  userAgent?: string;
 }
 
 export interface RequestOptions {
@@ -45,11 +47,13 @@ export class ApiClient {
   readonly baseUrl: string;
   private readonly fetchImpl: FetchLike;
   private tokens: TokenProvider | undefined;
+  private readonly userAgent: string | undefined;
 
   constructor(options: ApiClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.tokens = options.tokens;
+    this.userAgent = options.userAgent;
   }
 
   useTokens(tokens: TokenProvider): void {
@@ -91,6 +95,7 @@ export class ApiClient {
     const url = this.url(path, options.query);
     const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
+    if (this.userAgent) headers['user-agent'] = this.userAgent;
     const init: RequestInit = { method, headers };
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';

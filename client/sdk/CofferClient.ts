@@ -15,6 +15,7 @@ import * as groups from './groups.js';
 import { createInvitation } from './invitations.js';
 import { createLink, type CreatedLink, type CreateLinkOptions, listLinks, type ListLinksOptions, type LinkSummary, revokeLink } from './links.js';
 import { type LinkTransport, openLinkWith, type OpenedLink, type OpenLinkOptions } from './openLink.js';
+import { defaultUserAgent } from './defaultUserAgent.js';
 import { MemoryKeyPinStore, type KeyPinStore } from './KeyPinStore.js';
 import { listGroupReach, type GroupReachEntry } from './groupReach.js';
 import { listAll, listPage, type DocumentEntry, type DocumentPage, type ListOptions } from './listDocuments.js';
@@ -67,6 +68,8 @@ export interface CofferClientOptions {
   /** Key pins for this server (default: memory only, so pins last as long as the client). */
   pinStore?: KeyPinStore;
   fetch?: FetchLike;
+  /** User-Agent for API requests (default `coffer-sdk/<version>` in Node, none in a browser, which forbids it). */
+  userAgent?: string;
   tuning?: Partial<Tuning>;
   /**
    * `cookie`: the web app's session (docs/web.md, "Sessions"): the server keeps the refresh token
@@ -90,7 +93,8 @@ export class CofferClient {
 
   constructor(options: CofferClientOptions) {
     const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.api = new ApiClient({ baseUrl: options.serverUrl, fetch: fetchImpl });
+    const userAgent = options.userAgent ?? defaultUserAgent();
+    this.api = new ApiClient({ baseUrl: options.serverUrl, fetch: fetchImpl, ...(userAgent ? { userAgent } : {}) });
     const cookie = options.session === 'cookie';
     this.keeper = new SessionKeeper(options.sessionStore ?? new MemorySessionStore(), (refreshToken) =>
       cookie ? this.refreshCookieSession(undefined) : this.api.post<RefreshedTokens>('/auth/refresh', { refreshToken }, { auth: false }),

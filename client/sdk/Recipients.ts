@@ -152,7 +152,7 @@ export class Recipients {
     };
   }
 
-  /** Records a key the client has proven authentic itself (its own, at login). */
+  /** Records a key the client has proven authentic itself: its own at login, a group key it generated (create, rotation). */
   async pinVerified(userId: string, fp: string): Promise<void> {
     await this.pins.set(userId, fp);
   }

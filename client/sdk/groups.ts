@@ -99,7 +99,10 @@ export async function createGroup(ctx: ClientContext, name: string): Promise<Gro
       ),
     };
     // The creator's principal set is part of the write: a concurrent group change of theirs is retried.
-    return await retryConcurrentUpdates(() => ctx.api.post<GroupView>('/groups', body));
+    const created = await retryConcurrentUpdates(() => ctx.api.post<GroupView>('/groups', body));
+    // The key pair was made here: pin it, so sharing with the group never trusts the server's copy first.
+    await ctx.recipients.pinVerified(`g:${groupId}`, body.fingerprint);
+    return created;
   } finally {
     secret.fill(0);
     pair.privateKeyPkcs8.fill(0);
@@ -206,7 +209,8 @@ async function addMembersOnce(ctx: ClientContext, groupId: string, specs: readon
  * Remove members and rotate the group key: a new key pair and secret here, the secret wrapped
  * for every remaining member, the old secret chained under the new one; then every grant made
  * to the group is re-wrapped for the new key (`rewrapGroupGrants`, resumable on its own).
- * Leaving is removing oneself. Groups whose wraps do not fit one request stage them first.
+ * Leaving is removing oneself. Groups whose wraps do not fit one request stage them first. The
+ * new key, made here, is pinned for this client once the server took it.
  */
 export async function removeMembers(
   ctx: ClientContext,
@@ -273,6 +277,9 @@ async function removeMembersOnce(
     }
     const body: RemoveMembersBody = { principalIds: removed, rotation: { ...rotation, wraps: wraps.slice(lastStart), commit: true } };
     const res = await ctx.api.post<RemoveMembersResponse>(path, body);
+    // Our own rotation, committed: the new key pair was made here, so pin it (else our next share
+    // with the group would take it for a substituted key). A key someone else rotates to stays refused.
+    await ctx.recipients.pinVerified(`g:${groupId}`, rotation.fingerprint);
     // Someone who left holds no key to the new generation: the remaining members re-wrap.
     const rewrap = leaving
       ? emptyRewrap(groupId, next)

@@ -5,6 +5,7 @@ import type { ClientContext } from './ClientContext.js';
 import { nodeKey } from './folders.js';
 import { nodePath } from './paths.js';
 import { isApiError } from './retry.js';
+import { requireStrongLinkPassword } from './requireStrongLinkPassword.js';
 
 /**
  * Public share links (docs/links.md): create, list and revoke. The link secret is made here
@@ -60,6 +61,7 @@ const CREATE_ATTEMPTS = 2;
  */
 export async function createLink(ctx: ClientContext, nodeId: string, options: CreateLinkOptions = {}): Promise<CreatedLink> {
   const settings = linkSettings(options);
+  if (options.password !== undefined) await requireStrongLinkPassword(options.password);
   const secret = newLinkSecret();
   const kdf = ctx.tuning.linkKdf ?? DEFAULT_KDF;
   const keys = await deriveLinkKeys(secret, options.password !== undefined ? { password: options.password, kdf } : undefined);
@@ -136,3 +138,4 @@ function audienceOf(audience: LinkAudience): LinkAudience {
 function costOf(kdf: KdfCost): KdfCost {
   return { algorithm: kdf.algorithm, memoryKiB: kdf.memoryKiB, iterations: kdf.iterations, parallelism: kdf.parallelism };
 }
+

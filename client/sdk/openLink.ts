@@ -1,3 +1,4 @@
+import { defaultUserAgent } from './defaultUserAgent.js';
 import {
   decryptMetadata,
   decryptStream,
@@ -94,10 +95,12 @@ const CHILD_CONCURRENCY = 8;
  * Standalone, for recipients with no account: exactly CofferClient.openLink, anonymous, on the
  * API at the URL's base.
  */
-export async function openLink(url: string, options: OpenLinkOptions & { fetch?: FetchLike } = {}): Promise<OpenedLink> {
+export async function openLink(url: string, options: OpenLinkOptions & { fetch?: FetchLike; userAgent?: string } = {}): Promise<OpenedLink> {
   const { base } = parseLinkUrl(url);
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  return openLinkWith({ api: new ApiClient({ baseUrl: base, fetch: fetchImpl }), auth: false, fetch: fetchImpl }, url, options);
+  const userAgent = options.userAgent ?? defaultUserAgent();
+  const api = new ApiClient({ baseUrl: base, fetch: fetchImpl, ...(userAgent ? { userAgent } : {}) });
+  return openLinkWith({ api, auth: false, fetch: fetchImpl }, url, options);
 }
 
 /** Opens a link URL through `transport`. */

@@ -11,6 +11,8 @@ export interface RotatedKey {
   documentId: string;
   /** The new key generation: every version from now on is encrypted under it. */
   keyGeneration: number;
+  /** Share links the new key made stale: they open nothing any more; make new ones with `createLink`. */
+  staleLinks: number;
 }
 
 /**
@@ -63,5 +65,5 @@ export async function revokeAndRotate(ctx: ClientContext, nodeId: string, princi
   const node = await ctx.api.get<GetNodeResponse>(nodePath(nodeId));
   if (node.kind !== 'document') return result;
   const rotated = await rotateDocumentKey(ctx, nodeId);
-  return { ...result, keyGeneration: rotated.keyGeneration };
+  return { ...result, keyGeneration: rotated.keyGeneration, staleLinks: rotated.staleLinks };
 }

@@ -52,6 +52,8 @@ export interface RevokeResult {
    * uploaded from now on are unreadable to whoever was revoked. Absent for folders and when you left.
    */
   keyGeneration?: number;
+  /** Share links the new key generation made stale (0 when the key did not change): make new ones with `createLink`. */
+  staleLinks: number;
 }
 
 /** Rounds of a share when the node's key changes under it (409 KEY_CHANGED: a folder got a new key). */
@@ -202,7 +204,7 @@ export async function shareDocumentKey(
  */
 export async function revoke(ctx: ClientContext, nodeId: string, principals: readonly string[]): Promise<RevokeResult> {
   const asked = [...new Set(principals.map(toPrincipalId))];
-  const result: RevokeResult = { nodeId, revoked: [], notShared: [] };
+  const result: RevokeResult = { nodeId, revoked: [], notShared: [], staleLinks: 0 };
   for (let i = 0; i < asked.length; i += MAX_PRINCIPALS_PER_REQUEST) {
     let batch = asked.slice(i, i + MAX_PRINCIPALS_PER_REQUEST);
     while (batch.length > 0) {

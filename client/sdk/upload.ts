@@ -28,7 +28,8 @@ import { FileChangedError } from './uploadErrors.js';
 import { JournalRecorder, type SourceIdentity, type UploadJournal, type UploadRecorder } from './uploadJournal.js';
 import { documentPath } from './paths.js';
 import type { Recipient } from './Recipients.js';
-import { shareDocumentKey } from './share.js';
+import { share, shareDocumentKey } from './share.js';
+import { splitPrincipals } from './permissions.js';
 import { newId } from './ids.js';
 
 export interface TransferProgress {
@@ -43,9 +44,9 @@ export interface UploadOptions {
   name: string;
   /** Plaintext size in bytes; required when the source is a stream. */
   size?: number;
-  /** Users who get a key besides the owner. */
+  /** Users (`alice`, `u:alice`) and groups (`g:<groupId>`) who get a key besides the owner, as viewers. */
   shareWith?: readonly string[];
-  /** Users whose changed public key the caller has verified (see KeyChangedError). */
+  /** Users (and groups, `g:<groupId>`) whose changed public key the caller has verified (see KeyChangedError). */
   acceptNewKeyFor?: readonly string[];
   /** The folder to put it in (default: the top level); its key is wrapped under the folder's key. */
   parent?: string;
@@ -67,6 +68,7 @@ export interface UploadResult {
   name: string;
   size: number;
   ciphertextSize: number;
+  /** User ids, then groups as `g:<groupId>`. */
   sharedWith: string[];
 }
 
@@ -96,9 +98,12 @@ async function encryptAndSend(
   options: UploadOptions,
 ): Promise<UploadResult> {
   const session = await ctx.keeper.current();
-  const others = [...new Set(options.shareWith ?? [])].filter((id) => id !== session.userId);
-  // Resolve recipients before anything is created: an unknown user or a changed key fails fast.
-  const recipients = await ctx.recipients.resolve(others, { acceptNewKeyFor: options.acceptNewKeyFor ?? [] });
+  const { userIds, groupIds } = splitPrincipals(options.shareWith ?? []);
+  const others = userIds.filter((id) => id !== session.userId);
+  const accept = { acceptNewKeyFor: options.acceptNewKeyFor ?? [] };
+  // Resolve recipients before anything is created: an unknown user or group, or a changed key, fails fast.
+  const recipients = await ctx.recipients.resolve(others, accept);
+  await ctx.recipients.resolveGroups(groupIds, accept);
   const owner: Recipient = {
     userId: session.userId,
     publicKey: await importPublicKey(fromBase64Url(session.publicKeySpki)),
@@ -137,7 +142,9 @@ async function encryptAndSend(
     // The create request holds at most MAX_GRANTS_PER_REQUEST grants; the rest are shares.
     const remaining = grants.slice(MAX_GRANTS_PER_REQUEST);
     if (remaining.length > 0) await shareDocumentKey(ctx, documentId, FIRST_GENERATION, remaining);
-    return { documentId, name: options.name, size, ciphertextSize: ctSize, sharedWith: recipients.map((r) => r.userId) };
+    // Groups as a share of the finished document (their keys were pin-checked above, before the create).
+    const groups = groupIds.length > 0 ? (await share(ctx, documentId, { groupIds }, accept)).sharedWith : [];
+    return { documentId, name: options.name, size, ciphertextSize: ctSize, sharedWith: [...recipients.map((r) => r.userId), ...groups] };
   } finally {
     dek.fill(0);
   }

@@ -1,5 +1,5 @@
-import { ciphertextSize } from '../../shared/core/crypto/index.js';
-import type { CreateVersionResponse, ListVersionsResponse, VersionSummary } from '../../shared/core/api/schemas/versions.js';
+import { ciphertextSize, plaintextSize } from '../../shared/core/crypto/index.js';
+import type { CreateVersionResponse, ListVersionsResponse, VersionSummary as WireVersionSummary } from '../../shared/core/api/schemas/versions.js';
 import { openSource, type ByteSource } from './byteStreams.js';
 import type { ClientContext } from './ClientContext.js';
 import { download } from './download.js';
@@ -9,7 +9,12 @@ import { isApiError, retryConcurrentUpdates } from './retry.js';
 import { rotateDocumentKey } from './rotation.js';
 import { type JournalOptions, sendContent, type TransferProgress } from './upload.js';
 
-export type { VersionSummary };
+/** A version as the SDK lists it: sizes as `list` gives them, the plaintext's and the ciphertext's. */
+export interface VersionSummary extends Omit<WireVersionSummary, 'size'> {
+  /** Plaintext bytes (derived from the ciphertext size: the envelope's overhead is fixed per chunk). */
+  size: number;
+  ciphertextSize: number;
+}
 
 export interface UploadVersionOptions {
   /** Plaintext size in bytes; required when the source is a stream. */
@@ -42,6 +47,8 @@ export interface VersionPage {
 export interface RotateResult {
   documentId: string;
   keyGeneration: number;
+  /** Share links the new key made stale: they open nothing any more; make new ones with `createLink`. */
+  staleLinks: number;
   /** The version holding the latest content re-encrypted under the new key (absent with `keyOnly`). */
   version?: number;
 }
@@ -74,7 +81,7 @@ export async function uploadVersion(
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.journal ? { journal: options.journal } : {}),
       });
-      await ctx.api.post<VersionSummary>(`${documentPath(documentId)}/versions/${reserved.version}/complete`, sent);
+      await ctx.api.post<WireVersionSummary>(`${documentPath(documentId)}/versions/${reserved.version}/complete`, sent);
       await options.journal?.store.remove(documentId, reserved.version);
     } finally {
       key.fill(0);
@@ -120,8 +127,12 @@ async function canManage(ctx: ClientContext, documentId: string): Promise<boolea
 }
 
 /** Active versions, newest first, one page. */
-export function listVersions(ctx: ClientContext, documentId: string, options: { limit?: number; cursor?: string } = {}): Promise<VersionPage> {
-  return ctx.api.get<ListVersionsResponse>(`${documentPath(documentId)}/versions`, { query: { limit: options.limit, cursor: options.cursor } });
+export async function listVersions(ctx: ClientContext, documentId: string, options: { limit?: number; cursor?: string } = {}): Promise<VersionPage> {
+  const page = await ctx.api.get<ListVersionsResponse>(`${documentPath(documentId)}/versions`, { query: { limit: options.limit, cursor: options.cursor } });
+  return {
+    versions: page.versions.map((v) => ({ ...v, size: plaintextSize(v.size), ciphertextSize: v.size })),
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
 }
 
 /** Every active version across all pages, newest first. */

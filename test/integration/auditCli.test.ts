@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_USER_AGENT } from '../../client/cli/cliUserAgent.js';
+import { CofferClient } from '../../client/sdk/CofferClient.js';
+import { COFFER_VERSION } from '../../client/sdk/cofferVersion.js';
+import { TEST_KDF } from '../../shared/core/crypto/index.js';
 import { readAuditEvents } from '../../shared/server/data/auditChain.js';
 import { keys } from '../../shared/server/data/keys.js';
 import { type Actor, register } from '../helpers/actors.js';
@@ -74,6 +78,22 @@ describe('coffer audit export', () => {
     expect(new Set(lines.map((e) => e.id))).toEqual(new Set(chain.map((e) => e.id)));
     expect(lines.every((e) => e.actorId === 'alice' && typeof e.hash === 'string' && e.pk === undefined)).toBe(true);
     expect(run.stderr).toContain(`Exported ${lines.length} event(s).`);
+    // the CLI names itself, so the log tells it from other clients
+    expect(new Set(lines.map((e) => e.userAgent))).toEqual(new Set([CLI_USER_AGENT]));
+    expect(CLI_USER_AGENT).toBe(`coffer-cli/${COFFER_VERSION}`);
+  });
+
+  it('the SDK in Node sends coffer-sdk/<version> unless told another User-Agent', async () => {
+    // Prepare
+    const plain = new CofferClient({ serverUrl: stack.url, tuning: { allowWeakKdf: true } });
+    const named = new CofferClient({ serverUrl: stack.url, tuning: { allowWeakKdf: true }, userAgent: 'ledger-sync/2.1' });
+    // Act
+    await plain.register({ userId: 'sdk-plain', name: 'Plain', passphrase: 'sdk-plain-user-agent-passphrase', kdf: TEST_KDF });
+    await named.register({ userId: 'sdk-named', name: 'Named', passphrase: 'sdk-named-user-agent-passphrase', kdf: TEST_KDF });
+    // Assess
+    const agents = async (actorId: string) => new Set((await readAuditEvents(stack.deps.db)).filter((e) => e.actorId === actorId).map((e) => e.userAgent));
+    expect(await agents('sdk-plain')).toEqual(new Set([`coffer-sdk/${COFFER_VERSION}`]));
+    expect(await agents('sdk-named')).toEqual(new Set(['ledger-sync/2.1']));
   });
 
   it('exports who accessed a document the caller owns (--resource --category access)', async () => {

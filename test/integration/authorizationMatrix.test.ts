@@ -751,7 +751,7 @@ const ROUTES: readonly RouteSpec[] = [
     fresh: true,
     request: async (c) => ({ method: 'POST', path: `/documents/${c.id}/rotate`, body: await rotateBody(c), touches: [`NODE#${idOf(c.t, PARENT_OF[c.node])}`] }),
     check: async (c, res) => {
-      expect(res.body, c.label).toEqual({ documentId: c.id, keyGeneration: 2 });
+      expect(res.body, c.label).toEqual({ documentId: c.id, keyGeneration: 2, staleLinks: 0 });
       // Every direct grantee opens the new key from its re-wrapped grant; readers through the folder from the new parent wrap.
       // The current version is still under generation 1: the chain leads down to it.
       for (const reader of [user('spare'), ...(c.node === 'D' ? [user('inherited')] : [])]) {

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -932,4 +932,52 @@ describe('the CLI', () => {
     expect([gone.code, gone.json.error.code]).toEqual([4, 'GROUP_NOT_FOUND']);
     expect((await cliAlice(['group', 'rewrap', id])).json).toMatchObject({ groupId: id, keyGeneration: 2, rewrapped: 0, skipped: 0, failed: [] });
   });
+
+  it("an admin's own rotation is pinned, so their next share with the group passes; another admin's rotation or a substituted key is still refused (exit 5)", async () => {
+    // Prepare: alice and carol admins of one group with bob in it; both pinned its first key by sharing with it
+    const root = await mkdtemp(join(tmpdir(), 'coffer-group-pins-'));
+    const as = (a: Actor) => (args: string[]) => coffer(join(root, a.userId), a.passphrase, args);
+    const [cliAlice, cliBob, cliCarol] = [as(alice), as(bob), as(carol)];
+    for (const [cli, a] of [[cliAlice, alice], [cliBob, bob], [cliCarol, carol]] as const) expect((await cli(['login', '--user', a.userId])).code).toBe(0);
+    const file = join(root, 'ledger.txt');
+    await writeFile(file, 'ledger');
+    const upload = async (cli: typeof cliAlice) => (await cli(['upload', file])).json.documentId as string;
+    const id = (await cliAlice(['group', 'create', 'Finance'])).json.groupId as string;
+    expect((await cliAlice(['group', 'add', id, '--user', 'bob,carol'])).code).toBe(0);
+    expect((await cliAlice(['group', 'role', id, 'carol', 'admin'])).code).toBe(0);
+    expect((await cliAlice(['share', await upload(cliAlice), `g:${id}`])).code).toBe(0);
+    expect((await cliCarol(['share', await upload(cliCarol), `g:${id}`])).code).toBe(0);
+
+    // Act: alice removes bob (her client rotates the group key), then shares with the group again
+    expect((await cliAlice(['group', 'remove', id, '--user', 'bob'])).json).toMatchObject({ removed: ['u:bob'], keyGeneration: 2 });
+    const own = await cliAlice(['share', await upload(cliAlice), `g:${id}`]);
+    // a document key alice rotates herself is no alarm either (node keys are never pinned)
+    const rotatedDoc = await upload(cliAlice);
+    expect((await cliAlice(['rotate', rotatedDoc, '--key-only'])).code).toBe(0);
+    const afterDocRotation = await cliAlice(['share', rotatedDoc, `g:${id}`]);
+    // carol pinned generation 1 and did not make generation 2
+    const other = await cliCarol(['share', await upload(cliCarol), `g:${id}`]);
+
+    // Assess
+    expect(own).toMatchObject({ code: 0, json: { sharedWith: [`g:${id}`] } });
+    expect(afterDocRotation).toMatchObject({ code: 0, json: { sharedWith: [`g:${id}`] } });
+    // upload --share takes groups as share does (it used to send g: ids to the user lookup)
+    const uploaded = await cliAlice(['upload', file, '--share', `g:${id},dave`]);
+    expect(uploaded).toMatchObject({ code: 0, json: { sharedWith: ['dave', `g:${id}`] } });
+    expect((await cliCarol(['download', uploaded.json.documentId, '-o', join(root, 'via-group.txt')])).code).toBe(0); // carol, through the group
+    const unknownGroup = await cliAlice(['upload', file, '--share', 'g:AAAAAAAAAAAAAAAAAAAAAA']);
+    expect([unknownGroup.code, unknownGroup.json.error.code]).toEqual([4, 'GROUP_NOT_FOUND']);
+    expect([other.code, other.json.error.code]).toEqual([5, 'KEY_CHANGED']);
+
+    // Act: the server hands out a substituted key for the group (what key pinning is for)
+    const fake = await generateGroupKeyPair();
+    const meta = (await item(keys.groupMeta(id)))!;
+    await stack.deps.db.doc.send(
+      new PutCommand({ TableName: stack.table, Item: { ...meta, publicKey: b64(fake.publicKeySpki), fingerprint: await fingerprint(fake.publicKeySpki) } }),
+    );
+    const substituted = await cliAlice(['share', await upload(cliAlice), `g:${id}`]);
+
+    // Assess: alice's pin is her own generation 2, so the substitute is refused
+    expect([substituted.code, substituted.json.error.code]).toEqual([5, 'KEY_CHANGED']);
+  }, 60_000);
 });

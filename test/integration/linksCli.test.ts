@@ -207,6 +207,70 @@ describe('coffer link / coffer open', () => {
     expect(twice.stderr).toBe('coffer: No such link, or you may not revoke it: see the ids with `coffer link ls ID`.\n');
   });
 
+  it('a revoke and a rotation say how many links they made stale; link ls then shows them stale, as opening them answers', async () => {
+    // Prepare: a document shared with bob, two live links and one already used up
+    await writeFile(join(root, 'stale.txt'), 'stale links');
+    const id = await upload(join(root, 'stale.txt'), ['--share', 'bob']);
+    const first = await createLink(id);
+    const second = await createLink(id, ['--max-downloads', '5']);
+    const usedUp = await createLink(id, ['--max-downloads', '1']);
+    ok(await anonymous(['open', usedUp.url, '-o', join(root, 'stale-used')]));
+
+    // Act: revoking bob rotates the document's key
+    const revoked = ok(await as('alice', ['revoke', id, 'bob']));
+    const revokedJson = json(ok(await as('alice', ['--json', 'link', 'ls', id])));
+
+    // Assess: the two live links went stale (the used-up one is not counted again), and the text says how to make new ones
+    expect(revoked.stdout).toContain(`2 share links to it are now stale and open nothing: make new ones with \`coffer link create ${id}\``);
+    const states = Object.fromEntries(revokedJson.links.map((l: { linkId: string; state: string }) => [l.linkId, l.state]));
+    expect(states).toEqual({ [first.link.linkId]: 'stale', [second.link.linkId]: 'stale', [usedUp.link.linkId]: 'exhausted' });
+    expect(ok(await as('alice', ['link', 'ls', id])).stdout).toMatch(new RegExp(`^${first.link.linkId}\\s+stale\\s+download`, 'm'));
+    const opened = await anonymous(['--json', 'open', first.url, '-o', join(root, 'stale-out')]);
+    expect(opened.code).toBe(4);
+    expect(json(opened).error.code).toBe('LINK_STALE');
+
+    // Act: a link made after the revoke is active, until a rotation
+    const third = await createLink(id);
+    expect(third.link.state).toBe('active');
+    const rotated = json(ok(await as('alice', ['--json', 'rotate', id, '--key-only'])));
+    const rotatedText = ok(await as('alice', ['rotate', id, '--key-only'])).stdout;
+
+    // Assess: the first rotation made the new link stale, the second found nothing left to make stale
+    expect(rotated).toMatchObject({ documentId: id, staleLinks: 1 });
+    expect(rotatedText).toContain('No share link was affected.');
+    const after = json(ok(await as('alice', ['--json', 'link', 'ls', id]))).links.find((l: { linkId: string }) => l.linkId === third.link.linkId);
+    expect(after.state).toBe('stale');
+  }, 30_000);
+
+  it('open - reads the URL from stdin (out of shell history and ps); stdin then cannot carry the password too', async () => {
+    // Prepare
+    const { url } = await createLink(documentId);
+    const out = join(root, 'stdin-out');
+    await mkdir(out);
+    // Act
+    const opened = await anonymous(['--json', 'open', '-', '-o', join(out, 'copy')], { stdin: `${url}\n` });
+    const both = await anonymous(['--json', 'open', '-', '--password-stdin'], { stdin: `${url}\n` });
+    const none = await anonymous(['--json', 'open', '-'], { stdin: '' });
+    // Assess
+    expect(json(ok(opened))).toMatchObject({ nodeId: documentId, name: 'report.pdf', size: content.length });
+    expect((await readFile(join(out, 'copy'))).equals(content)).toBe(true);
+    expect([both.code, json(both).error.code]).toEqual([2, 'USAGE']);
+    expect(json(both).error.message).toContain('set COFFER_LINK_PASSWORD for the password');
+    expect([none.code, json(none).error]).toEqual([2, { code: 'USAGE', message: 'No link URL on stdin.' }]);
+    expect(both.stderr + both.stdout + none.stdout).not.toContain(secretOf(url));
+  });
+
+  it('link create --password refuses a weak password (exit 2, WEAK_LINK_PASSWORD) and makes no link', async () => {
+    // Prepare
+    const before = json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links.length;
+    // Act
+    const weak = await as('alice', ['--json', 'link', 'create', documentId, '--password'], { env: { COFFER_LINK_PASSWORD: 'hunter2' } });
+    // Assess
+    expect(weak.code).toBe(2);
+    expect(json(weak).error).toMatchObject({ code: 'WEAK_LINK_PASSWORD', message: expect.stringMatching(/^Link password refused\. Too short: use at least 10 characters\./) });
+    expect(json(ok(await as('alice', ['--json', 'link', 'ls', documentId]))).links).toHaveLength(before);
+  });
+
   it('a folder link lists its children and --item downloads one', async () => {
     // Prepare: a folder with a sub-folder and two documents
     const folderId = json(ok(await as('alice', ['--json', 'mkdir', 'Board pack']))).folderId;

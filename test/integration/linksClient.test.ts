@@ -97,16 +97,16 @@ describe('share links through the SDK on the local stack', () => {
     const { ann } = clients as Record<string, CofferClient>;
     const data = bytes(5_000, 2);
     const { documentId } = await ann!.upload(data, { name: 'secret.txt' });
-    const { url, link } = await ann!.createLink(documentId, { password: 'caf\u00e9 au lait' });
+    const { url, link } = await ann!.createLink(documentId, { password: 'caf\u00e9 au lait glac\u00e9' });
 
     // Act
     const required = await failure(anonymous(url));
-    const wrong = await failure(anonymous(url, { password: 'cafe au lait' }));
+    const wrong = await failure(anonymous(url, { password: 'cafe au lait glace' }));
     let asked = 0;
     const opened = await anonymous(url, {
       password: async () => {
         asked++;
-        return 'cafe\u0301 au lait'; // the same password, decomposed: NFC makes it equal
+        return 'cafe\u0301 au lait glace\u0301'; // the same password, decomposed: NFC makes it equal
       },
     });
 
@@ -128,10 +128,10 @@ describe('share links through the SDK on the local stack', () => {
     const inside = bytes(20_000, 3);
     const { documentId } = await ann!.upload(inside, { name: 'plan.md', parent: folderId });
     const { documentId: deepId } = await ann!.upload(bytes(10, 4), { name: 'deep.txt', parent: subId });
-    const { url } = await ann!.createLink(folderId, { password: 'folder-pw' });
+    const { url } = await ann!.createLink(folderId, { password: 'folder-tulip-orbit' });
 
     // Act
-    const opened = await anonymous(url, { password: 'folder-pw' });
+    const opened = await anonymous(url, { password: 'folder-tulip-orbit' });
     const doc = await opened.open(documentId);
     const sub = await opened.open(subId);
 
@@ -199,7 +199,7 @@ describe('share links through the SDK on the local stack', () => {
     const { ann } = clients as Record<string, CofferClient>;
     const { documentId } = await ann!.upload(bytes(10, 8), { name: 'short-lived.txt' });
     const first = await ann!.createLink(documentId);
-    const second = await ann!.createLink(documentId, { password: 'pw-2', maxDownloads: 3 });
+    const second = await ann!.createLink(documentId, { password: 'second-harbor-lantern', maxDownloads: 3 });
 
     // Act
     const listed = await ann!.listLinks(documentId);

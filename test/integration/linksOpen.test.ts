@@ -352,5 +352,10 @@ describe('a folder link', () => {
     expect(code(await openLink(url, { token: onTop.token, nodeId: inner.documentId }))).toEqual([404, 'LINK_NOT_FOUND']);
     expect(code(await openLink(url, { token: onTop.token, nodeId: mid.folderId }))).toEqual([404, 'LINK_NOT_FOUND']);
     expect(code(await openLink(url, { token: onMid.token }))).toEqual([410, 'LINK_STALE']);
+    // the listing says what an open answers: the same rule (linkIsStale) decides both
+    const states = async (nodeId: string) =>
+      (await api(url, 'GET', `/nodes/${nodeId}/links`, { token: alice.accessToken })).body.links.map((l: { state: string }) => l.state);
+    expect(await states(mid.folderId)).toEqual(['stale']);
+    expect(await states(top.folderId)).toEqual(['active']);
   });
 });

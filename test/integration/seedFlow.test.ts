@@ -114,7 +114,7 @@ describe('seed flow through the SDK', () => {
     expect(Buffer.from(await readAll((await david!.client.download(id)).stream)).equals(plaintext)).toBe(true);
 
     // alice revokes bob: his GET is a 404, and the document leaves his list
-    expect(await alice!.client.revoke(id, ['bob'])).toEqual({ nodeId: id, revoked: ['u:bob'], notShared: [], keyGeneration: 2 });
+    expect(await alice!.client.revoke(id, ['bob'])).toEqual({ nodeId: id, revoked: ['u:bob'], notShared: [], keyGeneration: 2, staleLinks: 0 });
     expect(await failure(bob!.client.download(id))).toMatchObject({ status: 404, code: 'DOCUMENT_NOT_FOUND' });
     expect((await bob!.client.list()).documents).toEqual([]);
 
@@ -259,7 +259,7 @@ describe('CLI smoke test (node client/cli/bin.js --json)', () => {
 
     // frank revokes bob: the CLI download is refused with exit 4
     const revoked = await cli(home, ['--json', 'revoke', documentId, 'bob']);
-    expect(json(revoked)).toEqual({ nodeId: documentId, revoked: ['u:bob'], notShared: [], keyGeneration: 2 });
+    expect(json(revoked)).toEqual({ nodeId: documentId, revoked: ['u:bob'], notShared: [], keyGeneration: 2, staleLinks: 0 });
     const refused = await cli(bobHome, ['--json', 'download', documentId, '-o', bobOut, '--force']);
     expect(refused.code).toBe(4);
     expect(json(refused).error).toEqual({ code: 'DOCUMENT_NOT_FOUND', message: 'No such document, or you have no access to it.' });

@@ -361,7 +361,7 @@ describe('key generations and rotation', () => {
     const { body } = await rotationBody(doc.documentId, doc.dek, 1, [alice, bob, charlie]);
     const rotated = await api(url, 'POST', `/documents/${doc.documentId}/rotate`, { token: alice.accessToken, body });
     expect(rotated.status).toBe(200);
-    expect(rotated.body).toEqual({ documentId: doc.documentId, keyGeneration: 2 });
+    expect(rotated.body).toEqual({ documentId: doc.documentId, keyGeneration: 2, staleLinks: 0 });
 
     const before = await partition(doc.documentId);
     const late = await complete(charlie, doc.documentId, r.version);

@@ -44,6 +44,11 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
       [2, 'pete', true],
       [1, 'olga', false],
     ]);
+    // sizes as `ls` shows them: the plaintext's, the ciphertext's beside it
+    expect(listed.versions.map((v: { size: number }) => v.size)).toEqual([second.length, first.length]);
+    expect(listed.versions.every((v: { size: number; ciphertextSize: number }) => v.ciphertextSize > v.size)).toBe(true);
+    const lsRow = jsonOf(succeeded(await as('olga', ['--json', 'ls']))).documents.find((d: { documentId: string }) => d.documentId === documentId);
+    expect(lsRow.size).toBe(listed.versions[0].size);
     const table = succeeded(await as('olga', ['versions', documentId])).stdout;
     expect(table).toMatch(/^VERSION\s+SIZE\s+KEY GEN\s+BY\s+CREATED/);
     expect(table).toContain('2 (current)');
@@ -60,7 +65,7 @@ describe('coffer update, versions, restore, revoke, rotate', () => {
     const revoked = succeeded(await as('olga', ['revoke', documentId, 'pete']));
     expect(revoked.stdout).toContain('New key generation 2: versions uploaded from now on are unreadable to them.');
     const rotated = jsonOf(succeeded(await as('olga', ['--json', 'rotate', documentId])));
-    expect(rotated).toEqual({ documentId, keyGeneration: 3, version: 4 });
+    expect(rotated).toEqual({ documentId, keyGeneration: 3, staleLinks: 0, version: 4 });
     succeeded(await as('olga', ['download', documentId, '-o', join(root, 'rotated.out')]));
     expect((await readFile(join(root, 'rotated.out'))).equals(Buffer.from(first))).toBe(true);
     const keyOnly = succeeded(await as('olga', ['rotate', documentId, '--key-only']));

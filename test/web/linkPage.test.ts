@@ -192,7 +192,7 @@ describe('the link page', () => {
   it('says "Wrong password" and asks again; the right one then opens the link', async () => {
     // Prepare
     const content = pseudoRandomBytes(5000, 16);
-    const url = await link(await upload(content, 'payroll.csv'), { password: 'the right one' });
+    const url = await link(await upload(content, 'payroll.csv'), { password: 'the right one, twice over' });
     keepSecret('a wrong password', 'not the password');
     const { page, close } = await visitor();
     const workers: string[] = [];
@@ -207,7 +207,7 @@ describe('the link page', () => {
     expect(await page.getByRole('alert').textContent()).toContain('does not open this link');
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'link-wrong-password');
-    await page.getByLabel('Password').fill('the right one');
+    await page.getByLabel('Password').fill('the right one, twice over');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Unlock' }).click()]);
     expect(Buffer.compare(await readFile((await download.path())!), Buffer.from(content))).toBe(0);
     // Each password went to a worker of its own for Argon2id (deriveInWorker), never the page's thread.

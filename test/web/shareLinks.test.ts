@@ -209,6 +209,12 @@ describe('share links from the signed-in app', () => {
     await expect(problem.textContent()).resolves.toBe('The expiry must be in the future and at most 90 days from now.');
 
     await form.getByLabel('Expires').fill(localInput(new Date(Date.now() + 30 * 86_400_000)));
+    // A guessable password: the SDK's rule (10 characters, 40 bits), checked in the browser.
+    await form.getByLabel('Password (optional)').fill('hunter2');
+    await form.getByRole('button', { name: 'Create link' }).click();
+    await problem.filter({ hasText: 'Link password refused.' }).waitFor({ timeout: 15_000 });
+    await form.getByLabel('Password (optional)').fill('');
+
     await form.getByLabel('Who can open it').selectOption('users');
     await form.getByLabel('User ids').fill('nobody-such');
     await form.getByRole('button', { name: 'Create link' }).click();

@@ -27,6 +27,7 @@ export {
   type GeneratedPassphrase,
   type PassphraseStrength,
 } from './passphrase.js';
+export { checkLinkPasswordStrength, MIN_LINK_PASSWORD_BITS, MIN_LINK_PASSWORD_LENGTH } from './linkPasswordStrength.js';
 export { fingerprint, generateUserKeyPair, importPrivateKey, importPublicKey, type UserKeyPair } from './userKeyPair.js';
 export { openPrivateKey, sealPrivateKey } from './privateKeySeal.js';
 

@@ -33,23 +33,40 @@ export function generatePassphrase(words: number = DEFAULT_PASSPHRASE_WORDS): Ge
  * inputs such as name and email). ok when it is at least 12 characters and the estimate is
  * at least 75 bits (guessesLog10 x log2(10)). Async: the dictionaries load on first use.
  */
-export async function checkPassphraseStrength(passphrase: string, userInputs: string[] = []): Promise<PassphraseStrength> {
-  if (typeof passphrase !== 'string') throw new ValidationFailed('The passphrase must be a string.');
+export function checkPassphraseStrength(passphrase: string, userInputs: string[] = []): Promise<PassphraseStrength> {
+  return checkStrength(passphrase, userInputs, {
+    what: 'passphrase',
+    minLength: MIN_PASSPHRASE_LENGTH,
+    minBits: MIN_PASSPHRASE_BITS,
+    advice: 'Use a generated passphrase of 7 words, or add more uncommon words.',
+  });
+}
+
+/** A strength rule: the shortest length (after NFKC) and the least zxcvbn estimate, and what to say when refused. */
+export interface StrengthRule {
+  what: string;
+  minLength: number;
+  minBits: number;
+  advice: string;
+}
+
+/** The zxcvbn check behind checkPassphraseStrength, for a rule of its own (link passwords). */
+export async function checkStrength(secret: string, userInputs: string[], rule: StrengthRule): Promise<PassphraseStrength> {
+  if (typeof secret !== 'string') throw new ValidationFailed(`The ${rule.what} must be a string.`);
   if (!Array.isArray(userInputs) || userInputs.some((input) => typeof input !== 'string')) {
     throw new ValidationFailed('userInputs must be an array of strings.');
   }
-  const normalised = passphrase.normalize('NFKC'); // what deriveUserKeys hashes
+  const normalised = secret.normalize('NFKC'); // what the key derivation hashes
   const result = (await estimator()).check(normalised, userInputs.map((input) => input.normalize('NFKC')));
   const entropyBits = Math.floor(result.guessesLog10 * Math.log2(10));
-  const longEnough = [...normalised].length >= MIN_PASSPHRASE_LENGTH;
-  const strongEnough = entropyBits >= MIN_PASSPHRASE_BITS;
-  const advice = 'Use a generated passphrase of 7 words, or add more uncommon words.';
+  const longEnough = [...normalised].length >= rule.minLength;
+  const strongEnough = entropyBits >= rule.minBits;
   let feedback: string;
-  if (!longEnough) feedback = `Too short: use at least ${MIN_PASSPHRASE_LENGTH} characters. ${advice}`;
+  if (!longEnough) feedback = `Too short: use at least ${rule.minLength} characters. ${rule.advice}`;
   else if (!strongEnough) {
     const parts = [result.feedback.warning, ...result.feedback.suggestions].filter((part): part is string => !!part);
-    feedback = `Too easy to guess (about ${entropyBits} of ${MIN_PASSPHRASE_BITS} bits). ${parts.length ? `${parts.join(' ')} ` : ''}${advice}`;
-  } else feedback = 'Strong passphrase.';
+    feedback = `Too easy to guess (about ${entropyBits} of ${rule.minBits} bits). ${parts.length ? `${parts.join(' ')} ` : ''}${rule.advice}`;
+  } else feedback = `Strong ${rule.what}.`;
   return { ok: longEnough && strongEnough, entropyBits, feedback };
 }
 

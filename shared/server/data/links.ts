@@ -135,6 +135,16 @@ export async function listLinksOf(
   return page;
 }
 
+/** Every link of a node, through gsi1 (a query per page, never a scan). */
+export async function allLinksOf(db: Database, nodeId: string): Promise<LinkItem[]> {
+  const found = await queryAll(db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': indexKeys.linksPartition(nodeId) },
+  });
+  return found.map(toLink);
+}
+
 export interface OpenWrite {
   linkId: string;
   /** A document open counts a download; a folder listing only an access. */

@@ -6,6 +6,7 @@ import { DEFAULT_KDF, TEST_KDF, fingerprint, generateUserKeyPair, toBase64Url } 
 import { bytes, sameBytes } from './support/clients.js';
 import { FakeCoffer } from './support/FakeCoffer.js';
 import { CLI_SERVER, coffer } from './support/runCli.js';
+import { COFFER_VERSION } from '../../../client/sdk/cofferVersion.js';
 
 const SERVER = CLI_SERVER;
 
@@ -151,6 +152,22 @@ describe('coffer CLI (in-process, fake server)', () => {
     const nobody = await coffer(aliceHome, ['--json', 'share', 'only-an-id']);
     expect(nobody.code).toBe(2);
     expect(nobody.json).toEqual({ error: { code: 'USAGE', message: 'Name whom to share with: `coffer share only-an-id --to alice,g:GROUPID`.' } });
+  });
+
+  it('--version prints the version; an unknown command prints its "Did you mean" and a one-line hint, not the whole help', async () => {
+    const version = await coffer(aliceHome, ['--version']);
+    expect([version.code, version.stdout]).toEqual([0, `${COFFER_VERSION}\n`]);
+    expect((await coffer(aliceHome, ['--json', '-V'])).json).toEqual({ version: COFFER_VERSION });
+    // `--version` after a command is that command's option (download --version N), never the program's
+    const download = await coffer(aliceHome, ['--json', 'download', 'AAAAAAAAAAAAAAAAAAAAAA', '--version', '0']);
+    expect([download.code, download.json.error.code]).toEqual([2, 'USAGE']);
+    const typo = await coffer(aliceHome, ['lss']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe("error: unknown command 'lss'\n(Did you mean ls?)\nRun `coffer help` for the list of commands, `coffer help COMMAND` for one.\n");
+    // a command's own usage error still shows that command's (short) help
+    const missing = await coffer(aliceHome, ['upload']);
+    expect(missing.stderr).toMatch(/^error: missing required argument 'file'\n\nUsage: coffer upload \[options\] <file>/);
   });
 
   it('refuses a session that belongs to another server', async () => {

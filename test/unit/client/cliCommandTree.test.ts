@@ -42,7 +42,7 @@ describe('the coffer command tree', () => {
       'coffer whoami',
       'coffer users <ids...>',
       'coffer trust <id>',
-      'coffer upload <file> | --share <users>, --name <name>, --parent <folderId>, --accept-new-key <user>, --resume',
+      'coffer upload <file> | --share <recipients>, --name <name>, --parent <folderId>, --accept-new-key <user>, --resume',
       'coffer ls [folder]',
       'coffer download <id> | -o, --output <path>, --version <n>, --range <start-end>, --force',
       'coffer rm <id>',

@@ -190,20 +190,27 @@ describe('link tables', () => {
 describe('link passwords', () => {
   describe('newLinkPassword (link create --password)', () => {
     it('reads COFFER_LINK_PASSWORD without prompting', async () => {
-      const terminal = io({ env: { COFFER_LINK_PASSWORD: 'from-env' }, tty: [] });
-      await expect(newLinkPassword(terminal)).resolves.toBe('from-env');
+      const terminal = io({ env: { COFFER_LINK_PASSWORD: 'from-env-velvet-harbor' }, tty: [] });
+      await expect(newLinkPassword(terminal)).resolves.toBe('from-env-velvet-harbor');
       expect(terminal.err()).toBe('');
     });
 
     it('asks twice on a terminal and returns the password when both agree', async () => {
-      const terminal = io({ tty: ['correct horse', 'correct horse'] });
-      await expect(newLinkPassword(terminal)).resolves.toBe('correct horse');
+      const terminal = io({ tty: ['correct horse battery', 'correct horse battery'] });
+      await expect(newLinkPassword(terminal)).resolves.toBe('correct horse battery');
       expect(terminal.err()).toBe('Link password: \nLink password again: \n');
     });
 
     it('refuses two different passwords as a usage error', async () => {
-      const error = await rejection(newLinkPassword(io({ tty: ['one', 'two'] })));
+      const error = await rejection(newLinkPassword(io({ tty: ['correct horse battery', 'correct horse batteyr'] })));
       expect(error).toMatchObject({ code: 'USAGE', message: 'The two passwords differ: nothing was created. Run the command again.' });
+    });
+
+    it('refuses a weak password (WEAK_LINK_PASSWORD) before asking for it again, and from the environment too', async () => {
+      const terminal = io({ tty: ['hunter2', 'hunter2'] });
+      expect(await rejection(newLinkPassword(terminal))).toMatchObject({ code: 'WEAK_LINK_PASSWORD', message: expect.stringMatching(/^Link password refused\. Too short/) });
+      expect(terminal.err()).toBe('Link password: \n');
+      expect(await rejection(newLinkPassword(io({ env: { COFFER_LINK_PASSWORD: 'password123' } })))).toMatchObject({ code: 'WEAK_LINK_PASSWORD' });
     });
 
     it('refuses an empty password', async () => {

@@ -155,7 +155,8 @@ describe('coffer share, revoke, perms, role, transfer, settings (in-process, fak
       `Revoked bob, g:${groupId} from ${id}.\n` +
         `Not shared directly with carol (see \`coffer perms ${id}\`: inherited access is revoked on its folder).\n` +
         'New key generation 2: versions uploaded from now on are unreadable to them.\n' +
-        `Copies they already downloaded stay with them; \`coffer rotate ${id}\` also re-encrypts the latest version.\n`,
+        `Copies they already downloaded stay with them; \`coffer rotate ${id}\` also re-encrypts the latest version.\n` +
+        'No share link was affected.\n',
     );
   });
 

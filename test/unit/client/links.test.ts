@@ -2,6 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openLink } from '../../../client/sdk/openLink.js';
 import { argon2idBytes } from '../../../shared/core/crypto/argon2id.js';
 import {
+  checkLinkPasswordStrength,
   deriveLinkKeys,
   encryptBytes,
   encryptMetadata,
@@ -410,11 +411,11 @@ describe('links on CofferClient (fake server)', () => {
     const { documentId } = await alice.client.upload(bytes(10, 2), { name: 'p.txt' });
 
     // Act
-    const { url } = await alice.client.createLink(documentId, { password: 'open sesame' });
+    const { url } = await alice.client.createLink(documentId, { password: 'open sesame, velvet door' });
 
     // Assess
     const { secret } = parseLinkUrl(url);
-    const expected = await deriveLinkKeys(secret, { password: 'open sesame', kdf: TEST_KDF });
+    const expected = await deriveLinkKeys(secret, { password: 'open sesame, velvet door', kdf: TEST_KDF });
     const body = created[0]!.body as Record<string, any>;
     expect(body.password).toEqual({ proof: expected.proof, kdf: { ...TEST_KDF } });
     expect(await unwrapLinkKey(expected.linkKey, body.wrappedKey, { nodeId: documentId, keyGeneration: 1 })).toHaveLength(32);
@@ -445,6 +446,16 @@ describe('links on CofferClient (fake server)', () => {
     // Assess
     expect(created).toHaveLength(2);
     expect(parseLinkUrl(url).token).toBe(mintedToken);
+  });
+
+  it('refuses a weak password with WEAK_LINK_PASSWORD, saying why, before any request; accepts a strong one', async () => {
+    // Act
+    const weak = await caught(alice.client.createLink('AAAAAAAAAAAAAAAAAAAAAA', { password: 'hunter2' }));
+    const common = await caught(alice.client.createLink('AAAAAAAAAAAAAAAAAAAAAA', { password: 'password123' }));
+    // Assess
+    expect(weak).toMatchObject({ code: 'WEAK_LINK_PASSWORD', message: expect.stringMatching(/^Link password refused\. Too short: use at least 10 characters\./) });
+    expect(common).toMatchObject({ code: 'WEAK_LINK_PASSWORD', message: expect.stringMatching(/^Link password refused\. Too easy to guess \(about \d+ of 40 bits\)/) });
+    expect((await checkLinkPasswordStrength('correct horse battery')).ok).toBe(true);
   });
 
   it.each<[string, Record<string, unknown>, RegExp]>([

@@ -144,6 +144,7 @@ describe('CofferClient against a fake server', () => {
         revoked: ['u:carol'],
         notShared: ['u:nobody'],
         keyGeneration: 2, // a revoke on a document rotates its key (docs/versions.md)
+        staleLinks: 0,
       });
     });
 

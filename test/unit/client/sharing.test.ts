@@ -253,7 +253,7 @@ describe('sharing through the SDK (fake server)', () => {
       const { documentId } = await alice.client.upload(bytes(10), { name: 'rv.txt' });
       await alice.client.share(documentId, { groupIds: [groupId] });
       const result = await alice.client.revoke(documentId, [`g:${groupId}`, 'nobody', 'u:nobody']);
-      expect(result).toEqual({ nodeId: documentId, revoked: [`g:${groupId}`], notShared: ['u:nobody'], keyGeneration: 2 });
+      expect(result).toEqual({ nodeId: documentId, revoked: [`g:${groupId}`], notShared: ['u:nobody'], keyGeneration: 2, staleLinks: 0 });
     });
   });
 

@@ -15,7 +15,7 @@ export const upload: CommandDefinition = (parent, { run, io }) => {
     .command('upload')
     .description('encrypt a file here and upload it, optionally sharing it; --resume finishes an interrupted upload of it')
     .argument('<file>', 'the file to upload')
-    .option('--share <users>', 'share with these users (comma-separated or repeated)', collectList)
+    .option('--share <recipients>', 'share with these users and groups (alice, g:GROUPID; comma-separated or repeated), as viewers', collectList)
     .option('--name <name>', 'the name to store (default: the file name)')
     .option('--parent <folderId>', 'upload into this folder (you need editor on it)')
     .addOption(acceptNewKeyOption())

@@ -1,3 +1,4 @@
+import { CLI_USER_AGENT } from '../../cliUserAgent.js';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseLinkUrl } from '../../../../shared/core/crypto/index.js';
@@ -109,13 +110,13 @@ function linkServer(url: string): string {
  */
 async function openAsSessionOrAnonymous(ctx: CliContext, server: string, url: string, options: OpenLinkOptions): Promise<OpenedLink> {
   const client = ctx.signedInClientFor(server);
-  if (!client) return openLink(url, options);
+  if (!client) return openLink(url, { ...options, userAgent: CLI_USER_AGENT });
   try {
     return await client.openLink(url, options);
   } catch (error) {
     if (!(error instanceof CofferError) || error.code !== 'SESSION_EXPIRED') throw error;
     ctx.output.note(`note: your session on ${server} has expired; opening the link without it.`);
-    return openLink(url, options);
+    return openLink(url, { ...options, userAgent: CLI_USER_AGENT });
   }
 }
 

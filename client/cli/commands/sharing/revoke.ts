@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandDefinition } from '../CommandDefinition.js';
 import { displayList } from './displayPrincipal.js';
 import { PRINCIPALS_HELP } from './principalsHelp.js';
+import { staleLinksLine } from '../../staleLinksLine.js';
 
 /** `coffer revoke ID PRINCIPAL...`: remove direct access (and start a new key generation). */
 export const revoke: CommandDefinition = (parent, { run }) => {
@@ -24,6 +25,7 @@ export const revoke: CommandDefinition = (parent, { run }) => {
               ? [
                   `New key generation ${result.keyGeneration}: versions uploaded from now on are unreadable to them.`,
                   `Copies they already downloaded stay with them; \`coffer rotate ${id}\` also re-encrypts the latest version.`,
+                  staleLinksLine(id, result.staleLinks),
                 ]
               : result.revoked.length
                 ? ['Copies they already downloaded stay with them.']

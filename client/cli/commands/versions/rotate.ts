@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandDefinition } from '../CommandDefinition.js';
 import { lazyBar } from './lazyBar.js';
+import { staleLinksLine } from '../../staleLinksLine.js';
 
 /** `coffer rotate ID`: a new key generation, and the latest version re-encrypted under it. */
 export const rotate: CommandDefinition = (parent, { run, io }) => {
@@ -21,7 +22,8 @@ export const rotate: CommandDefinition = (parent, { run, io }) => {
         }
         ctx.output.result(result, () =>
           [
-            `${id} is now at key generation ${result.keyGeneration}; share links to it must be created again.`,
+            `${id} is now at key generation ${result.keyGeneration}.`,
+            staleLinksLine(id, result.staleLinks),
             result.version !== undefined
               ? `The latest content was re-encrypted as version ${result.version}; older versions stay under their old keys.`
               : `Nothing was re-encrypted: \`coffer rotate ${id}\` (without --key-only) re-encrypts the latest version.`,

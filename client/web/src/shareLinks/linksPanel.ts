@@ -21,6 +21,7 @@ const STATES: Record<LinkSummary['state'], string> = {
   expired: 'Expired',
   exhausted: 'Used up',
   locked: 'Locked (too many wrong passwords)',
+  stale: 'Stale (the key changed: make a new link)',
 };
 
 const AUDIENCES = [
@@ -165,7 +166,7 @@ class LinksPanel {
       el('h3', { id: 'link-form-title' }, 'New link'),
       el('label', { for: 'link-new-password' }, 'Password (optional)'),
       el('div', { class: 'actions' }, password, reveal),
-      el('p', { class: 'hint', id: 'link-password-hint' }, 'Give it to the recipient separately, not with the link.'),
+      el('p', { class: 'hint', id: 'link-password-hint' }, 'At least 10 characters and hard to guess (several words). Give it to the recipient separately, not with the link.'),
       el('label', { for: 'link-expires' }, 'Expires'),
       expires,
       el('label', { for: 'link-max-downloads' }, 'Maximum downloads (optional)'),

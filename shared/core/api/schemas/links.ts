@@ -70,7 +70,8 @@ export const openLinkBody = z.strictObject({
 });
 export type OpenLinkBody = z.infer<typeof openLinkBody>;
 
-export type LinkState = 'active' | 'expired' | 'exhausted' | 'locked';
+/** `stale`: the node's key changed since the link was made (a revoke, a rotation); it opens nothing any more. */
+export type LinkState = 'active' | 'expired' | 'exhausted' | 'stale' | 'locked';
 
 /** What a link's managers see: never a token or a verifier. */
 export interface LinkSummary {

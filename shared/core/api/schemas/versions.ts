@@ -103,4 +103,6 @@ export interface ResumeUploadResponse {
 export interface RotateDocumentKeyResponse {
   documentId: string;
   keyGeneration: number;
+  /** Share links the new key made stale (they could be opened before, and open nothing now). */
+  staleLinks: number;
 }

@@ -54,7 +54,7 @@ export async function createShareLink(deps: Deps, actor: LinkActor, nodeId: stri
   };
   const event = linkEvent(actor, 'link.create', now, { linkId, nodeId }, { status: 201 });
   await putLink(deps.db, link, { key: keys.nodeMeta(nodeId), rev: node.rev }, nodeChange(access, now).guards, event);
-  return { link: linkSummary(link, now), token };
+  return { link: linkSummary(link, node, now), token };
 }
 
 /** Default now + linkDefaultTtlSeconds; otherwise after now and at most now + linkMaxTtlSeconds. */

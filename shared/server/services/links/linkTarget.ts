@@ -7,6 +7,7 @@ import { keys } from '../../data/keys.js';
 import type { LinkItem } from '../../data/links.js';
 import type { NodeMeta } from '../../data/nodes.js';
 import { linkNotFound, linkStale } from './linkErrors.js';
+import { linkIsStale } from './linkIsStale.js';
 
 type Meta = NodeMeta & Record<string, unknown>;
 
@@ -29,7 +30,7 @@ export async function resolveLinkTarget(deps: Deps, link: LinkItem, targetId: st
   const metas = await getNodeMetasConsistent(deps, ids);
   const linkNode = metas.get(link.nodeId);
   if (!linkNode || linkNode.state !== 'active' || linkNode.kind !== link.nodeKind) throw linkNotFound();
-  if (linkNode.keyGeneration !== link.keyGeneration) throw linkStale();
+  if (linkIsStale(link, linkNode)) throw linkStale();
 
   const target = targetId ? metas.get(targetId) : linkNode;
   if (!target || target.state !== 'active') throw linkNotFound();

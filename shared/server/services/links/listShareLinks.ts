@@ -14,7 +14,7 @@ export async function listShareLinks(deps: Deps, caller: Caller, nodeId: string,
   const page = await listLinksOf(deps.db, nodeId, query.limit, startKey);
   const now = deps.clock();
   return {
-    links: page.links.map((l) => linkSummary(l, now)),
+    links: page.links.map((l) => linkSummary(l, access.node, now)),
     ...(page.lastKey ? { cursor: encodeLinkCursor(page.lastKey) } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { Caller } from '../../http/Operation.js';
 import type { RotateDocumentKeyBody, RotateDocumentKeyResponse } from '../../../core/api/schemas/versions.js';
 import { MAX_TRANSACTION_ITEMS } from '../../data/transactWrite.js';
 import { checkGrantees, checkWrappedFor } from '../sharing/granteeRewrap.js';
+import { countLinksMadeStale } from '../links/countLinksMadeStale.js';
 
 const keyGenerationChanged = (current: number) =>
   new Conflict('KEY_GENERATION_CHANGED', `The document is at key generation ${current}: wrap a new key for ${current + 1}.`, { keyGeneration: current });
@@ -22,6 +23,7 @@ const parentKeyChanged = () => new Conflict('PARENT_KEY_CHANGED', "The folder's 
  * under it, the name under the new key, the new parent wrap in a folder, `rotationDue` cleared;
  * every live direct grant re-wrapped, expired ones deleted; the folder still at the generation
  * wrapped under, and the caller's authority guards. Nothing is written when any check fails.
+ * Answers how many share links the new key made stale (one more query, on the node's links).
  */
 export async function rotateKeyGeneration(deps: Deps, caller: Caller, documentId: string, body: RotateDocumentKeyBody): Promise<RotateDocumentKeyResponse> {
   const access = await resolveAccess(deps, caller, documentId, { kind: 'document' });
@@ -95,5 +97,7 @@ export async function rotateKeyGeneration(deps: Deps, caller: Caller, documentId
         : [],
     },
   );
-  return { documentId, keyGeneration: body.keyGeneration };
+  // Read after the swap: a link made meanwhile was made at the new generation and is not counted.
+  const staleLinks = await countLinksMadeStale(deps, documentId, doc.keyGeneration, body.keyGeneration);
+  return { documentId, keyGeneration: body.keyGeneration, staleLinks };
 }

@@ -489,7 +489,8 @@ export class FakeCoffer {
         ...(g.principalKeyGeneration !== undefined ? { principalKeyGeneration: g.principalKeyGeneration } : {}),
       });
     }
-    return json(200, { documentId: node.id, keyGeneration: node.keyGeneration });
+    // The fake keeps no links: a rotation makes none stale.
+    return json(200, { documentId: node.id, keyGeneration: node.keyGeneration, staleLinks: 0 });
   }
 
   private changeGrant(access: Access, principalId: string, body: Record<string, any>): Response {
