@@ -50,6 +50,8 @@ export interface Tuning {
    * streamSingleUploads, i.e. Node).
    */
   streamRequestBodies?: boolean;
+  /** Send buffered request bodies that are not streamed as Blobs (PutOptions.blobBody; default: in browsers). */
+  blobRequestBodies?: boolean;
   /** Documents whose keys `list` fetches and unwraps at once when the listing carries no wrapped key. */
   listConcurrency: number;
   /**

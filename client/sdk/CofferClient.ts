@@ -113,6 +113,7 @@ export class CofferClient {
         partConcurrency: 4,
         listConcurrency: 8,
         streamSingleUploads: isNode(),
+        blobRequestBodies: !isNode(),
         bufferSingleUploadsUpTo: 16 * MiB,
         allowWeakKdf: false,
         ...options.tuning,

@@ -13,6 +13,14 @@ export interface PutOptions {
    * costs its buffer and no copy. Each attempt makes a fresh stream: still retryable.
    */
   streamBuffer?: boolean;
+  /**
+   * Send a buffered body as a Blob (browsers; ignored with streamBuffer). Chromium keeps a copy of
+   * a Uint8Array request body in the page's renderer for each request, garbage its V8 collects
+   * late; a Blob is copied once into the browser's blob storage, outside the renderer, and the
+   * request streams from there (docs/benchmarks.md, "The web app": a 1 GiB upload's renderer
+   * growth fell from +271 to +192 MiB). Made once, so every attempt sends the same snapshot.
+   */
+  blobBody?: boolean;
   /** Bytes of the body handed to the network so far in this attempt (streamed bodies only; 0 again on a retry). */
   onBodyProgress?: (bytes: number) => void;
 }
@@ -39,11 +47,12 @@ export async function putPresigned(
   // A streamed body needs an explicit length: S3 refuses chunked PUTs. Node's fetch honours it.
   if (streamed) headers['content-length'] = String(size);
 
+  const blob = !streamed && options.blobBody === true ? new Blob([body as Uint8Array<ArrayBuffer>]) : undefined;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) await sleep(RETRY_BASE_MS * 4 ** (attempt - 2));
     options.signal?.throwIfAborted();
-    const requestBody = oneShot ? counted(body, options.onBodyProgress) : streamed ? slices(body, options.onBodyProgress) : body;
+    const requestBody = oneShot ? counted(body, options.onBodyProgress) : streamed ? slices(body, options.onBodyProgress) : (blob ?? body);
     const init: RequestInit & { duplex?: 'half' } = { method: 'PUT', headers, body: requestBody };
     if (streamed) init.duplex = 'half';
     if (options.signal) init.signal = options.signal;

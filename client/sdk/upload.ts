@@ -268,7 +268,7 @@ async function sendSingle(
     await putPresigned(ctx.fetch, plan.url, ciphertext, size, put);
   } else {
     const body = await collect(ciphertext, size);
-    await putPresigned(ctx.fetch, plan.url, body, size, { ...put, streamBuffer: streamBodies(ctx) });
+    await putPresigned(ctx.fetch, plan.url, body, size, { ...put, streamBuffer: streamBodies(ctx), blobBody: ctx.tuning.blobRequestBodies === true });
   }
   slot.done(size);
 }
@@ -318,6 +318,7 @@ async function sendParts(
       if (recorded === undefined) await recorder?.partStarted(n, part.check);
       const etag = await putPresigned(ctx.fetch, urls.get(n)!, part.bytes, part.bytes.byteLength, {
         streamBuffer: stream,
+        blobBody: ctx.tuning.blobRequestBodies === true,
         onBodyProgress: (bytes) => slot.set(bytes),
         ...(signal && { signal }),
       });
