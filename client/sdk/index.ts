@@ -66,6 +66,7 @@ export type {
   ListLinksOptions,
 } from './links.js';
 export { openLink, type LinkedNode, type OpenedLink, type OpenLinkOptions } from './openLink.js';
+export { linkContentStream, type LinkContent, type LinkContentOptions } from './linkContent.js';
 export type { DocumentEntry, DocumentPage, DocumentSource, ListOptions } from './listDocuments.js';
 export type { GroupReachEntry } from './groupReach.js';
 export { sourceLabel } from './sourceLabel.js';

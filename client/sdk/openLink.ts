@@ -1,7 +1,6 @@
 import { defaultUserAgent } from './defaultUserAgent.js';
 import {
   decryptMetadata,
-  decryptStream,
   deriveLinkKeys,
   parseLinkUrl,
   plaintextSize,
@@ -14,12 +13,10 @@ import { DecryptionFailed, ValidationFailed } from '../../shared/core/errors/ind
 import type { LinkAccess, LinkChild, OpenLinkBody, OpenLinkResponse } from '../../shared/core/api/schemas/links.js';
 import { ApiClient, type FetchLike } from './ApiClient.js';
 import { mapBounded } from './bounded.js';
-import { countingStream } from './byteStreams.js';
 import { NAME_FIELD } from './dataKeys.js';
-import { digestCheckStream } from './digestCheckStream.js';
-import { CofferApiError, IntegrityMismatchError } from './errors.js';
+import { CofferApiError } from './errors.js';
+import { type LinkContent, linkContentStream } from './linkContent.js';
 import { keyAtGeneration, type NodeKind, openKeyPath } from './nodeKeys.js';
-import { getPresigned } from './presigned.js';
 import type { TransferProgress } from './upload.js';
 
 /**
@@ -43,6 +40,12 @@ export interface OpenLinkOptions {
    * deriveLinkKeys itself, run elsewhere: that is where the cost the server sent is checked.
    */
   deriveKeys?: (secret: string, password: LinkPassword) => Promise<LinkKeys>;
+  /**
+   * `descriptor`: a document comes back as `content` (what linkContentStream needs), fetched by
+   * nobody yet, instead of a started `stream`; a browser page hands it to a worker that decrypts
+   * there, so the bytes never pass through the page. Default `stream`.
+   */
+  content?: 'stream' | 'descriptor';
 }
 
 /** A document or folder seen through a link; `name` decrypted, `size` the plaintext size. */
@@ -62,6 +65,8 @@ export interface OpenedLink {
    * honouring "no download" is up to the client.
    */
   stream?: ReadableStream<Uint8Array>;
+  /** Instead of `stream`, with `content: 'descriptor'`: read it with linkContentStream. */
+  content?: LinkContent;
   /** A folder's children (this page). */
   children?: LinkedNode[];
   cursor?: string;
@@ -192,15 +197,19 @@ async function openTarget(session: LinkSession, response: OpenLinkResponse, expe
       const contentKey = await keyAtGeneration(key, nodeId, node.keyGeneration, generation, response.keyChain);
       if (contentKey !== key) key.fill(0);
       key = contentKey;
-      let ciphertext = await getPresigned(session.transport.fetch, response.download.url, session.options.signal);
-      if (node.digest !== undefined && node.size !== undefined) {
-        ciphertext = ciphertext.pipeThrough(digestCheckStream(node.size, node.digest, () => new IntegrityMismatchError(nodeId, node.version!)));
-      }
-      const report = session.options.onProgress;
-      const stream = ciphertext
-        .pipeThrough(decryptStream(key, { documentId: nodeId, version: node.version }))
-        .pipeThrough(countingStream((bytes) => report?.({ bytes, total: size ?? 0 })));
-      return { ...base, node: { nodeId, kind: node.kind, name, ...(size !== undefined ? { size } : {}) }, stream };
+      const content: LinkContent = {
+        url: response.download.url,
+        key,
+        documentId: nodeId,
+        version: node.version,
+        ...(node.digest !== undefined && node.size !== undefined ? { ciphertextSize: node.size, digest: node.digest } : {}),
+        ...(size !== undefined ? { size } : {}),
+      };
+      const linked = { ...base, node: { nodeId, kind: node.kind, name, ...(size !== undefined ? { size } : {}) } };
+      if (session.options.content === 'descriptor') return { ...linked, content };
+      const { signal, onProgress } = session.options;
+      const stream = await linkContentStream(content, session.transport.fetch, { ...(signal && { signal }), ...(onProgress && { onProgress }) });
+      return { ...linked, stream };
     } catch (error) {
       key.fill(0);
       throw error;

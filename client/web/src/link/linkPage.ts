@@ -1,5 +1,6 @@
 import { parseLinkUrl } from '../../../../shared/core/crypto/index.js';
 import { CofferError } from '../../../../shared/core/errors/index.js';
+import { type LinkContent, linkContentStream } from '../../../sdk/linkContent.js';
 import { type LinkedNode, type LinkTransport, openLink, openLinkWith, type OpenedLink } from '../../../sdk/openLink.js';
 import type { Profile } from '../account/accountProtocol.js';
 import { AccountConnection } from '../account/AccountConnection.js';
@@ -9,6 +10,7 @@ import { saveToDisk } from '../download/saveToDisk.js';
 import { el, show } from '../dom.js';
 import { formatBytes, formatInstant } from '../format.js';
 import { readForView, viewable } from '../view/viewContent.js';
+import { decryptInWorker } from './decryptInWorker.js';
 import { deriveInWorker } from './deriveInWorker.js';
 import { linkMessage } from './linkMessages.js';
 import { signedInTransport } from './signedInTransport.js';
@@ -32,7 +34,6 @@ export function linkPage(root: HTMLElement, href: string): void {
 
 class LinkPage {
   /** Where the current transfer reports its bytes (the SDK's onProgress is set once per URL). */
-  private progress: ((bytes: number) => void) | undefined;
   /** Set once the visitor signed in for a "signed-in" link: the link is then opened as that user. */
   private signedIn: { account: AccountConnection; transport: LinkTransport } | undefined;
 
@@ -62,7 +63,8 @@ class LinkPage {
         password: password ?? (() => this.askPassword()),
         // Argon2id in a worker of its own: this page keeps painting (and answering) meanwhile.
         deriveKeys: deriveInWorker,
-        onProgress: ({ bytes }: { bytes: number }) => this.progress?.(bytes),
+        // A document comes back unread: a download decrypts in a worker (decryptInWorker), a view here.
+        content: 'descriptor' as const,
       };
       opened = this.signedIn ? await openLinkWith(this.signedIn.transport, this.href, options) : await openLink(this.href, options);
     } catch (error) {
@@ -147,27 +149,24 @@ class LinkPage {
 
   private async present(opened: OpenedLink, folder: OpenedLink | undefined): Promise<void> {
     if (opened.node.kind === 'folder') return this.folder(opened);
-    const stream = opened.stream;
-    if (!stream) return showError(this.root, new CofferError('BAD_RESPONSE', 'The server opened the document without its content.'), () => this.intro());
-    return opened.link.access === 'view' ? this.view(opened, stream, folder) : this.download(opened, stream, folder);
+    const content = opened.content;
+    if (!content) return showError(this.root, new CofferError('BAD_RESPONSE', 'The server opened the document without its content.'), () => this.intro());
+    return opened.link.access === 'view' ? this.view(opened, content, folder) : this.download(opened, content, folder);
   }
 
-  private async download(opened: OpenedLink, stream: ReadableStream<Uint8Array>, folder: OpenedLink | undefined): Promise<void> {
+  private async download(opened: OpenedLink, content: LinkContent, folder: OpenedLink | undefined): Promise<void> {
     const { node } = opened;
     const bar = el('progress', { max: String(node.size ?? 0), value: '0', 'aria-label': 'Download progress' });
     const status = el('p', { role: 'status', class: 'status' }, 'Decrypting…');
     show(this.root, el('h1', {}, 'Downloading'), details(opened), bar, status);
-    this.progress = (bytes) => {
+    const progress = (bytes: number) => {
       bar.value = bytes;
       status.textContent = `Decrypted ${formatBytes(bytes)}${node.size !== undefined ? ` of ${formatBytes(node.size)}` : ''}…`;
     };
     try {
-      await saveToDisk(stream, { name: safeFileName(node.name, 'document'), ...(node.size !== undefined ? { size: node.size } : {}) });
+      await saveToDisk(decryptInWorker(content, progress), { name: safeFileName(node.name, 'document'), ...(node.size !== undefined ? { size: node.size } : {}) });
     } catch (error) {
-      await stream.cancel().catch(() => undefined);
       return showError(this.root, error, () => this.intro());
-    } finally {
-      this.progress = undefined;
     }
     show(
       this.root,
@@ -178,10 +177,12 @@ class LinkPage {
     );
   }
 
-  private async view(opened: OpenedLink, stream: ReadableStream<Uint8Array>, folder: OpenedLink | undefined): Promise<void> {
+  private async view(opened: OpenedLink, linked: LinkContent, folder: OpenedLink | undefined): Promise<void> {
     this.busy('Decrypting…');
     let content;
     try {
+      // Shown in this page, so read here (a view is small: readForView caps it).
+      const stream = await linkContentStream(linked, (input: string, init?: RequestInit) => fetch(input, init));
       content = viewable(await readForView(stream));
     } catch (error) {
       if (error instanceof CofferError && error.code === 'VIEW_TOO_LARGE') {
