@@ -91,7 +91,7 @@ export interface WebResults {
   cli: { upload: CliRun; download: CliRun; verified: boolean };
   /** Every saved file (the member's download and the link page's) equals the file. */
   web: { upload: WebTransfer; download: WebTransfer; verified: boolean };
-  /** The same document through the link page (decrypted in the page itself, no account worker). */
+  /** The same document through the link page (decrypted in its own download worker, no account). */
   link: WebTransfer;
   ceiling: { chunkBytes: number; chunks: number; depth: number; chromium: CeilingResult; node: CeilingResult };
   /** Chromium's own PUTs and GET of the same size against the same storage, from the same page, no Coffer code. */
@@ -424,8 +424,8 @@ async function downloadThrough(page: CdpPage, click: string, downloads: string, 
 }
 
 /**
- * The same document through the link page, as anyone with the link opens it (the page decrypts
- * itself: no account worker; what the one-off probe measured before): a link made from Node as
+ * The same document through the link page, as anyone with the link opens it (decrypted in the
+ * link page's own download worker, no account): a link made from Node as
  * the page's user, opened in a fresh context, Open pressed.
  */
 async function linkDownload(chromium: CdpChromium, stack: LocalStack, downloads: string, name: string, sha256: string, passphrase: string): Promise<WebTransfer & { verified: boolean }> {

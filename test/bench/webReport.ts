@@ -146,7 +146,7 @@ function transferRows(r: WebResults): string[][] {
     rows.push([op, 'CLI (transfer / whole command)', `${fixed(c.transferSeconds, 1)} / ${fixed(c.seconds, 1)}`, `${fixed(t.cli, 1)} / ${fixed(t.cliWhole, 1)}`, '100%', '-', '-', `peak RSS ${fixed(mibOf(c.worker.peakRssKiB), 0)} MiB (CLI process)`]);
     if (op === 'download') {
       const link = rate(r.sizeBytes, r.link.seconds);
-      rows.push([op, 'link page in Chromium (decrypts in the page, no account worker)', fixed(r.link.seconds, 1), fixed(link, 1), `${fixed((link / t.cli) * 100, 0)}%`, `${fixed((link / t.chromium) * 100, 0)}%`, `${fixed((link / t.storage) * 100, 0)}%`, memoryCell(r.link.memory)]);
+      rows.push([op, 'link page in Chromium (decrypts in a worker of its own, no account)', fixed(r.link.seconds, 1), fixed(link, 1), `${fixed((link / t.cli) * 100, 0)}%`, `${fixed((link / t.chromium) * 100, 0)}%`, `${fixed((link / t.storage) * 100, 0)}%`, memoryCell(r.link.memory)]);
     }
     rows.push([op, `AES-256-GCM ${aes} alone, Chromium / Node`, '-', `${fixed(t.chromium, 0)} / ${fixed(t.node, 0)}`, '-', '100%', '-', '-']);
     rows.push([op, `Chromium's own fetch, ${op === 'upload' ? 'PUT parts (2 in flight)' : 'GET read and dropped'}, no Coffer code`, fixed(op === 'upload' ? r.storage.putSeconds : r.storage.getSeconds, 1), fixed(t.storage, 1), '-', '-', '100%', memoryCell(fetched)]);
@@ -194,7 +194,7 @@ export function webMarkdown(r: WebResults, provenance: string, analysis = ''): s
       '(timed from choosing the file to "Uploaded", and from the click to the file complete on disk; SHA-256 compared), and with the CLI (`--json upload`, `download`, after one unrecorded warm-up upload) ' +
       'against the same stack in the same run; the CLI figure compared is its own transfer time (`seconds`), the stricter one. AES-GCM alone: `crypto.subtle.encrypt`/`decrypt` over the same number of 1 MiB ' +
       `chunks, ${r.ceiling.depth} in flight (the envelope's pipeline), in the signed-in page and in Node. ` +
-      'The link page: the same document through a link made from Node, opened in a fresh context (the page decrypts; no account worker). ' +
+      'The link page: the same document through a link made from Node, opened in a fresh context (decrypted in a worker of the link page; no account). ' +
       'Chromium\'s fetch alone: from the same page, the same size PUT as parts to a multipart upload (one reused buffer, 2 in flight), then GET back, read and dropped: no Coffer code (measured after the transfers, so its renderers start higher). ' +
       'Transfers and first render are driven over the DevTools pipe with no Network domain (`CdpChromium.ts`: with Playwright attached Chromium copies every request body into the protocol, which slowed a PUT twentyfold). ' +
       'Memory: every Chromium process below the benchmark, from /proc every 50 ms; each process\'s VmHWM reset when the transfer starts (so its VmHWM is its exact peak during the transfer); "renderers" is the sum over all renderer processes at one sample.',
