@@ -21,6 +21,7 @@ import { loadAverage, machine } from './machine.js';
 import { largeFileMarkdown, spliceSection } from './largeFileReport.js';
 import { auditMarkdown, keptAnalysis, spliceAuditSection } from './auditReport.js';
 import { keptWebAnalysis, spliceWebSection, webMarkdown } from './webReport.js';
+import { handSections, keepHandSections } from './handSections.js';
 import { type BenchRun, consoleReport, markdownReport, provenanceLine } from './report.js';
 import { MiB } from './stats.js';
 
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
     });
   }
   if (only === 'shared-with-me') {
-    // Printed only (docs/benchmarks.md, "Shared with me" records a run by hand): not part of a full run yet.
+    // Printed only (docs/benchmarks.md, "Shared with me" records a run by hand, kept by a full run): not part of one.
     log(`\n[shared with me] GET /documents for a caller in 0, 10 and 100 groups: ${permIterations} pages each`);
     await part('shared with me', async () => {
       const { sharedWithMeBench } = await import('./sharedWithMeBench.js');
@@ -222,7 +223,8 @@ async function main(): Promise<void> {
     const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
     await mkdir(`${docs}bench-results`, { recursive: true });
     const current = await readFile(`${docs}benchmarks.md`, 'utf8').catch(() => '');
-    await writeFile(`${docs}benchmarks.md`, markdownReport(run, keptAnalysis(current), keptWebAnalysis(current)));
+    // Hand-recorded sections (a before/after, a part only `--only` runs) survive the rewrite.
+    await writeFile(`${docs}benchmarks.md`, keepHandSections(markdownReport(run, keptAnalysis(current), keptWebAnalysis(current)), handSections(current)));
     await writeFile(`${docs}bench-results/latest.json`, `${JSON.stringify(run, null, 2)}\n`);
     log('\nWrote docs/benchmarks.md and docs/bench-results/latest.json');
   } else {
