@@ -1,10 +1,9 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KmsKeyService } from '../../shared/server/adapters/aws/KmsKeyService.js';
 import { S3AuditArchive } from '../../shared/server/adapters/aws/S3AuditArchive.js';
 import type { ArchiveDeps } from '../../shared/server/audit/archiveAuditLog.js';
 import type { CheckpointDeps } from '../../shared/server/audit/signCheckpoints.js';
-import { documentClient, s3Client } from '../../shared/server/config/clients.js';
+import { documentClient, kmsClient, s3Client } from '../../shared/server/config/clients.js';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
@@ -22,7 +21,7 @@ export function auditDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Checkpoi
   const archiveBucket = env.AUDIT_ARCHIVE_BUCKET;
   return {
     db: { doc: documentClient({ dynamodb: env.DYNAMODB_ENDPOINT }), table: required(env, 'TABLE_NAME') },
-    keys: new KmsKeyService({ client: new KMSClient({}), auditKeyId: required(env, 'AUDIT_KEY_ID') }),
+    keys: new KmsKeyService({ client: kmsClient(), auditKeyId: required(env, 'AUDIT_KEY_ID') }),
     ...(archiveBucket ? { archive: new S3AuditArchive(s3Client({ s3: env.S3_ENDPOINT }), archiveBucket) } : {}),
     clock: () => Date.now(),
     logger: new Logger({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? 'coffer' }),

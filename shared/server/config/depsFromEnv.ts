@@ -1,4 +1,3 @@
-import { KMSClient } from '@aws-sdk/client-kms';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KmsKeyService } from '../adapters/aws/KmsKeyService.js';
 import { S3ObjectStore } from '../adapters/aws/S3ObjectStore.js';
@@ -7,7 +6,7 @@ import { AccessTokens } from '../auth/AccessTokens.js';
 import { ServiceUnavailable } from '../../core/errors/index.js';
 import type { KeyService } from '../ports/KeyService.js';
 import type { ObjectStore } from '../ports/ObjectStore.js';
-import { documentClient, s3Client } from './clients.js';
+import { documentClient, kmsClient, s3Client } from './clients.js';
 import { DEFAULT_SETTINGS, type Deps } from './Deps.js';
 
 /** The ObjectStore of a function granted no bucket (users, auth): any use is a wiring fault. */
@@ -47,7 +46,7 @@ export async function depsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise
     env.COFFER_KMS === 'local'
       ? await LocalKeyringKeyService.open(required(env, 'COFFER_KEYRING'))
       : new KmsKeyService({
-          client: new KMSClient({}),
+          client: kmsClient(),
           signingKeyId: required(env, 'SIGNING_KEY_ID'),
           // Least privilege: each function gets only the key ids it is granted.
           macKeyId: env.MAC_KEY_ID || undefined,
