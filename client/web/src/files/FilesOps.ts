@@ -2,11 +2,10 @@ import { CofferError } from '../../../../shared/core/errors/index.js';
 import type { CofferClient } from '../../../sdk/CofferClient.js';
 import { MemoryUploadJournal } from '../../../sdk/uploadJournal.js';
 import { servePulls } from '../download/servePulls.js';
+import { progressEvery } from '../progressEvery.js';
 import { sourceLabel } from '../../../sdk/sourceLabel.js';
 import type { Entry, FilesRequest, FilesResult, FolderChoice, UploadOutcome, UploadProgress } from './filesProtocol.js';
 
-/** Progress messages at most this often: the page redraws a bar, not every 1 MiB chunk. */
-const PROGRESS_EVERY_MS = 100;
 /** The move dialog lists at most this many folders (walked from the top, breadth first). */
 const MAX_CHOICES = 300;
 
@@ -168,7 +167,7 @@ export class FilesOps {
     run: (onProgress: (p: UploadProgress) => void, signal: AbortSignal) => Promise<unknown>,
   ): Promise<UploadOutcome> {
     try {
-      await run(throttled(progress), slot.controller.signal);
+      await run(progressEvery(({ bytes, total }) => progress.postMessage({ bytes, total } satisfies UploadProgress)), slot.controller.signal);
     } catch (error) {
       return this.failed(uploadId, slot, error);
     } finally {
@@ -229,14 +228,4 @@ async function isReadable(file: File): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function throttled(port: MessagePort): (progress: UploadProgress) => void {
-  let last = 0;
-  return ({ bytes, total }) => {
-    const now = performance.now();
-    if (now - last < PROGRESS_EVERY_MS && bytes < total) return;
-    last = now;
-    port.postMessage({ bytes, total } satisfies UploadProgress);
-  };
 }

@@ -1,6 +1,7 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
 import { type LinkContent, linkContentStream } from '../../../sdk/linkContent.js';
 import { servePulls } from '../download/servePulls.js';
+import { progressEvery } from '../progressEvery.js';
 
 /** The page's one request: read `content` and answer the download Service Worker's pulls on `port`, progress on `progress`. */
 export interface LinkDownloadRequest {
@@ -10,9 +11,6 @@ export interface LinkDownloadRequest {
 }
 
 export type LinkDownloadReply = { done: true } | { error: { code: string; message: string } };
-
-/** Progress at most this often: the page redraws a bar, not every chunk. */
-const PROGRESS_EVERY_MS = 100;
 
 /**
  * A link page download's decryption, in a module Web Worker started for it (docs/web.md,
@@ -24,13 +22,7 @@ const PROGRESS_EVERY_MS = 100;
  */
 self.addEventListener('message', (event: MessageEvent<LinkDownloadRequest>) => {
   const { content, port, progress } = event.data;
-  let last = 0;
-  const onProgress = ({ bytes, total }: { bytes: number; total: number }) => {
-    const now = performance.now();
-    if (now - last < PROGRESS_EVERY_MS && bytes < total) return;
-    last = now;
-    progress.postMessage(bytes);
-  };
+  const onProgress = progressEvery(({ bytes }) => progress.postMessage(bytes));
   linkContentStream(content, (input, init) => fetch(input, init), { onProgress })
     .then((stream) => servePulls(port, stream))
     .then(
