@@ -1,5 +1,4 @@
 import { CofferError } from '../../../../shared/core/errors/index.js';
-import { servePulls } from './servePulls.js';
 
 /** The Service Worker's URL and scope (vite.config.ts names the file; it sees /download/ only). */
 const WORKER_URL = '/download-sw.js';
@@ -14,24 +13,22 @@ export interface SaveTarget {
 }
 
 /**
- * Where a download's plaintext is made: a stream in this page (the link page decrypts here), or
- * elsewhere, answering the Service Worker's pulls itself (the account worker, for a member's
- * download: the chunks then go worker → Service Worker in one hop, never through the page).
+ * Where a download's plaintext is made: a worker that answers the Service Worker's pulls itself
+ * (servePulls.ts), the account worker for a member's download and the link page's download worker
+ * for a link, so the chunks go worker → Service Worker in one hop, never through the page.
  */
-export type DownloadSource =
-  | ReadableStream<Uint8Array>
-  | {
-      /** Answers the pulls on `port` (servePulls there); resolves at the end, rejects on a failure. */
-      serve(port: MessagePort): Promise<void>;
-      /** The download never started: let go of the plaintext. */
-      abandon(): void;
-    };
+export interface DownloadSource {
+  /** Answers the pulls on `port`; resolves at the end, rejects on a failure. */
+  serve(port: MessagePort): Promise<void>;
+  /** The download never started: let go of the plaintext. */
+  abandon(): void;
+}
 
 /**
  * Streams the source into a file download without collecting it (docs/web.md, "Downloads", where
  * the renderer's measured memory is discussed): the download Service Worker answers a hidden
  * frame's navigation with a stream that pulls its chunks one at a time over a data port, from
- * wherever the plaintext is made (servePulls.ts). Resolves once the last byte has been handed to
+ * the worker that decrypts (servePulls.ts). Resolves once the last byte has been handed to
  * the browser; rejects, and the browser marks the download failed, when the source fails (a
  * failed integrity check, a dropped connection), so a half-written file is never reported as saved.
  */
@@ -53,14 +50,14 @@ export async function saveToDisk(source: DownloadSource, target: SaveTarget): Pr
             // The data port has not been started here, so a pull already sent waits in it for its server.
             clearTimeout(timer);
             served = true;
-            return void serve(source, data.port1).then(resolve, reject);
+            return void source.serve(data.port1).then(resolve, reject);
         }
       };
       const message = { type: 'download', id, name: target.name, ...(target.size !== undefined ? { size: target.size } : {}) };
       worker.postMessage(message, [control.port2, data.port2]);
     });
   } catch (error) {
-    if (!served) abandon(source);
+    if (!served) source.abandon();
     throw asInterruption(error);
   } finally {
     clearTimeout(timer);
@@ -69,15 +66,6 @@ export async function saveToDisk(source: DownloadSource, target: SaveTarget): Pr
 }
 
 type ControlMessage = { type?: 'ready' | 'started' };
-
-function serve(source: DownloadSource, port: MessagePort): Promise<void> {
-  return source instanceof ReadableStream ? servePulls(port, source) : source.serve(port);
-}
-
-function abandon(source: DownloadSource): void {
-  if (!(source instanceof ReadableStream)) return source.abandon();
-  if (!source.locked) void source.cancel().catch(() => undefined);
-}
 
 /** The active download worker, registered on first use. */
 async function downloadWorker(): Promise<ServiceWorker> {

@@ -8,9 +8,9 @@ export type ChunkMessage = { type: 'chunk'; chunk: Uint8Array } | { type: 'end' 
 
 /**
  * Answers the download Service Worker's pulls on `port` from `plaintext`, one chunk per pull, so
- * the disk's pace sets the reading's (docs/web.md, "Downloads"). It runs wherever the plaintext
- * is made: the link page, or the account worker for a member's download, whose chunks then go to
- * the Service Worker in one hop. Resolves once the last chunk is handed over; rejects when the
+ * the disk's pace sets the reading's (docs/web.md, "Downloads"). It runs in the worker that
+ * decrypts: the account worker for a member's download, the link page's download worker for a
+ * link; the chunks go to the Service Worker in one hop. Resolves once the last chunk is handed over; rejects when the
  * stream fails (a failed integrity check, a dropped connection; the Service Worker is told, and
  * fails the download) or the browser cancels the download.
  */
