@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseLinkUrl } from '../../shared/core/crypto/index.js';
 import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { launchChromium } from './browser.js';
 import { BrowserRecorder } from './recorder.js';
+import { createLinkInPanel, linksPanel, type LinkSettings, openShared, sharePanel } from './appSteps.js';
 
 /**
  * The whole flow in the page only, with three browser contexts: alice and bob register in the
@@ -74,8 +74,6 @@ async function downloaded(page: Page, name: string): Promise<Buffer> {
   return readFile((await (await saved).path())!);
 }
 
-const sharePanel = (page: Page) => page.getByRole('dialog', { name: /^Share “/ });
-const linksPanel = () => alice.getByRole('dialog', { name: /^Links to / });
 
 /** alice shares `name` with bob as viewer, after looking up bob's key. */
 async function shareWithBob(name: string): Promise<void> {
@@ -89,24 +87,11 @@ async function shareWithBob(name: string): Promise<void> {
 }
 
 /** alice makes a link to `name` from its Links… panel and reads the URL it shows once. */
-async function makeLink(name: string, settings: { password?: string; maxDownloads?: number; viewOnly?: boolean }): Promise<string> {
+async function makeLink(name: string, settings: LinkSettings): Promise<string> {
   await alice.getByRole('button', { name: `Links to ${name}`, exact: true }).click();
-  const form = linksPanel().getByRole('form', { name: 'New link' });
-  if (settings.password) await form.getByLabel('Password (optional)').fill(settings.password);
-  if (settings.maxDownloads) await form.getByLabel('Maximum downloads (optional)').fill(String(settings.maxDownloads));
-  if (settings.viewOnly) await form.getByLabel('View only (no download offered)').check();
-  await form.getByRole('button', { name: 'Create link' }).click();
-  const field = linksPanel().getByLabel('Link URL');
-  await field.waitFor({ timeout: 30_000 });
-  const url = await field.inputValue();
-  recorder.keepSecret('a link secret', parseLinkUrl(url).secret);
-  await linksPanel().getByRole('button', { name: 'Close' }).click();
+  const url = await createLinkInPanel(alice, recorder, settings);
+  await linksPanel(alice).getByRole('button', { name: 'Close' }).click();
   return url;
-}
-
-async function openShared(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Shared with me' }).click();
-  await page.getByRole('heading', { name: 'Shared with me' }).waitFor();
 }
 
 describe('end to end in the browser: alice, bob and someone with no account', () => {

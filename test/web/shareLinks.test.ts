@@ -9,6 +9,7 @@ import { pseudoRandomBytes } from '../helpers/pseudoRandomBytes.js';
 import { launchChromium } from './browser.js';
 import { accessibilityProblems, screenshot } from './pageChecks.js';
 import { BrowserRecorder } from './recorder.js';
+import { createLinkInPanel, linksPanel, type LinkSettings } from './appSteps.js';
 
 /**
  * Share links managed from the signed-in app, in headless Chromium over the local stack: alice
@@ -88,7 +89,7 @@ function localInput(at: Date): string {
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
-const panel = () => page.getByRole('dialog', { name: /^Links to / });
+const panel = () => linksPanel(page);
 
 async function openPanel(name: string): Promise<void> {
   await page.getByRole('button', { name: `Links to ${name}`, exact: true }).click();
@@ -102,17 +103,8 @@ async function closePanel(): Promise<void> {
 }
 
 /** Fills the create form, creates, and reads the URL the panel shows once. */
-async function createLink(settings: { password?: string; maxDownloads?: number; viewOnly?: boolean } = {}): Promise<string> {
-  const form = panel().getByRole('form', { name: 'New link' });
-  if (settings.password !== undefined) await form.getByLabel('Password (optional)').fill(settings.password);
-  if (settings.maxDownloads !== undefined) await form.getByLabel('Maximum downloads (optional)').fill(String(settings.maxDownloads));
-  if (settings.viewOnly) await form.getByLabel('View only (no download offered)').check();
-  await form.getByRole('button', { name: 'Create link' }).click();
-  const field = panel().getByLabel('Link URL');
-  await field.waitFor({ timeout: 30_000 });
-  const url = await field.inputValue();
-  recorder.keepSecret('a link secret', parseLinkUrl(url).secret);
-  return url;
+function createLink(settings: LinkSettings = {}): Promise<string> {
+  return createLinkInPanel(page, recorder, settings);
 }
 
 /** A recipient: a fresh browser context with no account. */

@@ -10,6 +10,7 @@ import { type LocalStack, startLocalStack } from '../helpers/localStack.js';
 import { launchChromium } from './browser.js';
 import { accessibilityProblems, screenshot } from './pageChecks.js';
 import { BrowserRecorder } from './recorder.js';
+import { openShared, sharePanel } from './appSteps.js';
 
 /**
  * Sharing in headless Chromium over the local stack, with two browser contexts: alice (the
@@ -77,9 +78,7 @@ async function signIn(page: Page, userId: 'alice' | 'bob'): Promise<void> {
   await page.getByRole('heading', { name: 'My files' }).waitFor({ timeout: 30_000 });
 }
 
-function panel(page: Page) {
-  return page.getByRole('dialog', { name: /^Share “/ });
-}
+const panel = sharePanel;
 
 async function panelSays(page: Page, text: string | RegExp): Promise<void> {
   await panel(page).locator('#share-status').filter({ hasText: text }).waitFor();
@@ -110,11 +109,6 @@ function pinOf(page: Page, pinId: string): Promise<string | undefined> {
 async function bobCanList(documentId: string): Promise<boolean> {
   for await (const entry of bobNode.listAll()) if (entry.documentId === documentId) return true;
   return false;
-}
-
-async function openShared(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Shared with me' }).click();
-  await page.getByRole('heading', { name: 'Shared with me' }).waitFor();
 }
 
 describe('sharing in the web app', () => {
